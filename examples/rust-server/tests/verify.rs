@@ -1,0 +1,208 @@
+//! The example server against a real sandbox started in-process: a presentation built
+//! with the SDK's holder helpers is accepted once, and refused with the PROTOCOL.md §4
+//! code when the nonce is wrong or replayed, the audience is another partner's, or the
+//! credential was revoked after the nonce was issued.
+
+// Helpers in this test crate fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use mirairo_id_example_rust_server::{app, Config};
+use mirairo_id_sandbox::{serve, Config as SandboxConfig, ServerHandle};
+use mirairo_id_sdk::jose::Es256SigningKey;
+use mirairo_id_sdk::sdjwt::key_binding_jwt;
+use serde_json::{json, Value};
+
+const AUDIENCE: &str = "https://rail.example";
+/// hanako's certificate 0 (身体 2級 第1種) sits at index 412 of the status list.
+const HANAKO_STATUS_IDX: u64 = 412;
+
+struct Setup {
+    sandbox: ServerHandle,
+    partner: String,
+    http: reqwest::Client,
+}
+
+impl Setup {
+    async fn start() -> Setup {
+        let sandbox = serve(SandboxConfig::for_tests()).await.unwrap();
+        let router = app(Config {
+            issuer: sandbox.issuer.clone(),
+            audience: AUDIENCE.into(),
+        })
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let partner = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Setup {
+            sandbox,
+            partner,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn post(&self, url: String, body: Value) -> (u16, Value) {
+        let res = self.http.post(url).json(&body).send().await.unwrap();
+        (
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn sandbox(&self, path: &str, body: Value) -> Value {
+        let (status, v) = self
+            .post(format!("{}{path}", self.sandbox.issuer), body)
+            .await;
+        assert_eq!(status, 200, "{path}: {v}");
+        v
+    }
+
+    async fn nonce(&self) -> String {
+        let (status, v) = self
+            .post(format!("{}/nonce", self.partner), json!({}))
+            .await;
+        assert_eq!((status, v["audience"].as_str()), (200, Some(AUDIENCE)));
+        v["nonce"].as_str().unwrap().to_owned()
+    }
+
+    async fn verify(&self, presentation: &str) -> (u16, Value) {
+        self.post(
+            format!("{}/verify", self.partner),
+            json!({ "presentation": presentation }),
+        )
+        .await
+    }
+
+    /// The holder: a key of its own and a credential bound to it.
+    async fn holder(&self) -> (Es256SigningKey, String) {
+        let key = Es256SigningKey::generate();
+        let v = self
+            .sandbox(
+                "/_sandbox/issue",
+                json!({ "user": "hanako", "certificate": 0,
+                        "claims": ["fare_class", "caregiver", "valid_until"],
+                        "holder_jwk": key.public_jwk().to_json() }),
+            )
+            .await;
+        (key, v["credential"].as_str().unwrap().to_owned())
+    }
+}
+
+fn present(key: &Es256SigningKey, credential: &str, aud: &str, nonce: &str, iat: i64) -> String {
+    format!(
+        "{credential}{}",
+        key_binding_jwt(key, credential, aud, nonce, iat)
+    )
+}
+
+#[tokio::test]
+async fn accepts_a_fresh_presentation_once() {
+    let s = Setup::start().await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    let now = s.sandbox.clock().now();
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, now);
+
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(status, 200, "{body}");
+    let v = &body["verified"];
+    assert_eq!(v["keyBound"], true);
+    assert_eq!(v["fareClass"], 1);
+    assert_eq!(v["caregiver"], true);
+    assert_eq!(
+        v["disclosed"],
+        json!(["fare_class", "caregiver", "valid_until"])
+    );
+    assert!(v.get("familyName").is_none());
+
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("bad_key_binding")),
+        "replayed nonce"
+    );
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn refuses_with_the_protocol_code() {
+    let s = Setup::start().await;
+    let (key, credential) = s.holder().await;
+    let now = s.sandbox.clock().now();
+    let nonce = s.nonce().await;
+    // (what, presentation, expected code)
+    let rows = [
+        (
+            "a nonce this server never issued",
+            present(&key, &credential, AUDIENCE, "not-issued-here-0123456", now),
+            "bad_key_binding",
+        ),
+        (
+            "another partner's audience",
+            present(&key, &credential, "https://other.example", &nonce, now),
+            "bad_key_binding",
+        ),
+        (
+            "a KB-JWT signed by another key",
+            present(
+                &Es256SigningKey::generate(),
+                &credential,
+                AUDIENCE,
+                &nonce,
+                now,
+            ),
+            "bad_key_binding",
+        ),
+        ("no key binding", credential.clone(), "key_binding_required"),
+        ("not an SD-JWT", "hello".to_owned(), "malformed"),
+    ];
+    for (what, presentation, code) in rows {
+        let (status, body) = s.verify(&presentation).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some(code)),
+            "{what}: {body}"
+        );
+    }
+    let (status, body) = s
+        .post(format!("{}/verify", s.partner), json!({ "nope": 1 }))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn refuses_a_credential_revoked_after_the_nonce() {
+    let s = Setup::start().await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    s.sandbox(
+        "/_sandbox/status",
+        json!({ "idx": HANAKO_STATUS_IDX, "status": 1 }),
+    )
+    .await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("revoked")),
+        "{body}"
+    );
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn follows_a_key_rotation() {
+    let s = Setup::start().await;
+    s.sandbox("/_sandbox/rotate-keys", json!({})).await;
+    // Signed by a key the server did not have at start: it refetches the JWKS once.
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(status, 200, "{body}");
+    s.sandbox.shutdown().await.unwrap();
+}

@@ -1,0 +1,319 @@
+//! Control endpoints for tests (API.md "Sandbox provider"). Unauthenticated: the
+//! sandbox refuses non-loopback addresses unless told otherwise.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mirairo_id_sdk::jose::EcPublicJwk;
+use serde_json::{json, Value};
+
+use crate::credential::{self, CredentialRequest, DEFAULT_CLAIMS};
+use crate::error::{json_response, ApiError};
+use crate::faults::{Fault, MAX_DELAY_MS};
+use crate::oidc::authorize::{issue_code, validate, Refusal};
+use crate::pages::certificate_summary;
+use crate::seed::STATUS_LIST_SIZE;
+use crate::state::AppState;
+use crate::util::Form;
+
+fn ok(v: Value) -> Response {
+    json_response(StatusCode::OK, v.to_string())
+}
+
+fn respond(r: Result<Value, ApiError>) -> Response {
+    match r {
+        Ok(v) => ok(v),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn json_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::invalid_request("the body must be a JSON object")),
+        Err(e) => Err(ApiError::invalid_request(format!(
+            "the body is not JSON: {e}"
+        ))),
+    }
+}
+
+/// `POST /_sandbox/reset`: back to the seed data and keys; faults cleared.
+pub async fn reset(State(state): State<Arc<AppState>>) -> Response {
+    if let Ok(mut f) = state.faults.lock() {
+        f.clear();
+    }
+    respond(
+        state
+            .db
+            .reset(state.clock.now(), false)
+            .map(|_| json!({ "ok": true }))
+            .map_err(ApiError::from),
+    )
+}
+
+/// `POST /_sandbox/rotate-keys`: adds a key and signs with it; the old keys stay.
+pub async fn rotate_keys(State(state): State<Arc<AppState>>) -> Response {
+    let conn = state.db.lock();
+    respond(
+        crate::keys::rotate(&conn, state.clock.now())
+            .map(|kid| json!({ "ok": true, "kid": kid }))
+            .map_err(ApiError::from),
+    )
+}
+
+/// `POST /_sandbox/status` `{"idx": n, "status": 0|1|2}`.
+pub async fn set_status(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond((|| {
+        let m = json_body(&body)?;
+        let idx = m
+            .get("idx")
+            .and_then(Value::as_u64)
+            .filter(|&i| i < STATUS_LIST_SIZE as u64)
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "idx must be an integer from 0 to {}",
+                    STATUS_LIST_SIZE - 1
+                ))
+            })?;
+        let status = m
+            .get("status")
+            .and_then(Value::as_u64)
+            .filter(|&s| s <= 2)
+            .ok_or_else(|| ApiError::invalid_request("status must be 0, 1 or 2"))?;
+        let conn = state.db.lock();
+        conn.execute(
+            "INSERT OR REPLACE INTO status (idx, status) VALUES (?1, ?2)",
+            rusqlite::params![idx as i64, status as i64],
+        )?;
+        Ok(json!({ "ok": true, "idx": idx, "status": status }))
+    })())
+}
+
+/// `POST /_sandbox/faults` `{"path", "status", "delay_ms", "count", "body"}`;
+/// `count` 0 removes the fault for that path.
+pub async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond((|| {
+        let m = json_body(&body)?;
+        let path = m
+            .get("path")
+            .and_then(Value::as_str)
+            .filter(|p| p.starts_with('/') && !p.starts_with("/_sandbox/"))
+            .ok_or_else(|| {
+                ApiError::invalid_request(
+                    "path must be a request path such as /token (not under /_sandbox/)",
+                )
+            })?
+            .to_owned();
+        let fault: Fault = serde_json::from_value(Value::Object(m.clone())).map_err(|e| {
+            ApiError::invalid_request(format!(
+                "expected {{path, status, delay_ms, count, body}}: {e}"
+            ))
+        })?;
+        if fault.status != 0 && !(100..=599).contains(&fault.status) {
+            return Err(ApiError::invalid_request(
+                "status must be 0 or an HTTP status",
+            ));
+        }
+        if fault.delay_ms > MAX_DELAY_MS {
+            return Err(ApiError::invalid_request(format!(
+                "delay_ms must be at most {MAX_DELAY_MS}"
+            )));
+        }
+        if let Some(b) = &fault.body {
+            if b != "malformed" {
+                return Err(ApiError::invalid_request("body may only be \"malformed\""));
+            }
+        }
+        let mut faults = match state.faults.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if fault.count == 0 {
+            faults.remove(&path);
+        } else {
+            faults.insert(path.clone(), fault.clone());
+        }
+        Ok(json!({
+            "ok": true, "path": path, "status": fault.status, "delay_ms": fault.delay_ms,
+            "count": fault.count, "body": fault.body,
+        }))
+    })())
+}
+
+/// `POST /_sandbox/issue` `{"user", "certificate", "claims", "holder_jwk"}` →
+/// `{"credential"}`.
+pub async fn issue(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond((|| {
+        let m = json_body(&body)?;
+        let user_id = m
+            .get("user")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::invalid_request("user is required (e.g. \"hanako\")"))?;
+        let idx = match m.get("certificate") {
+            None | Some(Value::Null) => 0,
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| ApiError::invalid_request("certificate must be an index"))?,
+        };
+        let claims: Vec<String> = match m.get("claims") {
+            None | Some(Value::Null) => DEFAULT_CLAIMS.iter().map(|s| (*s).to_owned()).collect(),
+            Some(Value::Array(a)) => {
+                let mut out = Vec::new();
+                for c in a {
+                    let name = c
+                        .as_str()
+                        .filter(|n| credential::CERTIFICATE_CLAIMS.contains(n))
+                        .ok_or_else(|| {
+                            ApiError::invalid_request(format!("unknown certificate claim {c}"))
+                        })?;
+                    out.push(name.to_owned());
+                }
+                out
+            }
+            Some(_) => {
+                return Err(ApiError::invalid_request(
+                    "claims must be an array of names",
+                ))
+            }
+        };
+        let holder = m
+            .get("holder_jwk")
+            .ok_or_else(|| {
+                ApiError::invalid_request("holder_jwk (EC P-256 public JWK) is required")
+            })
+            .and_then(|v| {
+                EcPublicJwk::from_json(v).map_err(|_| {
+                    ApiError::invalid_request("holder_jwk is not an EC P-256 public JWK")
+                })
+            })?;
+        let conn = state.db.lock();
+        let user = credential::load_user(&conn, user_id)?
+            .ok_or_else(|| ApiError::invalid_request(format!("unknown user '{user_id}'")))?;
+        let cert = user
+            .certificates
+            .iter()
+            .find(|c| c.idx == idx)
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!("user '{user_id}' has no certificate {idx}"))
+            })?;
+        let cred = credential::issue(
+            &conn,
+            &CredentialRequest {
+                issuer: &state.issuer,
+                status_uri: &state.status_uri(),
+                now: state.clock.now(),
+                user: &user,
+                cert,
+                claims: &claims,
+                holder: &holder,
+            },
+        )?;
+        Ok(json!({ "credential": cred }))
+    })())
+}
+
+/// `POST /_sandbox/authorize` (form: the `/authorize` parameters plus `user`,
+/// `certificate`, `consent`, optionally `action=cancel`) → `{"redirect": …}`.
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond((|| {
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(ApiError::invalid_request(
+                "send the parameters as application/x-www-form-urlencoded",
+            ));
+        }
+        let form =
+            Form::parse(&body).map_err(|e| ApiError::invalid_request(format!("form body: {e}")))?;
+        let req = match validate(&state, &form, false) {
+            Ok(r) => r,
+            Err(Refusal::Redirect(url)) => return Ok(json!({ "redirect": url })),
+            Err(Refusal::Page { code, en, .. }) => {
+                let status = if code == "invalid_client" {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                return Err(ApiError::new(status, code, en));
+            }
+        };
+        if form.first("action") == Some("cancel") {
+            return Ok(json!({ "redirect": crate::oidc::authorize::error_redirect(
+                &state.issuer, &req.redirect_uri, "access_denied", "the holder cancelled", Some(&req.state)) }));
+        }
+        let user = form
+            .one("user")
+            .map_err(ApiError::invalid_request)?
+            .unwrap_or("hanako");
+        let certificate = match form.one("certificate").map_err(ApiError::invalid_request)? {
+            None | Some("") => None,
+            Some(c) => Some(c.parse::<i64>().map_err(|_| {
+                ApiError::invalid_request("certificate must be an index such as 0")
+            })?),
+        };
+        let consent: Vec<String> = match form.one("consent").map_err(ApiError::invalid_request)? {
+            None => req.claims.clone(),
+            Some(list) => list
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        let conn = state.db.lock();
+        let url = issue_code(
+            &state,
+            &conn,
+            &req,
+            user,
+            certificate,
+            consent,
+            state.clock.now(),
+        )?;
+        Ok(json!({ "redirect": url }))
+    })())
+}
+
+/// `GET /_sandbox/users`: the seeded users and their certificates.
+pub async fn users(State(state): State<Arc<AppState>>) -> Response {
+    respond((|| {
+        let conn = state.db.lock();
+        let users = credential::load_users(&conn)?;
+        let mut out = Vec::new();
+        for u in &users {
+            let mut certs = Vec::new();
+            for c in &u.certificates {
+                let mut claims = serde_json::Map::new();
+                for name in credential::CERTIFICATE_CLAIMS {
+                    if let Some(v) = credential::claim_value(u, c, name) {
+                        claims.insert((*name).to_owned(), v);
+                    }
+                }
+                certs.push(json!({
+                    "index": c.idx,
+                    "summary": { "ja": certificate_summary(false, c), "en": certificate_summary(true, c) },
+                    "status_idx": c.status_idx,
+                    "status": credential::status_of(&conn, c.status_idx)?,
+                    "claims": claims,
+                }));
+            }
+            out.push(json!({
+                "id": u.id,
+                "name": u.name(),
+                "name_kana": u.name_kana(),
+                "birthdate": u.birthdate,
+                "note": { "ja": u.note_ja, "en": u.note_en },
+                "certificates": certs,
+            }));
+        }
+        Ok(json!({ "users": out }))
+    })())
+}

@@ -1,0 +1,105 @@
+//! CORS: `*` for the public read-only endpoints, registered origins only for the token
+//! and userinfo endpoints.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+
+/// Adds the public CORS headers (`*`, `ETag` exposed).
+pub fn add_public(res: &mut Response) {
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag"),
+    );
+}
+
+/// Preflight for the public endpoints: GET with `If-None-Match`.
+pub async fn public_preflight() -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("If-None-Match, Accept, Accept-Language"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    r
+}
+
+/// The request's `Origin`, if it has exactly one readable one.
+pub fn origin(headers: &HeaderMap) -> Option<String> {
+    let mut it = headers.get_all(header::ORIGIN).iter();
+    let first = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    first.to_str().ok().map(str::to_owned)
+}
+
+/// Adds the credentialed-endpoint CORS headers for an allowed origin.
+pub fn add_for_origin(res: &mut Response, origin: &str, expose: &'static str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(expose),
+        );
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+/// A preflight answer for a registered origin, or 403 without CORS headers.
+pub fn restricted_preflight(
+    allowed: bool,
+    origin: Option<&str>,
+    methods: &'static str,
+    headers: &'static str,
+) -> Response {
+    let Some(origin) = origin.filter(|_| allowed) else {
+        return crate::error::json_response(
+            StatusCode::FORBIDDEN,
+            crate::error::error_body(
+                "invalid_request",
+                "this origin is not registered for any client",
+            ),
+        );
+    };
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    add_for_origin(&mut r, origin, "WWW-Authenticate, DPoP-Nonce");
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(methods),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(headers),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    r
+}

@@ -1,0 +1,159 @@
+//! JSON errors (`{"error","error_description"}`) and the layer that guarantees every
+//! failure of the server is one.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// An error answered as `{"error": …, "error_description": …}` with an HTTP status.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The OAuth-style error code.
+    pub error: &'static str,
+    /// A human-readable description (English, for developers).
+    pub description: String,
+    /// Extra headers (e.g. `WWW-Authenticate`).
+    pub www_authenticate: Option<String>,
+}
+
+impl ApiError {
+    /// An error with a status, a code and a description.
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            error,
+            description: description.into(),
+            www_authenticate: None,
+        }
+    }
+
+    /// 400 `invalid_request`.
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    /// 400 `invalid_grant`.
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+
+    /// 401 `invalid_client`.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+    }
+
+    /// 400 `invalid_dpop_proof`.
+    pub fn invalid_dpop(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", description)
+    }
+
+    /// 500 `server_error`; the cause is logged to stderr, not sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        eprintln!("mirairo-id-sandbox: internal error: {cause}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "the sandbox hit an internal error",
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// The JSON body of an error.
+pub fn error_body(error: &str, description: &str) -> String {
+    serde_json::json!({ "error": error, "error_description": description }).to_string()
+}
+
+/// A JSON response with the given status and body, never cached.
+pub fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = json_response(self.status, error_body(self.error, &self.description));
+        if let Some(w) = self.www_authenticate {
+            if let Ok(v) = HeaderValue::from_str(&w) {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        r
+    }
+}
+
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "invalid_client",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "request_too_large",
+        415 => "unsupported_media_type",
+        s if s >= 500 => "server_error",
+        _ => "invalid_request",
+    }
+}
+
+/// Last-resort layer: runs the handler in its own task so that a panic becomes a
+/// 500 JSON error instead of a dropped connection, and replaces any error response
+/// that is not JSON or HTML (framework rejections, 405s) with a JSON error.
+pub async fn guard(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = match tokio::spawn(next.run(req)).await {
+        Ok(r) => r,
+        Err(e) => {
+            return ApiError::internal(format!("handler for {method} {path} failed: {e}"))
+                .into_response()
+        }
+    };
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/json") || ct.starts_with("text/html") {
+        return res;
+    }
+    let (parts, _) = res.into_parts();
+    let description = match status.as_u16() {
+        405 => format!("{method} is not allowed on {path}"),
+        413 => "the request body is too large".to_owned(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_owned(),
+    };
+    let mut r = json_response(status, error_body(code_for(status), &description));
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            r.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    r
+}

@@ -1,0 +1,86 @@
+//! `mirairo-id-sandbox`: the command line over [`mirairo_id_sandbox::serve`].
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use mirairo_id_sandbox::config::{parse_args, Cli, USAGE};
+use mirairo_id_sandbox::{serve, ServeError};
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Cli::Run(c)) => *c,
+        Ok(Cli::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
+            eprintln!("mirairo-id-sandbox: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mirairo-id-sandbox: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(config))
+}
+
+async fn run(config: mirairo_id_sandbox::Config) -> ExitCode {
+    let mut handle = match serve(config).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("mirairo-id-sandbox: {e}");
+            return match e {
+                ServeError::NonLoopback(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            };
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "mirairo-id-sandbox listening on {}", handle.issuer);
+        let _ = out.flush();
+    }
+    let trigger = handle.take_shutdown();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        eprintln!("mirairo-id-sandbox: shutting down");
+        if let Some(t) = trigger {
+            let _ = t.send(());
+        }
+    });
+    match handle.wait().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mirairo-id-sandbox: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,313 @@
+//! Small helpers: the clock, random tokens, digests, dates, forms and HTML escaping.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mirairo_id_sdk::jose::b64url_encode;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// The server's clock: the system time plus an offset that tests can move forward.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Unix seconds, offset included.
+    pub fn now(&self) -> i64 {
+        let sys = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        sys.saturating_add(self.offset.load(Ordering::SeqCst))
+    }
+
+    /// Moves the clock by `secs` (may be negative).
+    pub fn advance(&self, secs: i64) {
+        self.offset.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+/// `n` random bytes from the OS, base64url.
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    OsRng.fill_bytes(&mut buf);
+    b64url_encode(&buf)
+}
+
+/// base64url(SHA-256(data)).
+pub fn sha256_b64(data: &[u8]) -> String {
+    b64url_encode(&Sha256::digest(data))
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (inverse of [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn format_day(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today's day number in Japan (UTC+9).
+pub fn today_jst(now: i64) -> i64 {
+    (now + 9 * 3600).div_euclid(86_400)
+}
+
+/// Parses `YYYY-MM-DD` into a day number.
+pub fn parse_day(s: &str) -> Option<i64> {
+    let mut it = s.splitn(3, '-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// A `YYYY-MM-DD` date in the Japanese era style used on certificates
+/// (`平成6年3月1日`); English dates stay ISO.
+pub fn wareki(date: &str) -> String {
+    let Some(days) = parse_day(date) else {
+        return date.to_owned();
+    };
+    let (y, m, d) = civil_from_days(days);
+    let (era, start) = if days >= days_from_civil(2019, 5, 1) {
+        ("令和", 2018)
+    } else if days >= days_from_civil(1989, 1, 8) {
+        ("平成", 1988)
+    } else {
+        ("昭和", 1925)
+    };
+    let ey = y - start;
+    if ey == 1 {
+        format!("{era}元年{m}月{d}日")
+    } else {
+        format!("{era}{ey}年{m}月{d}日")
+    }
+}
+
+/// Why a form or query string was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormError {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    /// The decoded bytes are not UTF-8.
+    NotUtf8,
+}
+
+impl std::fmt::Display for FormError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormError::BadEscape => f.write_str("a '%' escape is not followed by two hex digits"),
+            FormError::NotUtf8 => f.write_str("the decoded text is not valid UTF-8"),
+        }
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` component (`+` is a space).
+///
+/// # Errors
+/// [`FormError`] for a broken escape or non-UTF-8 text.
+pub fn form_decode(s: &[u8]) -> Result<String, FormError> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = s.get(i + 1).copied().and_then(hex);
+                let lo = s.get(i + 2).copied().and_then(hex);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.push(h * 16 + l),
+                    _ => return Err(FormError::BadEscape),
+                }
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| FormError::NotUtf8)
+}
+
+/// Encodes a form component (RFC 3986 unreserved characters kept).
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A parsed form or query string, keeping every occurrence of every name.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pairs: Vec<(String, String)>,
+}
+
+impl Form {
+    /// Parses `a=1&b=2`.
+    ///
+    /// # Errors
+    /// [`FormError`] for a broken escape or non-UTF-8 text.
+    pub fn parse(raw: &[u8]) -> Result<Self, FormError> {
+        let mut pairs = Vec::new();
+        for part in raw.split(|&b| b == b'&') {
+            if part.is_empty() {
+                continue;
+            }
+            let (k, v) = match part.iter().position(|&b| b == b'=') {
+                Some(p) => (
+                    part.get(..p).unwrap_or(&[]),
+                    part.get(p + 1..).unwrap_or(&[]),
+                ),
+                None => (part, &[][..]),
+            };
+            pairs.push((form_decode(k)?, form_decode(v)?));
+        }
+        Ok(Form { pairs })
+    }
+
+    /// The single value of `name`; `Err` names a parameter given more than once.
+    ///
+    /// # Errors
+    /// A description when the parameter repeats (RFC 6749 §3.1).
+    pub fn one(&self, name: &str) -> Result<Option<&str>, String> {
+        let mut found = None;
+        for (k, v) in &self.pairs {
+            if k == name {
+                if found.is_some() {
+                    return Err(format!("parameter '{name}' is given more than once"));
+                }
+                found = Some(v.as_str());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The first value of `name`, ignoring repeats (for lenient public endpoints).
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// Escapes text for HTML element content and quoted attributes.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends query parameters to a URL that may already have a query.
+pub fn append_query(url: &str, params: &[(&str, &str)]) -> String {
+    let mut out = url.to_owned();
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    for (k, v) in params {
+        out.push(sep);
+        out.push_str(&form_encode(k));
+        out.push('=');
+        out.push_str(&form_encode(v));
+        sep = '&';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for (y, m, d) in [(1970, 1, 1), (1989, 8, 2), (2000, 2, 29), (2026, 11, 27)] {
+            let n = days_from_civil(y, m, d);
+            assert_eq!(civil_from_days(n), (y, m, d));
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+    }
+
+    #[test]
+    fn wareki_dates() {
+        assert_eq!(wareki("1994-03-01"), "平成6年3月1日");
+        assert_eq!(wareki("1989-08-02"), "平成元年8月2日");
+        assert_eq!(wareki("2022-01-31"), "令和4年1月31日");
+    }
+
+    #[test]
+    fn form_decoding_table() {
+        let ok: &[(&str, &str)] = &[("a+b", "a b"), ("%E6%B8%8B", "渋"), ("x%3D1", "x=1")];
+        for (i, o) in ok {
+            assert_eq!(form_decode(i.as_bytes()).as_deref(), Ok(*o));
+        }
+        assert_eq!(form_decode(b"%zz"), Err(FormError::BadEscape));
+        assert_eq!(form_decode(b"%4"), Err(FormError::BadEscape));
+        assert_eq!(form_decode(b"%FF"), Err(FormError::NotUtf8));
+    }
+
+    #[test]
+    fn repeated_parameter_is_reported() {
+        let f = Form::parse(b"a=1&a=2&b=3").unwrap();
+        assert!(f.one("a").is_err());
+        assert_eq!(f.one("b"), Ok(Some("3")));
+        assert_eq!(f.one("c"), Ok(None));
+    }
+}

@@ -1,0 +1,312 @@
+//! The demo partner backend (`/demo-api/`): a booking is granted only for a
+//! presentation that the partner's server re-verifies with the native SDK (key
+//! binding, its own audience, a nonce it issued and has not seen back, the provider's
+//! current status list), and every refusal carries the PROTOCOL.md §4 code.
+
+// Helpers in this test crate fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::Sandbox;
+use mirairo_id_sdk::jose::Es256SigningKey;
+use mirairo_id_sdk::sdjwt::key_binding_jwt;
+use serde_json::{json, Value};
+
+/// hanako's certificate 0: 身体 2級 第1種, 介護あり, status index 412.
+const HANAKO_PHYSICAL_STATUS_IDX: u64 = 412;
+
+struct Holder {
+    key: Es256SigningKey,
+    credential: String,
+}
+
+impl Holder {
+    /// A credential for hanako's certificate `certificate`, with `claims` disclosed.
+    async fn issue(sb: &Sandbox, certificate: u64, claims: &[&str]) -> Holder {
+        let key = Es256SigningKey::generate();
+        let (status, body) = sb
+            .post_json(
+                "/_sandbox/issue",
+                json!({ "user": "hanako", "certificate": certificate, "claims": claims,
+                        "holder_jwk": key.public_jwk().to_json() }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let credential = body["credential"].as_str().unwrap().to_owned();
+        Holder { key, credential }
+    }
+
+    fn present(&self, aud: &str, nonce: &str, iat: i64) -> String {
+        let kb = key_binding_jwt(&self.key, &self.credential, aud, nonce, iat);
+        format!("{}{kb}", self.credential)
+    }
+}
+
+async fn challenge(sb: &Sandbox) -> (String, String) {
+    let (status, body) = sb.post_json("/demo-api/nonce", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["expires_in"], 300);
+    (
+        body["nonce"].as_str().unwrap().to_owned(),
+        body["audience"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn trip() -> Value {
+    json!({ "from": "mirai-chuo", "to": "minatomachi", "ticket": "regular",
+            "date": "2030-04-01", "withCompanion": true })
+}
+
+async fn book(sb: &Sandbox, presentation: &str) -> (u16, Value) {
+    sb.post_json(
+        "/demo-api/bookings",
+        json!({ "presentation": presentation, "trip": trip() }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_verified_presentation_books_the_discounted_fare_and_records_only_what_was_disclosed() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "caregiver"]).await;
+    let (nonce, aud) = challenge(&sb).await;
+    assert_eq!(aud, sb.url("/demo/"));
+
+    let (status, record) = book(&sb, &holder.present(&aud, &nonce, sb.now())).await;
+    assert_eq!(status, 201, "{record}");
+    assert!(record["id"].as_str().unwrap().starts_with("bk_"));
+    let verified = &record["verified"];
+    assert_eq!(verified["keyBound"], true);
+    assert_eq!(verified["issuer"], sb.base.as_str());
+    assert_eq!(verified["disclosed"], json!(["fare_class", "caregiver"]));
+    assert_eq!(verified["fareClass"], 1);
+    assert_eq!(verified["caregiver"], true);
+    for undisclosed in [
+        "certificateType",
+        "grade",
+        "validUntil",
+        "familyName",
+        "birthdate",
+    ] {
+        assert!(verified.get(undisclosed).is_none(), "{undisclosed} leaked");
+    }
+    // 港町 is 38.7 km from みらい中央: the full fare 760 yen, 第1種 with a companion 50 % each.
+    assert_eq!(record["trip"]["fullFare"], 760);
+    assert_eq!(record["trip"]["oneWayKm"], 38.7);
+    assert_eq!(record["fare"]["rule"], "class1_with_companion");
+    assert_eq!(record["fare"]["holderFare"], 380);
+    assert_eq!(record["fare"]["companionFare"], 380);
+    assert!(record["fare"]["explanation"]["ja"]
+        .as_str()
+        .unwrap()
+        .contains("380"));
+
+    let id = record["id"].as_str().unwrap();
+    let (status, again) = sb.get_json(&format!("/demo-api/bookings/{id}")).await;
+    assert_eq!((status, &again), (200, &record));
+    sb.stop().await;
+}
+
+/// Each row: how the presentation goes wrong, and the code the server answers.
+#[tokio::test]
+async fn refusals_carry_the_protocol_code() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "caregiver", "valid_until"]).await;
+    let now = sb.now();
+
+    let (nonce, aud) = challenge(&sb).await;
+    let rows: Vec<(&str, String, &str)> = vec![
+        (
+            "a nonce the server never issued",
+            holder.present(&aud, "made-up-nonce-0123456789", now),
+            "bad_key_binding",
+        ),
+        (
+            "another partner's audience",
+            holder.present("https://other.example/", &nonce, now),
+            "bad_key_binding",
+        ),
+        (
+            "no key-binding JWT at all",
+            holder.credential.clone(),
+            "key_binding_required",
+        ),
+        (
+            "a tampered issuer JWT",
+            holder.present(&aud, &nonce, now).replacen('.', ".x", 1),
+            "malformed",
+        ),
+    ];
+    for (what, presentation, code) in rows {
+        let (status, body) = book(&sb, &presentation).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some(code)),
+            "{what}: {body}"
+        );
+    }
+
+    // fare_class not disclosed: the fare cannot be decided.
+    let shy = Holder::issue(&sb, 0, &["certificate_type"]).await;
+    let (nonce, aud) = challenge(&sb).await;
+    let (status, body) = book(&sb, &shy.present(&aud, &nonce, now)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("missing_claim"))
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_nonce_is_good_for_one_booking_only() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+    let (nonce, aud) = challenge(&sb).await;
+    let presentation = holder.present(&aud, &nonce, sb.now());
+    assert_eq!(book(&sb, &presentation).await.0, 201);
+    let (status, body) = book(&sb, &presentation).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("bad_key_binding")),
+        "{body}"
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_nonce_expires_after_five_minutes() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+    let (nonce, aud) = challenge(&sb).await;
+    sb.handle.clock().advance(301);
+    // The KB-JWT itself is fresh: only the nonce is stale.
+    let (status, body) = book(&sb, &holder.present(&aud, &nonce, sb.now())).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("bad_key_binding")),
+        "{body}"
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_credential_revoked_or_suspended_after_the_nonce_is_refused() {
+    let sb = Sandbox::start().await;
+    for (status_value, code) in [(1, "revoked"), (2, "suspended")] {
+        let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+        let (nonce, aud) = challenge(&sb).await;
+        let (s, _) = sb
+            .post_json(
+                "/_sandbox/status",
+                json!({ "idx": HANAKO_PHYSICAL_STATUS_IDX, "status": status_value }),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (status, body) = book(&sb, &holder.present(&aud, &nonce, sb.now())).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some(code)),
+            "{body}"
+        );
+        sb.post_json(
+            "/_sandbox/status",
+            json!({ "idx": HANAKO_PHYSICAL_STATUS_IDX, "status": 0 }),
+        )
+        .await;
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_credential_signed_by_a_rotated_key_still_verifies() {
+    let sb = Sandbox::start().await;
+    let old = Holder::issue(&sb, 0, &["fare_class"]).await;
+    assert_eq!(
+        sb.post_json("/_sandbox/rotate-keys", json!({})).await.0,
+        200
+    );
+    let (nonce, aud) = challenge(&sb).await;
+    let (status, body) = book(&sb, &old.present(&aud, &nonce, sb.now())).await;
+    assert_eq!(status, 201, "{body}");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_are_json_errors() {
+    let sb = Sandbox::start().await;
+    let rows: Vec<(&str, Value)> = vec![
+        ("not an object", json!("hello")),
+        ("no trip", json!({ "presentation": "x" })),
+        (
+            "unknown station",
+            json!({ "presentation": "x", "trip": { "from": "atlantis", "to": "kawabe", "ticket": "regular" } }),
+        ),
+        (
+            "same station twice",
+            json!({ "presentation": "x", "trip": { "from": "kawabe", "to": "kawabe", "ticket": "regular" } }),
+        ),
+        (
+            "unknown ticket",
+            json!({ "presentation": "x", "trip": { "from": "kawabe", "to": "sakuradai", "ticket": "first_class" } }),
+        ),
+        (
+            "bad date",
+            json!({ "presentation": "x", "trip": { "from": "kawabe", "to": "sakuradai", "ticket": "regular", "date": "2030-02-30" } }),
+        ),
+    ];
+    for (what, body) in rows {
+        let (status, answer) = sb.post_json("/demo-api/bookings", body).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("invalid_request")),
+            "{what}: {answer}"
+        );
+    }
+    let (status, answer) = sb.get_json("/demo-api/bookings/bk_nothing").await;
+    assert_eq!((status, answer["error"].as_str()), (404, Some("not_found")));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn stations_and_fares_come_from_the_railway() {
+    let sb = Sandbox::start().await;
+    let (status, body) = sb.get_json("/demo-api/stations").await;
+    assert_eq!(status, 200);
+    let stations = body["stations"].as_array().unwrap();
+    assert_eq!(stations.len(), 6);
+    assert_eq!(
+        stations[0]["name"],
+        json!({ "ja": "みらい中央", "en": "Mirai-Chūō" })
+    );
+
+    // (from, to, ticket, km, fare)
+    let rows = [
+        ("mirai-chuo", "minatomachi", "regular", 38.7, 760),
+        ("minatomachi", "mirai-chuo", "regular", 38.7, 760),
+        ("mirai-chuo", "yamanobe", "regular", 121.5, 2_090),
+        ("sakuradai", "hoshigaoka", "limited_express", 174.9, 2_390),
+        ("mirai-chuo", "sakuradai", "commuter", 12.4, 8_160),
+    ];
+    for (from, to, ticket, km, fare) in rows {
+        let (status, body) = sb
+            .get_json(&format!(
+                "/demo-api/fare?from={from}&to={to}&ticket={ticket}"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            (body["oneWayKm"].as_f64(), body["fare"].as_u64()),
+            (Some(km), Some(fare)),
+            "{from}-{to} {ticket}"
+        );
+    }
+    let (status, body) = sb
+        .get_json("/demo-api/fare?from=mirai-chuo&to=kawabe&ticket=bogus")
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    sb.stop().await;
+}

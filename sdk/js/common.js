@@ -1,0 +1,5 @@
+// The JavaScript surface of @mirairo-id/sdk, shared by the browser entry (index.js) and
+// the Node entry (node.js). Each entry supplies how the wasm module is loaded (setLoader).
+export { MirairoIdError } from "./error.js";
+export { ready, VERSION } from "./load.js";
+export { Verifier, fareDiscount } from "./verifier.js";

@@ -1,0 +1,608 @@
+//! [`LoginClient`]: the login state machine that a browser layer drives. It never
+//! does I/O: it says what to fetch or sign and takes the answers.
+
+use super::callback::{check_callback, CallbackParams};
+use super::config::{validate_claims, ClientConfig, ClientOptions};
+use super::discovery::ProviderMetadata;
+use super::request::{self, random_token, AuthorizationRequest, RequestParams, Transaction};
+use super::signing::{dpop_proof_input, PendingJws};
+use super::token::{code_body, refresh_body, TokenResponse};
+use super::LoginError;
+use crate::dpop::access_token_hash;
+use crate::error::{ErrorCode, VerifyError};
+use crate::jose::EcPublicJwk;
+use crate::sdjwt::{sd_hash, SdJwt};
+use crate::{IdTokenClaims, IdTokenError, IdTokenOptions, VerifiedCertificate, Verifier, VerifierConfig, VerifyOptions};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Seconds that must pass between two JWK Set refetches (PROTOCOL.md §1).
+pub const JWKS_REFETCH_INTERVAL: i64 = 60;
+
+/// The JWK Set refetch rule of PROTOCOL.md §1: a token naming an unknown `kid` may
+/// trigger one refetch, at most once per [`JWKS_REFETCH_INTERVAL`]; the first fetch is
+/// not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JwksRefetchPolicy {
+    last_refetch: Option<i64>,
+}
+
+impl JwksRefetchPolicy {
+    /// True when a refetch is allowed at `now`.
+    pub fn may_refetch(&self, now: i64) -> bool {
+        self.last_refetch
+            .is_none_or(|last| now.saturating_sub(last) >= JWKS_REFETCH_INTERVAL)
+    }
+
+    /// Notes a refetch made at `now`.
+    pub fn record_refetch(&mut self, now: i64) {
+        self.last_refetch = Some(now);
+    }
+}
+
+/// The outcome of a verification step: done, or fetch the JWK Set again (from
+/// [`ProviderMetadata::jwks_uri`]), pass it to [`LoginClient::set_jwks`] with
+/// `refetch: true`, and repeat the step with the same input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step<T> {
+    /// The step finished.
+    Done(T),
+    /// A key was unknown and the refetch rule allows one refetch now.
+    RefetchJwks,
+}
+
+/// A request for the token endpoint: POST `body` (form-urlencoded) to `url` with a
+/// DPoP proof from [`LoginClient::dpop_proof`] for `url`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// The token endpoint.
+    pub url: String,
+    /// The `application/x-www-form-urlencoded` body.
+    pub body: String,
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a login or refresh yields (`LoginResult` in JS).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResult {
+    /// The verified ID token claims.
+    pub id_token: IdTokenClaims,
+    /// The verified certificate credential, when one was asked for and issued.
+    pub certificate: Option<VerifiedCertificate>,
+    /// The `appState` given to the redirect login.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_state: Option<Value>,
+}
+
+/// Per-attempt login options (`loginWithRedirect` / `loginWithPopup`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoginOptions {
+    /// Overrides the configured claims for this attempt.
+    pub certificate_claims: Option<Vec<String>>,
+    /// Returned as `appState` after the redirect.
+    pub app_state: Option<Value>,
+}
+
+/// A presentation waiting for its key-binding signature (see [`PendingJws`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPresentation {
+    prefix: String,
+    kb: PendingJws,
+}
+
+impl PendingPresentation {
+    /// The KB-JWT signing input, to be signed by the holder (DPoP) key.
+    pub fn signing_input(&self) -> &str {
+        self.kb.signing_input()
+    }
+
+    /// `<issuer JWT>~<chosen disclosures>~<KB-JWT>`.
+    ///
+    /// # Errors
+    ///
+    /// `malformed` unless `signature` is a 64-byte ES256 signature.
+    pub fn finish(self, signature: &[u8]) -> Result<String, LoginError> {
+        let kb = self.kb.finish(signature)?;
+        Ok(self.prefix + &kb)
+    }
+}
+
+#[derive(Clone)]
+struct Session {
+    access_token: String,
+    refresh_token: Option<String>,
+    claims: IdTokenClaims,
+    certificate: Option<VerifiedCertificate>,
+    credential: Option<String>,
+}
+
+/// The login state machine. Holds the configuration, the provider metadata and
+/// keys, and the session (tokens live only here, in memory).
+///
+/// Drive it as: [`LoginClient::new`] → fetch [`ClientConfig::discovery_url`] →
+/// [`LoginClient::set_metadata`] → fetch `jwks_uri` → [`LoginClient::set_jwks`] →
+/// [`LoginClient::authorization_request`] (store the transaction, go to its URL) →
+/// on the callback [`LoginClient::accept_callback`] → [`LoginClient::code_token_request`]
+/// plus [`LoginClient::dpop_proof`] → [`TokenResponse::parse`] →
+/// [`LoginClient::complete_login`] (repeat after a refetch when it says so).
+pub struct LoginClient {
+    config: ClientConfig,
+    metadata: Option<ProviderMetadata>,
+    verifier: Option<Verifier>,
+    refetch: JwksRefetchPolicy,
+    session: Option<Session>,
+}
+
+impl fmt::Debug for LoginClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginClient")
+            .field("config", &self.config)
+            .field("metadata", &self.metadata)
+            .field("authenticated", &self.session.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn not_ready() -> LoginError {
+    LoginError::Malformed("the provider metadata and keys are not loaded")
+}
+
+impl LoginClient {
+    /// A client for `options` on a page of origin `page_origin`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config`, see [`ClientConfig::new`].
+    pub fn new(options: ClientOptions, page_origin: &str) -> Result<Self, LoginError> {
+        Ok(Self {
+            config: ClientConfig::new(options, page_origin)?,
+            metadata: None,
+            verifier: None,
+            refetch: JwksRefetchPolicy::default(),
+            session: None,
+        })
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The provider metadata, once set.
+    pub fn metadata(&self) -> Option<&ProviderMetadata> {
+        self.metadata.as_ref()
+    }
+
+    /// Reads the metadata document fetched from [`ClientConfig::discovery_url`].
+    ///
+    /// # Errors
+    ///
+    /// `issuer_mismatch` or `malformed`, see [`ProviderMetadata::parse`].
+    pub fn set_metadata(&mut self, text: &str) -> Result<&ProviderMetadata, LoginError> {
+        let metadata = ProviderMetadata::parse(text, &self.config.issuer)?;
+        Ok(self.metadata.insert(metadata))
+    }
+
+    /// Installs the JWK Set fetched from `jwks_uri` at `now`; `refetch` says whether
+    /// this fetch answers a [`Step::RefetchJwks`] (it then counts for the rate limit).
+    ///
+    /// # Errors
+    ///
+    /// `malformed` when the text is not a JWK Set (the previous set stays).
+    pub fn set_jwks(&mut self, text: &str, now: i64, refetch: bool) -> Result<(), LoginError> {
+        let jwks = crate::json::parse(text.as_bytes())
+            .map_err(|_| LoginError::Malformed("the JWK Set is not JSON"))?;
+        let config = VerifierConfig::new(self.config.issuer.clone(), jwks);
+        let verifier = Verifier::new(config)
+            .map_err(|_| LoginError::Malformed("the JWK Set has no keys array"))?;
+        self.verifier = Some(verifier);
+        if refetch {
+            self.refetch.record_refetch(now);
+        }
+        Ok(())
+    }
+
+    /// True when a refetch is allowed at `now` (exposed for tests and logs).
+    pub fn may_refetch_jwks(&self, now: i64) -> bool {
+        self.refetch.may_refetch(now)
+    }
+
+    /// A new authorization request bound to the DPoP key `holder`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config` for unknown claims in `options`; `malformed` before
+    /// [`LoginClient::set_metadata`].
+    pub fn authorization_request(
+        &self,
+        options: LoginOptions,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<AuthorizationRequest, LoginError> {
+        let metadata = self.metadata.as_ref().ok_or_else(not_ready)?;
+        let claims = match &options.certificate_claims {
+            Some(list) => validate_claims(list)?,
+            None => self.config.certificate_claims.clone(),
+        };
+        let jkt = holder.thumbprint();
+        Ok(request::authorization_request(RequestParams {
+            authorization_endpoint: &metadata.authorization_endpoint,
+            client_id: &self.config.client_id,
+            redirect_uri: &self.config.redirect_uri,
+            claims: &claims,
+            profile: self.config.profile,
+            ui_locales: self.config.lang.as_str(),
+            dpop_jkt: &jkt,
+            app_state: options.app_state,
+            now,
+        }))
+    }
+
+    /// Checks the callback `url` against `stored`, the transaction saved under the
+    /// URL's `state` (see [`callback_state`]); the caller removes it from storage
+    /// before calling (one use). Returns the authorization code.
+    ///
+    /// # Errors
+    ///
+    /// See [`check_callback`]: `state_mismatch`, `issuer_mismatch`,
+    /// `provider_error`, `malformed`, in that order.
+    pub fn accept_callback(
+        &self,
+        url: &str,
+        stored: Option<&Transaction>,
+    ) -> Result<String, LoginError> {
+        check_callback(&CallbackParams::parse(url), stored, &self.config.issuer)
+    }
+
+    /// The token request redeeming `code`.
+    ///
+    /// # Errors
+    ///
+    /// `malformed` before [`LoginClient::set_metadata`].
+    pub fn code_token_request(
+        &self,
+        code: &str,
+        transaction: &Transaction,
+    ) -> Result<TokenRequest, LoginError> {
+        let metadata = self.metadata.as_ref().ok_or_else(not_ready)?;
+        Ok(TokenRequest {
+            url: metadata.token_endpoint.clone(),
+            body: code_body(
+                code,
+                &transaction.redirect_uri,
+                &self.config.client_id,
+                transaction.code_verifier.secret(),
+            ),
+        })
+    }
+
+    /// A DPoP proof for `htm` `url` at `now` with a fresh `jti`; with
+    /// `with_access_token`, bound to the session's access token (`ath`).
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` when `with_access_token` is set without a session.
+    pub fn dpop_proof(
+        &self,
+        holder: &EcPublicJwk,
+        htm: &str,
+        url: &str,
+        now: i64,
+        with_access_token: bool,
+    ) -> Result<PendingJws, LoginError> {
+        let ath = if with_access_token {
+            let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
+            Some(access_token_hash(&session.access_token))
+        } else {
+            None
+        };
+        Ok(dpop_proof_input(
+            holder,
+            htm,
+            url,
+            now,
+            &random_token(),
+            ath.as_deref(),
+        ))
+    }
+
+    fn verify_credential(
+        &self,
+        verifier: &Verifier,
+        credential: Option<&str>,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<Option<VerifiedCertificate>>, LoginError> {
+        let Some(credential) = credential else {
+            return Ok(Step::Done(None));
+        };
+        match verifier.verify(credential, &VerifyOptions::at(now)) {
+            Ok(cert) if cert.holder_key_thumbprint == holder.thumbprint() => {
+                Ok(Step::Done(Some(cert)))
+            }
+            Ok(_) => Err(LoginError::Credential(VerifyError::new(
+                ErrorCode::BadKeyBinding,
+                "cnf.jwk is not this client's DPoP key",
+            ))),
+            Err(e) if e.code() == ErrorCode::UnknownKey && self.refetch.may_refetch(now) => {
+                Ok(Step::RefetchJwks)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn verify_id_token(
+        &self,
+        verifier: &Verifier,
+        token: Option<&str>,
+        nonce: Option<String>,
+        now: i64,
+    ) -> Result<Step<IdTokenClaims>, LoginError> {
+        let token = token.ok_or(LoginError::BadIdToken("missing"))?;
+        let options = IdTokenOptions {
+            audience: self.config.client_id.clone(),
+            nonce,
+            now,
+        };
+        match verifier.verify_id_token(token, &options) {
+            Ok(claims) => Ok(Step::Done(claims)),
+            Err(IdTokenError::UnknownKey) if self.refetch.may_refetch(now) => {
+                Ok(Step::RefetchJwks)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Verifies the token response of the code exchange (PROTOCOL.md §2.4): the ID
+    /// token (nonce of `transaction`) and the certificate credential with every
+    /// issuer-side check and `cnf.jwk` equal to `holder`. On success the session
+    /// starts.
+    ///
+    /// # Errors
+    ///
+    /// `bad_key_binding` when `holder` is not the key of the transaction or of the
+    /// credential's `cnf`; `bad_id_token` (with reason); a §4 code for the credential;
+    /// `malformed` before [`LoginClient::set_jwks`].
+    pub fn complete_login(
+        &mut self,
+        response: &TokenResponse,
+        transaction: &Transaction,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<LoginResult>, LoginError> {
+        if holder.thumbprint() != transaction.dpop_jkt {
+            return Err(LoginError::Credential(VerifyError::new(
+                ErrorCode::BadKeyBinding,
+                "the DPoP key changed during the login",
+            )));
+        }
+        let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
+        let nonce = Some(transaction.nonce.secret().to_owned());
+        let claims = match self.verify_id_token(verifier, response.id_token.as_deref(), nonce, now)? {
+            Step::Done(c) => c,
+            Step::RefetchJwks => return Ok(Step::RefetchJwks),
+        };
+        let credential = response.certificate_credential.as_deref();
+        let certificate = match self.verify_credential(verifier, credential, holder, now)? {
+            Step::Done(c) => c,
+            Step::RefetchJwks => return Ok(Step::RefetchJwks),
+        };
+        self.session = Some(Session {
+            access_token: response.access_token.clone(),
+            refresh_token: response.refresh_token.clone(),
+            claims: claims.clone(),
+            certificate: certificate.clone(),
+            credential: response.certificate_credential.clone(),
+        });
+        Ok(Step::Done(LoginResult {
+            id_token: claims,
+            certificate,
+            app_state: transaction.app_state.clone(),
+        }))
+    }
+
+    /// The refresh request (`grant_type=refresh_token`).
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session holding a refresh token.
+    pub fn refresh_token_request(&self) -> Result<TokenRequest, LoginError> {
+        let metadata = self.metadata.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        let refresh = self
+            .session
+            .as_ref()
+            .and_then(|s| s.refresh_token.as_deref())
+            .ok_or(LoginError::NotAuthenticated)?;
+        Ok(TokenRequest {
+            url: metadata.token_endpoint.clone(),
+            body: refresh_body(refresh, &self.config.client_id),
+        })
+    }
+
+    /// Verifies a refresh response and rotates the session's tokens. A new ID token
+    /// must name the same `iss` and `sub` (OIDC Core §12.2); a new credential passes the
+    /// same checks as at login. A refused answer ends the session.
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session; `bad_id_token` (reason
+    /// `wrong_subject` for another `sub`); a §4 code for the credential.
+    pub fn complete_refresh(
+        &mut self,
+        response: &TokenResponse,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<LoginResult>, LoginError> {
+        let result = self.check_refresh(response, holder, now);
+        if result.is_err() {
+            self.session = None;
+        }
+        result
+    }
+
+    fn check_refresh(
+        &mut self,
+        response: &TokenResponse,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<LoginResult>, LoginError> {
+        let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
+        let claims = match response.id_token.as_deref() {
+            None => session.claims.clone(),
+            Some(token) => match self.verify_id_token(verifier, Some(token), None, now)? {
+                Step::RefetchJwks => return Ok(Step::RefetchJwks),
+                Step::Done(c) if c.sub != session.claims.sub || c.iss != session.claims.iss => {
+                    return Err(LoginError::BadIdToken("wrong_subject"))
+                }
+                Step::Done(c) => c,
+            },
+        };
+        let (certificate, credential) = match response.certificate_credential.as_deref() {
+            None => (session.certificate.clone(), session.credential.clone()),
+            Some(text) => match self.verify_credential(verifier, Some(text), holder, now)? {
+                Step::RefetchJwks => return Ok(Step::RefetchJwks),
+                Step::Done(c) => (c, Some(text.to_owned())),
+            },
+        };
+        let refresh_token = response
+            .refresh_token
+            .clone()
+            .or_else(|| session.refresh_token.clone());
+        self.session = Some(Session {
+            access_token: response.access_token.clone(),
+            refresh_token,
+            claims: claims.clone(),
+            certificate: certificate.clone(),
+            credential,
+        });
+        Ok(Step::Done(LoginResult {
+            id_token: claims,
+            certificate,
+            app_state: None,
+        }))
+    }
+
+    /// Checks a userinfo answer (PROTOCOL.md §2.5): its `sub` must be the ID token's
+    /// (OIDC Core §5.3.2), else the answer is refused.
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session; `bad_id_token` with reason
+    /// `wrong_subject` for another or no `sub`; `malformed` when not a JSON object.
+    pub fn check_userinfo(&self, text: &str) -> Result<Map<String, Value>, LoginError> {
+        let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        let value = crate::json::parse(text.as_bytes())
+            .map_err(|_| LoginError::Malformed("userinfo is not JSON"))?;
+        let Value::Object(map) = value else {
+            return Err(LoginError::Malformed("userinfo is not a JSON object"));
+        };
+        if map.get("sub").and_then(Value::as_str) != Some(session.claims.sub.as_str()) {
+            return Err(LoginError::BadIdToken("wrong_subject"));
+        }
+        Ok(map)
+    }
+
+    /// Prepares a presentation for a partner server: the issuer JWT, the disclosures
+    /// named in `disclose` (all when `None`; in the credential's order), and a KB-JWT
+    /// (`aud` `audience`, `nonce`, `iat` `now`, `sd_hash`) left for the holder key to
+    /// sign.
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session credential; `invalid_config` for an empty
+    /// audience or nonce or an unknown claim name; `missing_claim` for a claim the
+    /// credential does not disclose.
+    pub fn prepare_presentation(
+        &self,
+        audience: &str,
+        nonce: &str,
+        disclose: Option<&[String]>,
+        now: i64,
+    ) -> Result<PendingPresentation, LoginError> {
+        let credential = self
+            .session
+            .as_ref()
+            .and_then(|s| s.credential.as_deref())
+            .ok_or(LoginError::NotAuthenticated)?;
+        if audience.is_empty() || nonce.is_empty() {
+            return Err(LoginError::InvalidConfig("audience and nonce must not be empty"));
+        }
+        if let Some(names) = disclose {
+            validate_claims(names)?;
+        }
+        let sd = SdJwt::parse(credential)?;
+        let jwt = credential.split('~').next().unwrap_or_default();
+        let mut prefix = String::from(jwt);
+        prefix.push('~');
+        for d in sd.disclosures() {
+            let wanted = match (disclose, d.name()) {
+                (None, _) => true,
+                (Some(names), Some(name)) => names.iter().any(|n| n == name),
+                (Some(_), None) => false,
+            };
+            if wanted {
+                prefix.push_str(&d.encoded);
+                prefix.push('~');
+            }
+        }
+        for name in disclose.unwrap_or_default() {
+            if !sd.disclosures().iter().any(|d| d.name() == Some(name.as_str())) {
+                return Err(LoginError::Credential(VerifyError::new(
+                    ErrorCode::MissingClaim,
+                    "the credential does not disclose a requested claim",
+                )));
+            }
+        }
+        let mut header = Map::new();
+        header.insert("typ".into(), "kb+jwt".into());
+        let mut claims = Map::new();
+        claims.insert("iat".into(), now.into());
+        claims.insert("aud".into(), audience.into());
+        claims.insert("nonce".into(), nonce.into());
+        claims.insert("sd_hash".into(), sd_hash(&prefix).into());
+        Ok(PendingPresentation {
+            prefix,
+            kb: PendingJws::new(&header, &Value::Object(claims)),
+        })
+    }
+
+    /// Ends the session (tokens forgotten) and returns the provider's end-session URL
+    /// (with `post_logout_redirect_uri` = `return_to`) when it advertises one.
+    pub fn logout(&mut self, return_to: Option<&str>) -> Option<String> {
+        self.session = None;
+        let endpoint = self.metadata.as_ref()?.end_session_endpoint.as_deref()?;
+        Some(request::logout_url(endpoint, &self.config.client_id, return_to))
+    }
+
+    /// True while a session is held.
+    pub fn is_authenticated(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// The session's ID token claims.
+    pub fn id_token_claims(&self) -> Option<&IdTokenClaims> {
+        self.session.as_ref().map(|s| &s.claims)
+    }
+
+    /// The session's verified certificate.
+    pub fn certificate(&self) -> Option<&VerifiedCertificate> {
+        self.session.as_ref().and_then(|s| s.certificate.as_ref())
+    }
+}
+
+/// The `state` of a callback URL, to look its transaction up in storage; `None` when
+/// the URL is not an authorization response.
+pub fn callback_state(url: &str) -> Option<String> {
+    let params = CallbackParams::parse(url);
+    params.is_callback().then_some(params.state).flatten()
+}

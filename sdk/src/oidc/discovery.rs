@@ -1,0 +1,126 @@
+//! Provider metadata (PROTOCOL.md §1).
+
+use super::url::origin;
+use super::LoginError;
+use serde_json::{Map, Value};
+
+/// The endpoints a client uses, read from `/.well-known/openid-configuration`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMetadata {
+    /// `issuer`, equal to the configured issuer.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`.
+    pub token_endpoint: String,
+    /// `jwks_uri`.
+    pub jwks_uri: String,
+    /// `userinfo_endpoint`, if advertised.
+    pub userinfo_endpoint: Option<String>,
+    /// `end_session_endpoint`, if advertised.
+    pub end_session_endpoint: Option<String>,
+}
+
+fn endpoint(doc: &Map<String, Value>, name: &str) -> Result<Option<String>, LoginError> {
+    match doc.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(url)) if origin(url).is_some() => Ok(Some(url.clone())),
+        Some(_) => Err(LoginError::Malformed("metadata endpoint is not an http(s) URL")),
+    }
+}
+
+fn required(doc: &Map<String, Value>, name: &str) -> Result<String, LoginError> {
+    endpoint(doc, name)?.ok_or(LoginError::Malformed("metadata lacks a required endpoint"))
+}
+
+fn lists(doc: &Map<String, Value>, name: &str, value: &str) -> Result<(), LoginError> {
+    match doc.get(name) {
+        None => Ok(()),
+        Some(Value::Array(items)) if items.iter().any(|v| v.as_str() == Some(value)) => Ok(()),
+        Some(_) => Err(LoginError::Malformed(
+            "the provider does not support S256 PKCE, ES256 or the iss parameter",
+        )),
+    }
+}
+
+impl ProviderMetadata {
+    /// Reads the metadata document fetched for `issuer`.
+    ///
+    /// # Errors
+    ///
+    /// `issuer_mismatch` when its `issuer` is missing or differs from `issuer`
+    /// (checked first); `malformed` when it is not a JSON object, lacks
+    /// `authorization_endpoint`, `token_endpoint` or `jwks_uri`, has a non-http(s)
+    /// endpoint, or rules out S256 PKCE or ES256 ID tokens.
+    pub fn parse(text: &str, issuer: &str) -> Result<Self, LoginError> {
+        let value = crate::json::parse(text.as_bytes())
+            .map_err(|_| LoginError::Malformed("metadata is not JSON"))?;
+        let doc = value
+            .as_object()
+            .ok_or(LoginError::Malformed("metadata is not a JSON object"))?;
+        if doc.get("issuer").and_then(Value::as_str) != Some(issuer) {
+            return Err(LoginError::IssuerMismatch);
+        }
+        lists(doc, "code_challenge_methods_supported", "S256")?;
+        lists(doc, "id_token_signing_alg_values_supported", "ES256")?;
+        if doc.get("authorization_response_iss_parameter_supported") == Some(&Value::Bool(false)) {
+            return Err(LoginError::Malformed(
+                "the provider does not send iss in authorization responses",
+            ));
+        }
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: required(doc, "authorization_endpoint")?,
+            token_endpoint: required(doc, "token_endpoint")?,
+            jwks_uri: required(doc, "jwks_uri")?,
+            userinfo_endpoint: endpoint(doc, "userinfo_endpoint")?,
+            end_session_endpoint: endpoint(doc, "end_session_endpoint")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ISS: &str = "http://127.0.0.1:8080";
+
+    fn doc() -> Value {
+        json!({
+            "issuer": ISS,
+            "authorization_endpoint": "http://127.0.0.1:8080/authorize",
+            "token_endpoint": "http://127.0.0.1:8080/token",
+            "jwks_uri": "http://127.0.0.1:8080/jwks.json",
+            "end_session_endpoint": "http://127.0.0.1:8080/logout",
+            "code_challenge_methods_supported": ["S256"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "authorization_response_iss_parameter_supported": true
+        })
+    }
+
+    #[test]
+    fn metadata_rules() {
+        let ok = ProviderMetadata::parse(&doc().to_string(), ISS).unwrap();
+        assert_eq!(ok.token_endpoint, "http://127.0.0.1:8080/token");
+        assert_eq!(ok.userinfo_endpoint, None);
+        let table: [(&str, Value, &str); 7] = [
+            ("other issuer", json!({"issuer": "http://127.0.0.1:9999"}), "issuer_mismatch"),
+            ("trailing slash", json!({"issuer": "http://127.0.0.1:8080/"}), "issuer_mismatch"),
+            ("no issuer", json!({"issuer": null}), "issuer_mismatch"),
+            ("plain PKCE", json!({"code_challenge_methods_supported": ["plain"]}), "malformed"),
+            ("HS256 only", json!({"id_token_signing_alg_values_supported": ["HS256"]}), "malformed"),
+            ("no token endpoint", json!({"token_endpoint": null}), "malformed"),
+            ("js endpoint", json!({"jwks_uri": "javascript:x"}), "malformed"),
+        ];
+        for (name, patch, code) in table {
+            let mut d = doc();
+            for (k, v) in patch.as_object().unwrap() {
+                d[k] = v.clone();
+            }
+            let e = ProviderMetadata::parse(&d.to_string(), ISS).unwrap_err();
+            assert_eq!(e.code(), code, "{name}");
+        }
+        assert_eq!(ProviderMetadata::parse("[]", ISS).unwrap_err().code(), "malformed");
+    }
+}

@@ -1,0 +1,200 @@
+//! The authorization request (PROTOCOL.md §2.1) and the transaction a client keeps
+//! until the callback.
+
+use super::url::{encode, form};
+use crate::jose::b64url_encode;
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// 256 random bits, base64url (43 characters).
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    b64url_encode(&bytes)
+}
+
+macro_rules! secret {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// 256 fresh random bits, base64url (43 characters from `[A-Za-z0-9_-]`).
+            pub fn random() -> Self {
+                Self(random_token())
+            }
+
+            /// The value as sent on the wire.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+    };
+}
+
+secret!(
+    /// The `state` of one login attempt (≥ 128 bits, one use).
+    State
+);
+secret!(
+    /// The `nonce` bound into the ID token.
+    Nonce
+);
+secret!(
+    /// The PKCE `code_verifier` (RFC 7636: 43–128 characters of `[A-Za-z0-9-._~]`).
+    PkceVerifier
+);
+
+impl PkceVerifier {
+    /// `base64url(SHA-256(verifier))`, the S256 `code_challenge`.
+    pub fn challenge(&self) -> String {
+        b64url_encode(&Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+/// What a client stores between the redirect and the callback (in the browser:
+/// `sessionStorage`, keyed by `state`, removed on first read).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// The attempt's `state`.
+    pub state: State,
+    /// The attempt's `nonce`.
+    pub nonce: Nonce,
+    /// The attempt's PKCE verifier.
+    pub code_verifier: PkceVerifier,
+    /// The `redirect_uri` sent (the token request repeats it).
+    pub redirect_uri: String,
+    /// The RFC 7638 thumbprint of the DPoP key the code is bound to.
+    pub dpop_jkt: String,
+    /// Whatever the partner passed as `appState`, returned after login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_state: Option<Value>,
+    /// When the attempt started, Unix seconds.
+    pub created_at: i64,
+}
+
+impl fmt::Debug for Transaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transaction")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A ready authorization request: send the browser to `url`, keep `transaction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    /// The full `authorization_endpoint` URL with its query.
+    pub url: String,
+    /// What to keep until the callback.
+    pub transaction: Transaction,
+}
+
+pub(crate) struct RequestParams<'a> {
+    pub authorization_endpoint: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub claims: &'a [String],
+    pub profile: bool,
+    pub ui_locales: &'a str,
+    pub dpop_jkt: &'a str,
+    pub app_state: Option<Value>,
+    pub now: i64,
+}
+
+pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationRequest {
+    let state = State::random();
+    let nonce = Nonce::random();
+    let verifier = PkceVerifier::random();
+    let mut scope = String::from("openid");
+    if !p.claims.is_empty() {
+        scope.push_str(" certificate");
+    }
+    if p.profile {
+        scope.push_str(" profile");
+    }
+    let challenge = verifier.challenge();
+    let claims = p.claims.join(" ");
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", p.client_id),
+        ("redirect_uri", p.redirect_uri),
+        ("scope", &scope),
+    ];
+    if !p.claims.is_empty() {
+        pairs.push(("certificate_claims", &claims));
+    }
+    pairs.extend([
+        ("state", state.secret()),
+        ("nonce", nonce.secret()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("dpop_jkt", p.dpop_jkt),
+        ("ui_locales", p.ui_locales),
+    ]);
+    let separator = if p.authorization_endpoint.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}{}", p.authorization_endpoint, form(&pairs));
+    AuthorizationRequest {
+        url,
+        transaction: Transaction {
+            state,
+            nonce,
+            code_verifier: verifier,
+            redirect_uri: p.redirect_uri.to_owned(),
+            dpop_jkt: p.dpop_jkt.to_owned(),
+            app_state: p.app_state,
+            created_at: p.now,
+        },
+    }
+}
+
+/// `{end_session_endpoint}?client_id&post_logout_redirect_uri&state`.
+pub(crate) fn logout_url(endpoint: &str, client_id: &str, return_to: Option<&str>) -> String {
+    let state = random_token();
+    let mut out = format!("{endpoint}?client_id={}", encode(client_id));
+    if let Some(r) = return_to {
+        out.push_str("&post_logout_redirect_uri=");
+        out.push_str(&encode(r));
+    }
+    out.push_str("&state=");
+    out.push_str(&state);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_long_and_redacted() {
+        let a = State::random();
+        let b = State::random();
+        assert_ne!(a, b);
+        assert_eq!(a.secret().len(), 43); // 256 bits ≥ 128 bits
+        assert!(!format!("{a:?}").contains(a.secret()));
+        let v = PkceVerifier::random();
+        assert!((43..=128).contains(&v.secret().len()));
+        assert!(v
+            .secret()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+
+    #[test]
+    fn pkce_s256_matches_rfc7636_appendix_b() {
+        let v = PkceVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+        assert_eq!(v.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    }
+}

@@ -1,0 +1,510 @@
+//! Token Status List (draft-ietf-oauth-status-list): the status list JWT, the
+//! compressed bit array it carries, and the encoder a provider uses to publish one.
+
+use crate::jose::{b64url_decode, b64url_encode, JwkSet, Jws, SignatureCheck};
+use serde_json::{Map, Value};
+
+/// Largest status list JWT accepted, in bytes (1 MiB).
+pub const MAX_STATUS_LIST_JWT_BYTES: usize = 1024 * 1024;
+/// Largest decompressed status list accepted, in bytes (4 MiB: 16 Mi entries at 2 bits).
+/// Decompression stops at this size, so a zlib bomb costs at most this much memory.
+pub const MAX_STATUS_LIST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Status value: valid.
+pub const STATUS_VALID: u8 = 0;
+/// Status value: revoked (`revoked`).
+pub const STATUS_REVOKED: u8 = 1;
+/// Status value: suspended (`suspended`).
+pub const STATUS_SUSPENDED: u8 = 2;
+
+/// Bits per entry of a status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusBits {
+    /// 1 bit per entry.
+    One = 1,
+    /// 2 bits per entry (what the Mirairo provider publishes).
+    Two = 2,
+    /// 4 bits per entry.
+    Four = 4,
+    /// 8 bits per entry.
+    Eight = 8,
+}
+
+impl StatusBits {
+    /// The number of bits.
+    pub const fn get(self) -> u8 {
+        self as u8
+    }
+
+    fn mask(self) -> u8 {
+        match self {
+            Self::Eight => 0xff,
+            other => (1u8 << other.get()) - 1,
+        }
+    }
+}
+
+impl TryFrom<u64> for StatusBits {
+    type Error = StatusError;
+    fn try_from(bits: u64) -> Result<Self, StatusError> {
+        match bits {
+            1 => Ok(Self::One),
+            2 => Ok(Self::Two),
+            4 => Ok(Self::Four),
+            8 => Ok(Self::Eight),
+            _ => Err(StatusError::Malformed),
+        }
+    }
+}
+
+/// Why a status list (or a lookup in it) failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusError {
+    /// Not a well-formed status list JWT or `status_list` claim.
+    #[error("malformed status list")]
+    Malformed,
+    /// Over [`MAX_STATUS_LIST_JWT_BYTES`] or [`MAX_STATUS_LIST_BYTES`].
+    #[error("status list too large")]
+    TooLarge,
+    /// `alg` is not ES256, or a forbidden header member is present.
+    #[error("unsupported status list algorithm")]
+    UnsupportedAlgorithm,
+    /// `typ` is not `statuslist+jwt`.
+    #[error("wrong status list type")]
+    WrongType,
+    /// No `kid`, or no issuer key with that `kid`.
+    #[error("unknown status list key")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("bad status list signature")]
+    BadSignature,
+    /// `sub` is not the URI the credential names.
+    #[error("status list subject mismatch")]
+    WrongSubject,
+    /// `exp` has passed (with leeway).
+    #[error("status list expired")]
+    Expired,
+    /// `iat` is in the future (beyond leeway).
+    #[error("status list not yet valid")]
+    NotYetValid,
+    /// The index is beyond the end of the list.
+    #[error("status index out of range")]
+    IndexOutOfRange,
+    /// A status value does not fit in the chosen number of bits.
+    #[error("status value too large for the bit size")]
+    ValueTooLarge,
+}
+
+/// A decompressed status list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusList {
+    bits: StatusBits,
+    bytes: Vec<u8>,
+}
+
+impl StatusList {
+    /// Packs `statuses` (one value per entry, LSB-first within each byte).
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::ValueTooLarge`] when a value does not fit in `bits`;
+    /// [`StatusError::TooLarge`] beyond [`MAX_STATUS_LIST_BYTES`].
+    pub fn new(bits: StatusBits, statuses: &[u8]) -> Result<Self, StatusError> {
+        let per_byte = usize::from(8 / bits.get());
+        let len = statuses.len().div_ceil(per_byte);
+        if len > MAX_STATUS_LIST_BYTES {
+            return Err(StatusError::TooLarge);
+        }
+        let mut bytes = vec![0u8; len];
+        for (i, &value) in statuses.iter().enumerate() {
+            if value & !bits.mask() != 0 {
+                return Err(StatusError::ValueTooLarge);
+            }
+            let shift = (i % per_byte) * usize::from(bits.get());
+            if let Some(byte) = bytes.get_mut(i / per_byte) {
+                *byte |= value << shift;
+            }
+        }
+        Ok(Self { bits, bytes })
+    }
+
+    /// Decodes `lst` (base64url of zlib-compressed bytes), stopping at
+    /// [`MAX_STATUS_LIST_BYTES`].
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::Malformed`] for bad base64url or zlib data,
+    /// [`StatusError::TooLarge`] beyond the size cap.
+    pub fn from_encoded(bits: StatusBits, lst: &str) -> Result<Self, StatusError> {
+        let compressed = b64url_decode(lst).map_err(|_| StatusError::Malformed)?;
+        let bytes = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(
+            &compressed,
+            MAX_STATUS_LIST_BYTES,
+        )
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => StatusError::TooLarge,
+            _ => StatusError::Malformed,
+        })?;
+        Ok(Self { bits, bytes })
+    }
+
+    /// Bits per entry.
+    pub fn bits(&self) -> StatusBits {
+        self.bits
+    }
+
+    /// Number of entries (the byte length times entries per byte).
+    pub fn len(&self) -> u64 {
+        (self.bytes.len() as u64) * u64::from(8 / self.bits.get())
+    }
+
+    /// True when the list holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The status at `idx`.
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::IndexOutOfRange`] beyond the end of the list.
+    pub fn get(&self, idx: u64) -> Result<u8, StatusError> {
+        let bits = u64::from(self.bits.get());
+        let bit = idx.checked_mul(bits).ok_or(StatusError::IndexOutOfRange)?;
+        let byte = usize::try_from(bit / 8).map_err(|_| StatusError::IndexOutOfRange)?;
+        let value = self.bytes.get(byte).ok_or(StatusError::IndexOutOfRange)?;
+        Ok((value >> (bit % 8)) & self.bits.mask())
+    }
+
+    /// `lst`: base64url of the zlib-compressed bytes.
+    pub fn encode(&self) -> String {
+        b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(&self.bytes, 9))
+    }
+
+    /// The `status_list` claim: `{"bits": …, "lst": …}`.
+    pub fn to_claim(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("bits".into(), self.bits.get().into());
+        map.insert("lst".into(), self.encode().into());
+        Value::Object(map)
+    }
+}
+
+/// `lst` for these statuses: pack (LSB-first), zlib-compress, base64url.
+///
+/// # Errors
+///
+/// As [`StatusList::new`].
+pub fn encode_status_list(bits: StatusBits, statuses: &[u8]) -> Result<String, StatusError> {
+    StatusList::new(bits, statuses).map(|l| l.encode())
+}
+
+/// A status list JWT that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedStatusList {
+    /// The list.
+    pub list: StatusList,
+    /// `iat`.
+    pub issued_at: i64,
+    /// `exp`: cache no longer than this.
+    pub expires_at: i64,
+    /// `ttl` in seconds, if given: refetch after this long.
+    pub ttl: Option<u64>,
+}
+
+/// A parsed status list JWT whose checks all passed except the signature, which
+/// [`PendingStatusList::signature_check`] describes.
+#[derive(Clone, Debug)]
+pub struct PendingStatusList {
+    check: SignatureCheck,
+    verified: VerifiedStatusList,
+}
+
+impl PendingStatusList {
+    /// Parses a status list JWT and runs every check but the signature: size,
+    /// `typ` `statuslist+jwt`, `alg` `ES256` (no `crit`/`jku`/`x5u`/`x5c`/`jwk`), a `kid`
+    /// found in `jwks`, `sub` equal to `uri`, `exp` > now − leeway, `iat` ≤ now + leeway,
+    /// and a decodable `status_list`.
+    ///
+    /// # Errors
+    ///
+    /// The first failing check.
+    pub fn parse(
+        jwt: &str,
+        jwks: &JwkSet,
+        uri: &str,
+        now: i64,
+        leeway: u64,
+    ) -> Result<Self, StatusError> {
+        if jwt.len() > MAX_STATUS_LIST_JWT_BYTES {
+            return Err(StatusError::TooLarge);
+        }
+        let jws = Jws::parse(jwt).map_err(|_| StatusError::Malformed)?;
+        let claims = jws.payload_object().map_err(|_| StatusError::Malformed)?;
+        let header = jws.header();
+        if jws.header_str("alg") != Some("ES256")
+            || ["crit", "jku", "x5u", "x5c", "jwk"]
+                .iter()
+                .any(|h| header.contains_key(*h))
+        {
+            return Err(StatusError::UnsupportedAlgorithm);
+        }
+        if jws.header_str("typ") != Some("statuslist+jwt") {
+            return Err(StatusError::WrongType);
+        }
+        let key = jws
+            .header_str("kid")
+            .and_then(|kid| jwks.find(kid))
+            .ok_or(StatusError::UnknownKey)?;
+        let int = |name: &str| {
+            claims
+                .get(name)
+                .map(|v| v.as_i64().ok_or(StatusError::Malformed))
+                .transpose()
+        };
+        let exp = int("exp")?.ok_or(StatusError::Malformed)?;
+        let iat = int("iat")?.ok_or(StatusError::Malformed)?;
+        let ttl = match claims.get("ttl") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or(StatusError::Malformed)?),
+        };
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or(StatusError::Malformed)?;
+        let list = claims
+            .get("status_list")
+            .and_then(Value::as_object)
+            .ok_or(StatusError::Malformed)?;
+        let bits = list
+            .get("bits")
+            .and_then(Value::as_u64)
+            .ok_or(StatusError::Malformed)?;
+        let lst = list
+            .get("lst")
+            .and_then(Value::as_str)
+            .ok_or(StatusError::Malformed)?;
+        let bits = StatusBits::try_from(bits)?;
+        if sub != uri {
+            return Err(StatusError::WrongSubject);
+        }
+        let leeway = i64::try_from(leeway).unwrap_or(i64::MAX);
+        if exp <= now.saturating_sub(leeway) {
+            return Err(StatusError::Expired);
+        }
+        if iat > now.saturating_add(leeway) {
+            return Err(StatusError::NotYetValid);
+        }
+        let list = StatusList::from_encoded(bits, lst)?;
+        Ok(Self {
+            check: SignatureCheck {
+                key: key.clone(),
+                signing_input: jws.signing_input().to_owned(),
+                signature: jws.signature().to_vec(),
+            },
+            verified: VerifiedStatusList {
+                list,
+                issued_at: iat,
+                expires_at: exp,
+                ttl,
+            },
+        })
+    }
+
+    /// The signature check still to run.
+    pub fn signature_check(&self) -> &SignatureCheck {
+        &self.check
+    }
+
+    /// The list, given the outcome of the signature check.
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::BadSignature`] when `signature_valid` is false.
+    pub fn finish(self, signature_valid: bool) -> Result<VerifiedStatusList, StatusError> {
+        if signature_valid {
+            Ok(self.verified)
+        } else {
+            Err(StatusError::BadSignature)
+        }
+    }
+}
+
+/// Verifies a status list JWT completely (see [`PendingStatusList::parse`]).
+///
+/// # Errors
+///
+/// The first failing check as a [`StatusError`].
+pub fn verify_status_list_jwt(
+    jwt: &str,
+    jwks: &JwkSet,
+    uri: &str,
+    now: i64,
+    leeway: u64,
+) -> Result<VerifiedStatusList, StatusError> {
+    let pending = PendingStatusList::parse(jwt, jwks, uri, now, leeway)?;
+    let ok = pending.check.verify();
+    pending.finish(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jose::Es256SigningKey;
+    use serde_json::json;
+
+    const URI: &str = "http://127.0.0.1:8080/status/1";
+    const NOW: i64 = 1_764_200_000;
+
+    #[test]
+    fn packing_is_lsb_first_for_every_width() {
+        // draft-ietf-oauth-status-list §4.1 example: bits 1, statuses → bytes 0xB9 0xA3.
+        let one = StatusList::new(
+            StatusBits::One,
+            &[1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1],
+        )
+        .unwrap();
+        assert_eq!(one.bytes, [0xb9, 0xa3]);
+        // §4.1 example for 2 bits: 0xC9 0x44 0xF9.
+        let two = StatusList::new(StatusBits::Two, &[1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3]).unwrap();
+        assert_eq!(two.bytes, [0xc9, 0x44, 0xf9]);
+        for bits in [
+            StatusBits::One,
+            StatusBits::Two,
+            StatusBits::Four,
+            StatusBits::Eight,
+        ] {
+            let values: Vec<u8> = (0..50u8).map(|i| i & bits.mask()).collect();
+            let decoded =
+                StatusList::from_encoded(bits, &encode_status_list(bits, &values).unwrap())
+                    .unwrap();
+            for (i, v) in values.iter().enumerate() {
+                assert_eq!(decoded.get(i as u64), Ok(*v));
+            }
+            assert_eq!(
+                decoded.get(decoded.len()),
+                Err(StatusError::IndexOutOfRange)
+            );
+            assert_eq!(decoded.get(u64::MAX), Err(StatusError::IndexOutOfRange));
+        }
+        assert_eq!(
+            StatusList::new(StatusBits::One, &[2]),
+            Err(StatusError::ValueTooLarge)
+        );
+    }
+
+    #[test]
+    fn decompression_is_capped() {
+        let bomb = b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(
+            &vec![0u8; MAX_STATUS_LIST_BYTES + 1],
+            9,
+        ));
+        assert_eq!(
+            StatusList::from_encoded(StatusBits::Two, &bomb),
+            Err(StatusError::TooLarge)
+        );
+        assert_eq!(
+            StatusList::from_encoded(StatusBits::Two, "AAAA"),
+            Err(StatusError::Malformed)
+        );
+        assert_eq!(
+            StatusList::from_encoded(StatusBits::Two, "A="),
+            Err(StatusError::Malformed)
+        );
+    }
+
+    fn jwt(key: &Es256SigningKey, header: Value, claims: Value) -> String {
+        key.sign_json(header.as_object().unwrap(), &claims)
+    }
+
+    #[test]
+    fn status_list_jwt_checks() {
+        let key = Es256SigningKey::from_bytes(&[4u8; 32]).unwrap();
+        let mut jwk = key.public_jwk();
+        jwk.kid = Some("k1".into());
+        let jwks = JwkSet::from_keys(vec![jwk]);
+        let lst = encode_status_list(StatusBits::Two, &[0, 1, 2]).unwrap();
+        let claims = json!({"sub": URI, "iat": NOW, "exp": NOW + 3600, "ttl": 300, "status_list": {"bits": 2, "lst": lst}});
+        let header = json!({"typ": "statuslist+jwt", "kid": "k1"});
+        let good = verify_status_list_jwt(
+            &jwt(&key, header.clone(), claims.clone()),
+            &jwks,
+            URI,
+            NOW,
+            60,
+        )
+        .unwrap();
+        assert_eq!(
+            (good.list.get(1), good.list.get(2), good.ttl),
+            (Ok(1), Ok(2), Some(300))
+        );
+        let other = Es256SigningKey::from_bytes(&[6u8; 32]).unwrap();
+        let with = |k: &str, v: Value| {
+            let mut c = claims.clone();
+            c[k] = v;
+            c
+        };
+        let table = [
+            (
+                jwt(&key, json!({"typ": "JWT", "kid": "k1"}), claims.clone()),
+                StatusError::WrongType,
+            ),
+            (
+                jwt(
+                    &key,
+                    json!({"typ": "statuslist+jwt", "kid": "k2"}),
+                    claims.clone(),
+                ),
+                StatusError::UnknownKey,
+            ),
+            (
+                jwt(
+                    &key,
+                    json!({"typ": "statuslist+jwt", "kid": "k1", "crit": ["x"]}),
+                    claims.clone(),
+                ),
+                StatusError::UnsupportedAlgorithm,
+            ),
+            (
+                jwt(&other, header.clone(), claims.clone()),
+                StatusError::BadSignature,
+            ),
+            (
+                jwt(
+                    &key,
+                    header.clone(),
+                    with("sub", json!("http://127.0.0.1:8080/status/2")),
+                ),
+                StatusError::WrongSubject,
+            ),
+            (
+                jwt(&key, header.clone(), with("exp", json!(NOW - 60))),
+                StatusError::Expired,
+            ),
+            (
+                jwt(&key, header.clone(), with("iat", json!(NOW + 61))),
+                StatusError::NotYetValid,
+            ),
+            (
+                jwt(
+                    &key,
+                    header.clone(),
+                    with("status_list", json!({"bits": 3, "lst": lst})),
+                ),
+                StatusError::Malformed,
+            ),
+            (
+                jwt(&key, header.clone(), with("exp", json!("soon"))),
+                StatusError::Malformed,
+            ),
+            ("x.y".to_owned(), StatusError::Malformed),
+        ];
+        for (token, expected) in table {
+            assert_eq!(
+                verify_status_list_jwt(&token, &jwks, URI, NOW, 60).err(),
+                Some(expected)
+            );
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! `LoginCore`, the wasm face of [`crate::oidc::LoginClient`], driven by
+//! `sdk/js/login.js` (which does the fetches, storage, WebCrypto signing, popups and
+//! redirects). Values cross as JSON text; errors are `MirairoIdError`s.
+
+use super::error::{js_error_with, ErrorDetails};
+use crate::jose::{EcPublicJwk, Es256SigningKey};
+use crate::oidc::{
+    callback_state, should_retry, Attempt, ClientOptions, LoginClient, LoginError, LoginOptions,
+    PendingJws, PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+pub(crate) fn login_error(e: &LoginError) -> JsValue {
+    js_error_with(
+        e.code(),
+        &e.message(),
+        ErrorDetails {
+            reason: e.reason(),
+            provider_error: e.provider_error(),
+        },
+    )
+}
+
+impl From<LoginError> for JsValue {
+    fn from(e: LoginError) -> Self {
+        login_error(&e)
+    }
+}
+
+fn config_error(message: &'static str) -> JsValue {
+    login_error(&LoginError::InvalidConfig(message))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value)
+        .map_err(|_| login_error(&LoginError::Malformed("the result could not be serialized")))
+}
+
+fn holder(jwk_json: &str) -> Result<EcPublicJwk, JsValue> {
+    let value: Value = serde_json::from_str(jwk_json)
+        .map_err(|_| config_error("the holder key is not a JWK"))?;
+    EcPublicJwk::from_json(&value).map_err(|_| config_error("the holder key is not an EC P-256 public JWK"))
+}
+
+fn whole_seconds(now: f64) -> Result<i64, JsValue> {
+    if now.is_finite() && now.abs() <= 9_007_199_254_740_991.0 {
+        Ok(now.floor() as i64)
+    } else {
+        Err(config_error("now must be a finite number of seconds"))
+    }
+}
+
+/// `MirairoId.create` options (API.md), as JSON. Unknown members are refused.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsCreateOptions {
+    issuer: String,
+    client_id: String,
+    redirect_uri: String,
+    certificate_claims: Option<Vec<String>>,
+    profile: Option<bool>,
+    lang: Option<String>,
+}
+
+/// `loginWithRedirect` / `loginWithPopup` options, as JSON.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsLoginOptions {
+    certificate_claims: Option<Vec<String>>,
+    app_state: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct JsRequest<'a> {
+    url: &'a str,
+    body: &'a str,
+}
+
+fn request_json(r: &TokenRequest) -> Result<String, JsValue> {
+    to_json(&JsRequest {
+        url: &r.url,
+        body: &r.body,
+    })
+}
+
+/// A JWS waiting for the holder key's signature (`signingInput` → `finish(sig)`).
+#[wasm_bindgen]
+pub struct PendingSignature {
+    inner: Option<PendingJws>,
+    presentation: Option<PendingPresentation>,
+}
+
+#[wasm_bindgen]
+impl PendingSignature {
+    /// The ASCII text to sign with ECDSA P-256 / SHA-256.
+    #[wasm_bindgen(getter, js_name = signingInput)]
+    pub fn signing_input(&self) -> String {
+        match (&self.inner, &self.presentation) {
+            (Some(j), _) => j.signing_input().to_owned(),
+            (None, Some(p)) => p.signing_input().to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The finished JWS (or presentation) given the 64-byte `r ‖ s` signature.
+    pub fn finish(self, signature: &[u8]) -> Result<String, JsValue> {
+        match (self.inner, self.presentation) {
+            (Some(j), _) => Ok(j.finish(signature)?),
+            (None, Some(p)) => Ok(p.finish(signature)?),
+            (None, None) => Err(login_error(&LoginError::Malformed("nothing to sign"))),
+        }
+    }
+}
+
+/// A P-256 key in wasm memory, for browsers without WebCrypto (never persisted).
+#[wasm_bindgen]
+pub struct SoftwareKey {
+    key: Es256SigningKey,
+}
+
+#[wasm_bindgen]
+impl SoftwareKey {
+    /// A fresh random key.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> SoftwareKey {
+        SoftwareKey {
+            key: Es256SigningKey::generate(),
+        }
+    }
+
+    /// The public JWK, as JSON.
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self) -> String {
+        self.key.public_jwk().to_json().to_string()
+    }
+
+    /// The raw 64-byte signature of `input`.
+    pub fn sign(&self, input: &str) -> Vec<u8> {
+        self.key.sign_raw(input.as_bytes()).to_vec()
+    }
+}
+
+impl Default for SoftwareKey {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The login state machine for `sdk/js/login.js`.
+#[wasm_bindgen]
+pub struct LoginCore {
+    inner: LoginClient,
+}
+
+#[wasm_bindgen]
+impl LoginCore {
+    /// Validates `MirairoId.create` options (JSON) for a page of `page_origin`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str, page_origin: &str) -> Result<LoginCore, JsValue> {
+        let o: JsCreateOptions = serde_json::from_str(options_json).map_err(|_| {
+            config_error("options need issuer, clientId and redirectUri strings and nothing unknown")
+        })?;
+        let inner = LoginClient::new(
+            ClientOptions {
+                issuer: o.issuer,
+                client_id: o.client_id,
+                redirect_uri: o.redirect_uri,
+                certificate_claims: o.certificate_claims,
+                profile: o.profile.unwrap_or(false),
+                lang: o.lang,
+            },
+            page_origin,
+        )?;
+        Ok(LoginCore { inner })
+    }
+
+    /// The metadata URL to fetch.
+    #[wasm_bindgen(js_name = discoveryUrl)]
+    pub fn discovery_url(&self) -> String {
+        self.inner.config().discovery_url()
+    }
+
+    /// The configured language (`ja` / `en`).
+    pub fn lang(&self) -> String {
+        self.inner.config().lang().as_str().to_owned()
+    }
+
+    /// Reads the metadata; returns the `jwks_uri`.
+    #[wasm_bindgen(js_name = setMetadata)]
+    pub fn set_metadata(&mut self, text: &str) -> Result<String, JsValue> {
+        Ok(self.inner.set_metadata(text)?.jwks_uri.clone())
+    }
+
+    /// Installs a JWK Set fetched at `now` (`refetch`: answering a refetch request).
+    #[wasm_bindgen(js_name = setJwks)]
+    pub fn set_jwks(&mut self, text: &str, now: f64, refetch: bool) -> Result<(), JsValue> {
+        Ok(self.inner.set_jwks(text, whole_seconds(now)?, refetch)?)
+    }
+
+    /// `{url, state, transaction}` (JSON): go to `url`, keep `transaction` under `state`.
+    #[wasm_bindgen(js_name = authorizationRequest)]
+    pub fn authorization_request(
+        &self,
+        options_json: &str,
+        holder_jwk: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let o: JsLoginOptions = if options_json.is_empty() {
+            JsLoginOptions::default()
+        } else {
+            serde_json::from_str(options_json)
+                .map_err(|_| config_error("login options are not an object of known members"))?
+        };
+        let request = self.inner.authorization_request(
+            LoginOptions {
+                certificate_claims: o.certificate_claims,
+                app_state: o.app_state,
+            },
+            &holder(holder_jwk)?,
+            whole_seconds(now)?,
+        )?;
+        let tx = to_json(&request.transaction)?;
+        #[derive(Serialize)]
+        struct Out<'a> {
+            url: &'a str,
+            state: &'a str,
+            transaction: String,
+        }
+        to_json(&Out {
+            url: &request.url,
+            state: request.transaction.state.secret(),
+            transaction: tx,
+        })
+    }
+
+    /// The `state` of a callback URL (`undefined` when the URL is not a callback).
+    #[wasm_bindgen(js_name = callbackState)]
+    pub fn callback_state(url: &str) -> Option<String> {
+        callback_state(url)
+    }
+
+    /// Checks the callback against the stored transaction (JSON, or empty when none
+    /// was found); returns the code.
+    #[wasm_bindgen(js_name = acceptCallback)]
+    pub fn accept_callback(&self, url: &str, stored: &str) -> Result<String, JsValue> {
+        let tx: Option<Transaction> = serde_json::from_str(stored).ok();
+        Ok(self.inner.accept_callback(url, tx.as_ref())?)
+    }
+
+    /// `{url, body}` (JSON) of the code exchange.
+    #[wasm_bindgen(js_name = codeTokenRequest)]
+    pub fn code_token_request(&self, code: &str, transaction: &str) -> Result<String, JsValue> {
+        let tx: Transaction = serde_json::from_str(transaction)
+            .map_err(|_| login_error(&LoginError::StateMismatch))?;
+        request_json(&self.inner.code_token_request(code, &tx)?)
+    }
+
+    /// `{url, body}` (JSON) of a refresh.
+    #[wasm_bindgen(js_name = refreshTokenRequest)]
+    pub fn refresh_token_request(&self) -> Result<String, JsValue> {
+        request_json(&self.inner.refresh_token_request()?)
+    }
+
+    /// A DPoP proof to sign.
+    #[wasm_bindgen(js_name = dpopProof)]
+    pub fn dpop_proof(
+        &self,
+        holder_jwk: &str,
+        htm: &str,
+        url: &str,
+        now: f64,
+        with_access_token: bool,
+    ) -> Result<PendingSignature, JsValue> {
+        let pending = self.inner.dpop_proof(
+            &holder(holder_jwk)?,
+            htm,
+            url,
+            whole_seconds(now)?,
+            with_access_token,
+        )?;
+        Ok(PendingSignature {
+            inner: Some(pending),
+            presentation: None,
+        })
+    }
+
+    /// Whether to retry a token request: `kind` is `"network"`, `"timeout"` or
+    /// `"status"` (with `status`); `attempts` made so far.
+    #[wasm_bindgen(js_name = shouldRetry)]
+    pub fn should_retry(kind: &str, status: u16, attempts: u32) -> bool {
+        let attempt = match kind {
+            "network" => Attempt::NetworkFailure,
+            "timeout" => Attempt::TimedOut,
+            _ => Attempt::Status(status),
+        };
+        should_retry(attempt, attempts)
+    }
+
+    /// Verifies the code exchange's answer: `{"refetch":true}` (fetch the JWK Set,
+    /// `setJwks(…, true)`, call again) or `{"result": LoginResult}`.
+    #[wasm_bindgen(js_name = completeLogin)]
+    pub fn complete_login(
+        &mut self,
+        status: u16,
+        body: &str,
+        transaction: &str,
+        holder_jwk: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let tx: Transaction = serde_json::from_str(transaction)
+            .map_err(|_| login_error(&LoginError::StateMismatch))?;
+        let response = TokenResponse::parse(status, body)?;
+        let step =
+            self.inner
+                .complete_login(&response, &tx, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        step_json(step)
+    }
+
+    /// Like `completeLogin` for a refresh answer.
+    #[wasm_bindgen(js_name = completeRefresh)]
+    pub fn complete_refresh(
+        &mut self,
+        status: u16,
+        body: &str,
+        holder_jwk: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let response = TokenResponse::parse(status, body)?;
+        let step = self
+            .inner
+            .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        step_json(step)
+    }
+
+    /// A presentation whose KB-JWT waits for the holder key's signature.
+    #[wasm_bindgen(js_name = preparePresentation)]
+    pub fn prepare_presentation(
+        &self,
+        audience: &str,
+        nonce: &str,
+        disclose_json: &str,
+        now: f64,
+    ) -> Result<PendingSignature, JsValue> {
+        let disclose: Option<Vec<String>> = if disclose_json.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_str(disclose_json)
+                    .map_err(|_| config_error("disclose must be an array of claim names"))?,
+            )
+        };
+        let pending = self.inner.prepare_presentation(
+            audience,
+            nonce,
+            disclose.as_deref(),
+            whole_seconds(now)?,
+        )?;
+        Ok(PendingSignature {
+            inner: None,
+            presentation: Some(pending),
+        })
+    }
+
+    /// Forgets the session; returns the end-session URL, if the provider has one.
+    pub fn logout(&mut self, return_to: Option<String>) -> Option<String> {
+        self.inner.logout(return_to.as_deref())
+    }
+
+    /// True while a session is held.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.inner.is_authenticated()
+    }
+
+    /// The ID token claims (JSON), or empty.
+    #[wasm_bindgen(js_name = idTokenClaims)]
+    pub fn id_token_claims(&self) -> Result<String, JsValue> {
+        self.inner.id_token_claims().map_or(Ok(String::new()), to_json)
+    }
+
+    /// The verified certificate (JSON), or empty.
+    pub fn certificate(&self) -> Result<String, JsValue> {
+        self.inner.certificate().map_or(Ok(String::new()), to_json)
+    }
+}
+
+fn step_json(step: Step<crate::oidc::LoginResult>) -> Result<String, JsValue> {
+    match step {
+        Step::RefetchJwks => Ok(r#"{"refetch":true}"#.to_owned()),
+        Step::Done(result) => {
+            #[derive(Serialize)]
+            struct Out {
+                result: crate::oidc::LoginResult,
+            }
+            to_json(&Out { result })
+        }
+    }
+}

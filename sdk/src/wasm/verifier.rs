@@ -1,0 +1,296 @@
+//! `Verifier` and `fareDiscount` for JS: option parsing and result conversion only.
+//!
+//! Values cross the boundary as JSON text (`JSON.stringify` in, `JSON.parse` out, in
+//! `sdk/js/verifier.js`): serde_json is already in the module for the core, so this adds
+//! almost nothing to the wasm, and the results are plain objects whose undisclosed claims
+//! are absent (serde `skip_serializing_if`), never `undefined`.
+
+use super::error::js_error;
+use crate::{
+    fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
+    Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
+};
+use serde::{Deserialize, Deserializer};
+use wasm_bindgen::prelude::*;
+
+fn config_error(message: &str) -> JsValue {
+    js_error("invalid_config", message)
+}
+
+fn now_seconds() -> i64 {
+    // Date.now() is a finite, non-negative number of milliseconds.
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// A whole number of seconds from a JS number: finite, within ±2^53; fractions dropped.
+fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
+    const LIMIT: f64 = 9_007_199_254_740_991.0;
+    if value.is_finite() && value.abs() <= LIMIT {
+        Ok(value.floor() as i64)
+    } else {
+        Err(config_error(&format!("{what} must be a finite number of seconds")))
+    }
+}
+
+fn non_negative(value: f64, what: &str) -> Result<u64, JsValue> {
+    let s = seconds(value, what)?;
+    u64::try_from(s).map_err(|_| config_error(&format!("{what} must not be negative")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value)
+        .map_err(|_| js_error("malformed", "the result could not be serialized"))
+}
+
+/// `VerifyOptions` of API.md, as JSON. Unknown members are refused (`invalid_config`):
+/// a misspelt `requireKeyBinding` must not silently turn a check off.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsVerifyOptions {
+    now: Option<f64>,
+    audience: Option<String>,
+    nonce: Option<String>,
+    require_key_binding: Option<bool>,
+    max_key_binding_age_seconds: Option<f64>,
+    required_claims: Option<Vec<String>>,
+    status_list: Option<String>,
+    require_status: Option<bool>,
+}
+
+fn parse_options<T: Default + for<'de> Deserialize<'de>>(json: &str) -> Result<T, JsValue> {
+    if json.is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_str(json).map_err(|e| config_error(&format!("options: {e}")))
+}
+
+fn verify_options(json: &str) -> Result<VerifyOptions, JsValue> {
+    let o: JsVerifyOptions = parse_options(json)?;
+    let now = match o.now {
+        Some(n) => seconds(n, "now")?,
+        None => now_seconds(),
+    };
+    let max_key_binding_age = match o.max_key_binding_age_seconds {
+        Some(n) => non_negative(n, "maxKeyBindingAgeSeconds")?,
+        None => DEFAULT_MAX_KEY_BINDING_AGE,
+    };
+    Ok(VerifyOptions {
+        now,
+        audience: o.audience,
+        nonce: o.nonce,
+        require_key_binding: o.require_key_binding.unwrap_or(false),
+        max_key_binding_age,
+        required_claims: o.required_claims.unwrap_or_default(),
+        status_list: o.status_list,
+        require_status: o.require_status.unwrap_or(false),
+    })
+}
+
+/// The options of `verifyIdToken`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsIdTokenOptions {
+    audience: Option<String>,
+    nonce: Option<String>,
+    now: Option<f64>,
+}
+
+/// The wasm half of the JS `Verifier` (`sdk/js/verifier.js` wraps it).
+#[wasm_bindgen]
+pub struct VerifierCore {
+    inner: Verifier,
+}
+
+fn jwks_value(jwks_json: &str) -> Result<serde_json::Value, JsValue> {
+    crate::json::parse(jwks_json.as_bytes())
+        .map_err(|_| config_error("jwks is not a JWK Set (not JSON) / jwks が JWK Set ではありません"))
+}
+
+#[wasm_bindgen]
+impl VerifierCore {
+    /// A verifier for `issuer` and the JWK Set `jwks_json` (JSON text).
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config` for a non-http(s) issuer, a non-JWK-Set `jwks`, an empty `vct`
+    /// or a negative or non-finite leeway.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        issuer: &str,
+        jwks_json: &str,
+        vct: Option<String>,
+        leeway_seconds: Option<f64>,
+    ) -> Result<VerifierCore, JsValue> {
+        let mut config = VerifierConfig::new(issuer, jwks_value(jwks_json)?);
+        if let Some(vct) = vct {
+            config.vct = vct;
+        }
+        if let Some(leeway) = leeway_seconds {
+            config.leeway = non_negative(leeway, "leewaySeconds")?;
+        }
+        Ok(Self {
+            inner: Verifier::new(config)?,
+        })
+    }
+
+    /// Replaces the JWK Set (after a refetch).
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config` when the text is not a JWK Set; the old set is kept.
+    #[wasm_bindgen(js_name = setJwks)]
+    pub fn set_jwks(&mut self, jwks_json: &str) -> Result<(), JsValue> {
+        Ok(self.inner.set_jwks(&jwks_value(jwks_json)?)?)
+    }
+
+    /// Whether the JWK Set holds a usable key with this `kid`.
+    #[wasm_bindgen(js_name = hasKey)]
+    pub fn has_key(&self, kid: &str) -> bool {
+        self.inner.jwks().find(kid).is_some()
+    }
+
+    /// Every check of PROTOCOL.md §4 with p256; the certificate as JSON text.
+    ///
+    /// # Errors
+    ///
+    /// The first failing check's code; `invalid_config` for bad options.
+    pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
+        let options = verify_options(options_json)?;
+        to_json(&self.inner.verify(credential, &options)?)
+    }
+
+    /// Phase one of `verify`: the checks before `bad_signature`, and the ECDSA checks
+    /// to run (with WebCrypto).
+    ///
+    /// # Errors
+    ///
+    /// `malformed`, `unsupported_algorithm`, `wrong_type` or `unknown_key`;
+    /// `invalid_config` for bad options.
+    pub fn prepare(
+        &self,
+        credential: &str,
+        options_json: &str,
+    ) -> Result<PreparedCredential, JsValue> {
+        let options = verify_options(options_json)?;
+        let prepared = self.inner.prepare(credential, &options)?;
+        Ok(PreparedCredential {
+            inner: Some(prepared),
+        })
+    }
+
+    /// `verifyIdToken`: the claims as JSON text.
+    ///
+    /// # Errors
+    ///
+    /// `bad_id_token` with `reason`; `invalid_config` without `audience`.
+    #[wasm_bindgen(js_name = verifyIdToken)]
+    pub fn verify_id_token(&self, token: &str, options_json: &str) -> Result<String, JsValue> {
+        let o: JsIdTokenOptions = parse_options(options_json)?;
+        let audience = o
+            .audience
+            .ok_or_else(|| config_error("verifyIdToken needs { audience }"))?;
+        let now = match o.now {
+            Some(n) => seconds(n, "now")?,
+            None => now_seconds(),
+        };
+        let options = IdTokenOptions {
+            audience,
+            nonce: o.nonce,
+            now,
+        };
+        to_json(&self.inner.verify_id_token(token, &options)?)
+    }
+}
+
+/// A credential between the two phases of verification.
+#[wasm_bindgen]
+pub struct PreparedCredential {
+    inner: Option<Prepared>,
+}
+
+#[wasm_bindgen]
+impl PreparedCredential {
+    /// The ECDSA P-256/SHA-256 checks, flat: `[x, y, data, signature, x, y, …]` with the
+    /// key's base64url coordinates, the signing input bytes and the 64-byte `r ‖ s`.
+    #[wasm_bindgen(getter)]
+    pub fn checks(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        for check in self.inner.iter().flat_map(Prepared::signature_checks) {
+            out.push(&JsValue::from_str(&check.key.x));
+            out.push(&JsValue::from_str(&check.key.y));
+            out.push(&js_sys::Uint8Array::from(check.signing_input.as_bytes()));
+            out.push(&js_sys::Uint8Array::from(check.signature.as_slice()));
+        }
+        out
+    }
+
+    /// The credential's status list URI, if it has one.
+    #[wasm_bindgen(getter, js_name = statusUri)]
+    pub fn status_uri(&self) -> Option<String> {
+        self.inner
+            .as_ref()
+            .and_then(Prepared::status_reference)
+            .map(|r| r.uri.clone())
+    }
+
+    /// Phase two: `results[i]` is 1 when check `i` passed. The certificate as JSON text.
+    ///
+    /// # Errors
+    ///
+    /// The first failing check's code from `bad_signature` on; `malformed` if called twice.
+    pub fn finish(&mut self, results: &[u8]) -> Result<String, JsValue> {
+        let prepared = self
+            .inner
+            .take()
+            .ok_or_else(|| js_error("malformed", "finish() was already called"))?;
+        let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
+        to_json(&prepared.finish(&passed)?)
+    }
+}
+
+/// A member that is present deserializes to `Some`, even when its value is `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// What `fareDiscount` reads of a `VerifiedCertificate`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsFareCertificate {
+    #[serde(default, deserialize_with = "present")]
+    fare_class: Option<FareClass>,
+    #[serde(default, deserialize_with = "present")]
+    valid_until: Option<Option<Date>>,
+}
+
+/// `fareDiscount(certificate, trip, rates?)` of API.md, JSON text in and out. Today's
+/// date in Japan comes from the JS clock when the trip has no `travelDate`.
+///
+/// # Errors
+///
+/// `malformed` for a certificate or trip of the wrong shape or out of range,
+/// `invalid_config` for rates out of range.
+#[wasm_bindgen(js_name = fareDiscount)]
+pub fn fare_discount(
+    certificate_json: &str,
+    trip_json: &str,
+    rates_json: &str,
+) -> Result<String, JsValue> {
+    let certificate: JsFareCertificate = serde_json::from_str(certificate_json)
+        .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
+    let trip: Trip = serde_json::from_str(trip_json)
+        .map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
+    let rates: FareRates = if rates_json.is_empty() {
+        FareRates::default()
+    } else {
+        serde_json::from_str(rates_json).map_err(|e| config_error(&format!("rates: {e}")))?
+    };
+    let today = Date::today_in_japan(now_seconds())
+        .ok_or_else(|| js_error("malformed", "the clock is out of range"))?;
+    let holder = FareHolder {
+        verified: true,
+        fare_class: certificate.fare_class,
+        valid_until: certificate.valid_until,
+    };
+    to_json(&core_fare_discount(&holder, &trip, &rates, today)?)
+}

@@ -1,0 +1,601 @@
+//! Login conformance, modelled on the OpenID Foundation's RP certification tests
+//! (rp-id_token-*, rp-response_type-code, rp-key-rotation-*, rp-userinfo-bad-sub-claim):
+//! a test provider with in-test keys crafts authorization and token responses that
+//! misbehave one way at a time, and the client must refuse with the right code.
+//! Each row: what the provider does wrong -> the expected code (and reason).
+
+mod common;
+
+use common::{issuer_key, other_key, raw_jws, rotated_key, Signer, ISSUER, NOW};
+use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
+use mirairo_id_sdk::oidc::{
+    callback_state, ClientOptions, LoginClient, LoginError, LoginOptions, LoginResult, Step,
+    TokenResponse, Transaction,
+};
+use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const CLIENT: &str = "demo-railway";
+const REDIRECT: &str = "http://127.0.0.1:8080/demo/callback.html";
+
+fn holder() -> Es256SigningKey {
+    common::holder_key()
+}
+
+fn jwk(key: &Es256SigningKey, kid: Option<&str>) -> Value {
+    let mut j = key.public_jwk();
+    j.kid = kid.map(str::to_owned);
+    j.key_use = Some("sig".into());
+    j.alg = Some("ES256".into());
+    j.to_json()
+}
+
+fn metadata() -> String {
+    json!({
+        "issuer": ISSUER,
+        "authorization_endpoint": format!("{ISSUER}/authorize"),
+        "token_endpoint": format!("{ISSUER}/token"),
+        "jwks_uri": format!("{ISSUER}/jwks.json"),
+        "userinfo_endpoint": format!("{ISSUER}/userinfo"),
+        "end_session_endpoint": format!("{ISSUER}/logout"),
+        "code_challenge_methods_supported": ["S256"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "authorization_response_iss_parameter_supported": true,
+    })
+    .to_string()
+}
+
+/// What the provider does in one login.
+struct Provider {
+    jwks: Value,
+    /// JWK Set served when the client refetches.
+    jwks_after_rotation: Value,
+    id_header: Value,
+    /// Merged into the valid claims; `null` removes a claim.
+    id_claims: Value,
+    id_signer: Signer,
+    /// `None`: the valid credential for the client's key.
+    credential: Option<String>,
+    /// Edits the callback URL the provider redirects to.
+    callback: fn(&str, &str) -> String,
+    /// The clock of the client.
+    now: i64,
+}
+
+fn valid_callback(state: &str, code: &str) -> String {
+    format!("{REDIRECT}?code={code}&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080")
+}
+
+fn valid_credential() -> String {
+    let mut case = common::Case::valid();
+    case.kb = None;
+    case.presentation()
+}
+
+impl Provider {
+    fn honest() -> Self {
+        Self {
+            jwks: json!({"keys": [jwk(&issuer_key(), Some("k1"))]}),
+            jwks_after_rotation: json!({"keys": [jwk(&issuer_key(), Some("k1"))]}),
+            id_header: json!({"alg": "ES256", "typ": "JWT", "kid": "k1"}),
+            id_claims: json!({}),
+            id_signer: Signer::Es256(issuer_key()),
+            credential: None,
+            callback: valid_callback,
+            now: NOW,
+        }
+    }
+
+    fn id_token(&self, nonce: &str) -> String {
+        let mut claims = json!({
+            "iss": ISSUER, "sub": "pairwise-7f3a", "aud": CLIENT,
+            "iat": NOW - 5, "exp": NOW + 595, "auth_time": NOW - 30, "nonce": nonce,
+        });
+        for (k, v) in self.id_claims.as_object().into_iter().flatten() {
+            if v.is_null() {
+                claims.as_object_mut().map(|m| m.remove(k));
+            } else {
+                claims[k] = v.clone();
+            }
+        }
+        raw_jws(&self.id_header, &claims, &self.id_signer, &|s| s)
+    }
+
+    fn token_response(&self, nonce: &str) -> String {
+        json!({
+            "access_token": "at-1", "token_type": "DPoP", "expires_in": 600,
+            "refresh_token": "rt-1", "id_token": self.id_token(nonce),
+            "certificate_credential": self.credential.clone().unwrap_or_else(valid_credential),
+        })
+        .to_string()
+    }
+}
+
+fn options() -> ClientOptions {
+    ClientOptions {
+        issuer: ISSUER.into(),
+        client_id: CLIENT.into(),
+        redirect_uri: REDIRECT.into(),
+        certificate_claims: None,
+        profile: false,
+        lang: None,
+    }
+}
+
+/// The browser's sessionStorage: transactions keyed by state, removed on read.
+#[derive(Default)]
+struct Storage(HashMap<String, Transaction>);
+
+impl Storage {
+    fn take_for(&mut self, url: &str) -> Option<Transaction> {
+        callback_state(url).and_then(|s| self.0.remove(&s))
+    }
+}
+
+struct Outcome {
+    result: Result<LoginResult, LoginError>,
+    refetches: u32,
+}
+
+/// Runs one whole login against `p` with a fresh client, exactly as the browser layer
+/// does, counting the JWK Set refetches.
+fn login(p: &Provider) -> Outcome {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    let mut storage = Storage::default();
+    let mut refetches = 0;
+    let result = login_with(&mut client, &mut storage, p, &mut refetches);
+    Outcome { result, refetches }
+}
+
+fn login_with(
+    client: &mut LoginClient,
+    storage: &mut Storage,
+    p: &Provider,
+    refetches: &mut u32,
+) -> Result<LoginResult, LoginError> {
+    if client.metadata().is_none() {
+        client.set_metadata(&metadata())?;
+        client.set_jwks(&p.jwks.to_string(), p.now, false)?;
+    }
+    let holder = holder().public_jwk();
+    let request = client.authorization_request(LoginOptions::default(), &holder, p.now)?;
+    let tx = request.transaction.clone();
+    storage.0.insert(tx.state.secret().to_owned(), tx.clone());
+    let url = (p.callback)(tx.state.secret(), "code-1");
+    let stored = storage.take_for(&url);
+    let code = client.accept_callback(&url, stored.as_ref())?;
+    assert_eq!(code, "code-1");
+    let token_request = client.code_token_request(&code, &tx)?;
+    assert!(token_request.body.contains("code_verifier="));
+    let response = TokenResponse::parse(200, &p.token_response(tx.nonce.secret()))?;
+    loop {
+        match client.complete_login(&response, &tx, &holder, p.now)? {
+            Step::Done(result) => return Ok(result),
+            Step::RefetchJwks => {
+                *refetches += 1;
+                client.set_jwks(&p.jwks_after_rotation.to_string(), p.now, true)?;
+            }
+        }
+    }
+}
+
+type Edit = fn(&mut Provider);
+
+/// `(name, misbehaviour, expected code, expected reason)`.
+const REFUSALS: &[(&str, Edit, &str, Option<&str>)] = &[
+    // rp-id_token-sig-es256 (invalid signature)
+    ("invalid ES256 signature", |p| p.id_signer = Signer::Es256(other_key()), "bad_id_token", Some("bad_signature")),
+    // rp-id_token-sig-none
+    ("alg none", |p| {
+        p.id_header = json!({"alg": "none", "typ": "JWT", "kid": "k1"});
+        p.id_signer = Signer::Unsigned;
+    }, "bad_id_token", Some("unsupported_algorithm")),
+    // rp-id_token-sig-hs256 (public key as HMAC secret)
+    ("HMAC-signed", |p| {
+        p.id_header = json!({"alg": "HS256", "typ": "JWT", "kid": "k1"});
+        p.id_signer = Signer::Hs256(issuer_key().public_jwk().to_sec1_uncompressed().unwrap().to_vec());
+    }, "bad_id_token", Some("unsupported_algorithm")),
+    ("key in the token header", |p| {
+        p.id_header = json!({"alg": "ES256", "typ": "JWT", "jwk": other_key().public_jwk().to_json()});
+        p.id_signer = Signer::Es256(other_key());
+    }, "bad_id_token", Some("unsupported_algorithm")),
+    // rp-id_token-issuer-mismatch
+    ("wrong iss", |p| p.id_claims = json!({"iss": "http://127.0.0.1:9999"}), "bad_id_token", Some("wrong_issuer")),
+    // rp-id_token-aud
+    ("wrong aud", |p| p.id_claims = json!({"aud": "another-client"}), "bad_id_token", Some("wrong_audience")),
+    ("several aud without azp", |p| p.id_claims = json!({"aud": [CLIENT, "x"]}), "bad_id_token", Some("wrong_audience")),
+    // rp-id_token-iat
+    ("missing iat", |p| p.id_claims = json!({"iat": null}), "bad_id_token", Some("missing_claim")),
+    // rp-id_token-sub
+    ("missing sub", |p| p.id_claims = json!({"sub": null}), "bad_id_token", Some("missing_claim")),
+    // rp-nonce-invalid
+    ("wrong nonce", |p| p.id_claims = json!({"nonce": "someone-elses"}), "bad_id_token", Some("nonce_mismatch")),
+    ("no nonce", |p| p.id_claims = json!({"nonce": null}), "bad_id_token", Some("nonce_mismatch")),
+    // rp-id_token-exp (beyond the 60 s leeway)
+    ("exp past", |p| p.id_claims = json!({"iat": NOW - 700, "exp": NOW - 61}), "bad_id_token", Some("expired")),
+    ("iat in the future", |p| p.id_claims = json!({"iat": NOW + 61, "exp": NOW + 600}), "bad_id_token", Some("not_yet_valid")),
+    // rp-id_token-kid-absent-multiple-jwks
+    ("no kid, several keys", |p| {
+        p.jwks = json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
+        p.jwks_after_rotation = p.jwks.clone();
+        p.id_header = json!({"alg": "ES256", "typ": "JWT"});
+    }, "bad_id_token", Some("unknown_key")),
+    ("unknown kid even after the refetch", |p| p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k9"}), "bad_id_token", Some("unknown_key")),
+    // rp-response-iss (RFC 9207)
+    ("iss missing in the authorization response", |p| {
+        p.callback = |state, code| format!("{REDIRECT}?code={code}&state={state}");
+    }, "issuer_mismatch", None),
+    ("iss wrong in the authorization response", |p| {
+        p.callback = |state, code| format!("{REDIRECT}?code={code}&state={state}&iss=http%3A%2F%2Fevil.example");
+    }, "issuer_mismatch", None),
+    ("state mismatch", |p| p.callback = |_, code| valid_callback("forged-state", code), "state_mismatch", None),
+    ("state missing", |p| {
+        p.callback = |_, code| format!("{REDIRECT}?code={code}&iss=http%3A%2F%2F127.0.0.1%3A8080");
+    }, "state_mismatch", None),
+    ("state twice", |p| p.callback = |state, code| format!("{}&state=other", valid_callback(state, code)), "state_mismatch", None),
+    ("error response with a wrong state", |p| {
+        p.callback = |_, _| format!("{REDIRECT}?error=access_denied&state=forged&iss=http%3A%2F%2F127.0.0.1%3A8080");
+    }, "state_mismatch", None),
+    ("error response without iss", |p| {
+        p.callback = |state, _| format!("{REDIRECT}?error=access_denied&state={state}");
+    }, "issuer_mismatch", None),
+    ("error response", |p| {
+        p.callback = |state, _| format!("{REDIRECT}?error=access_denied&error_description=no&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080");
+    }, "provider_error", None),
+    // Credential: every issuer-side check, and cnf = our DPoP key.
+    ("credential bound to another key", |p| {
+        let mut case = common::Case::valid();
+        case.kb = None;
+        case.payload["cnf"] = json!({"jwk": other_key().public_jwk().to_json()});
+        p.credential = Some(case.presentation());
+    }, "bad_key_binding", None),
+    ("credential from another issuer", |p| {
+        let mut case = common::Case::valid();
+        case.kb = None;
+        case.payload["iss"] = json!("http://127.0.0.1:9999");
+        p.credential = Some(case.presentation());
+    }, "wrong_issuer", None),
+    ("credential with a bad signature", |p| {
+        let mut case = common::Case::valid();
+        case.kb = None;
+        case.signer = Signer::Es256(other_key());
+        p.credential = Some(case.presentation());
+    }, "bad_signature", None),
+    ("credential expired", |p| {
+        let mut case = common::Case::valid_at(NOW - 90_000);
+        case.kb = None;
+        p.credential = Some(case.presentation());
+    }, "expired", None),
+    ("credential with a tampered disclosure", |p| {
+        let mut case = common::Case::valid();
+        case.kb = None;
+        case.reference_disclosures = false;
+        p.credential = Some(case.presentation());
+    }, "bad_disclosure", None),
+];
+
+#[test]
+fn the_honest_provider_is_accepted() {
+    let out = login(&Provider::honest());
+    let result = out.result.unwrap();
+    assert_eq!(result.id_token.sub, "pairwise-7f3a");
+    let cert = result.certificate.unwrap();
+    assert_eq!(cert.holder_key_thumbprint, holder().public_jwk().thumbprint());
+    assert_eq!(out.refetches, 0);
+}
+
+#[test]
+fn each_misbehaviour_is_refused_with_its_code() {
+    for (name, edit, code, reason) in REFUSALS {
+        let mut p = Provider::honest();
+        edit(&mut p);
+        let e = login(&p).result.err().unwrap_or_else(|| panic!("{name}: accepted"));
+        assert_eq!((e.code(), e.reason()), (*code, *reason), "{name}: {e:?}");
+    }
+}
+
+#[test]
+fn provider_error_keeps_the_oauth_error() {
+    let mut p = Provider::honest();
+    p.callback = |state, _| {
+        format!("{REDIRECT}?error=access_denied&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080")
+    };
+    let e = login(&p).result.unwrap_err();
+    assert_eq!(e.provider_error(), Some("access_denied"));
+}
+
+/// Accepted variations: `(name, edit, expected refetches)`.
+const ACCEPTED: &[(&str, Edit, u32)] = &[
+    // rp-id_token-kid-absent-single-jwks
+    ("no kid, one key", |p| p.id_header = json!({"alg": "ES256", "typ": "JWT"}), 0),
+    ("typ absent", |p| p.id_header = json!({"alg": "ES256", "kid": "k1"}), 0),
+    ("iat 60 s in the future (leeway)", |p| p.id_claims = json!({"iat": NOW + 60}), 0),
+    ("exp 59 s ago (leeway)", |p| p.id_claims = json!({"iat": NOW - 600, "exp": NOW - 59}), 0),
+    ("several aud with azp", |p| p.id_claims = json!({"aud": [CLIENT, "x"], "azp": CLIENT}), 0),
+    // rp-key-rotation-op-sign-key: unknown kid -> one refetch -> accept
+    ("key rotation", |p| {
+        p.jwks_after_rotation = json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
+        p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k2"});
+        p.id_signer = Signer::Es256(rotated_key());
+    }, 1),
+    // RFC 7517 §5: unusable keys are skipped, not fatal.
+    ("unparseable and unknown-kty keys in the JWKS", |p| {
+        p.jwks = json!({"keys": [
+            {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "o1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+            {"kty": "EC", "crv": "P-256", "kid": "bad", "x": "!!", "y": "??"},
+            "not even an object",
+            jwk(&issuer_key(), Some("k1")),
+        ]});
+    }, 0),
+    ("no kid, one usable key among unusable ones", |p| {
+        p.jwks = json!({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}, jwk(&issuer_key(), Some("k1"))]});
+        p.id_header = json!({"alg": "ES256", "typ": "JWT"});
+    }, 0),
+];
+
+#[test]
+fn accepted_variations() {
+    for (name, edit, refetches) in ACCEPTED {
+        let mut p = Provider::honest();
+        edit(&mut p);
+        let out = login(&p);
+        assert!(out.result.is_ok(), "{name}: {:?}", out.result.err());
+        assert_eq!(out.refetches, *refetches, "{name}");
+    }
+}
+
+#[test]
+fn jwks_refetch_is_rate_limited_to_once_per_60_s() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    let mut storage = Storage::default();
+    let mut p = Provider::honest();
+    p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k2"});
+    p.id_signer = Signer::Es256(rotated_key());
+    p.jwks_after_rotation =
+        json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
+    let mut refetches = 0;
+    // First unknown kid: the first fetch is not counted, so one refetch is allowed.
+    assert!(login_with(&mut client, &mut storage, &p, &mut refetches).is_ok());
+    assert_eq!(refetches, 1);
+    // Another unknown kid 59 s later: no refetch allowed, unknown_key.
+    p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k3"});
+    p.now = NOW + 59;
+    let e = login_with(&mut client, &mut storage, &p, &mut refetches).unwrap_err();
+    assert_eq!((e.code(), e.reason()), ("bad_id_token", Some("unknown_key")));
+    assert_eq!(refetches, 1);
+    assert!(!client.may_refetch_jwks(NOW + 59));
+    assert!(client.may_refetch_jwks(NOW + 60));
+}
+
+#[test]
+fn a_replayed_callback_is_state_mismatch() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let p = Provider::honest();
+    client.set_jwks(&p.jwks.to_string(), NOW, false).unwrap();
+    let mut storage = Storage::default();
+    let h = holder().public_jwk();
+    let tx = client
+        .authorization_request(LoginOptions::default(), &h, NOW)
+        .unwrap()
+        .transaction;
+    storage.0.insert(tx.state.secret().to_owned(), tx.clone());
+    let url = valid_callback(tx.state.secret(), "c");
+    let first = storage.take_for(&url);
+    assert!(client.accept_callback(&url, first.as_ref()).is_ok());
+    // The page loaded twice with the same URL, or the back button: the state is gone.
+    let again = storage.take_for(&url);
+    assert_eq!(
+        client.accept_callback(&url, again.as_ref()).unwrap_err(),
+        LoginError::StateMismatch
+    );
+}
+
+#[test]
+fn two_tabs_keep_separate_transactions() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let h = holder().public_jwk();
+    let mut storage = Storage::default();
+    let a = client.authorization_request(LoginOptions::default(), &h, NOW).unwrap();
+    let b = client.authorization_request(LoginOptions::default(), &h, NOW).unwrap();
+    for r in [&a, &b] {
+        let t = &r.transaction;
+        storage.0.insert(t.state.secret().to_owned(), t.clone());
+    }
+    // Tab B finishes first; tab A still can.
+    for r in [&b, &a] {
+        let url = valid_callback(r.transaction.state.secret(), "c");
+        let stored = storage.take_for(&url);
+        assert_eq!(stored.as_ref(), Some(&r.transaction));
+        assert!(client.accept_callback(&url, stored.as_ref()).is_ok());
+    }
+}
+
+#[test]
+fn the_authorization_request_has_every_parameter() {
+    let mut client = LoginClient::new(
+        ClientOptions {
+            certificate_claims: Some(vec!["fare_class".into(), "valid_until".into()]),
+            profile: true,
+            lang: Some("en".into()),
+            ..options()
+        },
+        ORIGIN,
+    )
+    .unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let h = holder().public_jwk();
+    let r = client
+        .authorization_request(
+            LoginOptions {
+                app_state: Some(json!({"returnTo": "/fares"})),
+                ..LoginOptions::default()
+            },
+            &h,
+            NOW,
+        )
+        .unwrap();
+    let t = &r.transaction;
+    let expected = [
+        format!("{ISSUER}/authorize?response_type=code"),
+        "client_id=demo-railway".into(),
+        "redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fdemo%2Fcallback.html".into(),
+        "scope=openid%20certificate%20profile".into(),
+        "certificate_claims=fare_class%20valid_until".into(),
+        format!("state={}", t.state.secret()),
+        format!("nonce={}", t.nonce.secret()),
+        format!("code_challenge={}", t.code_verifier.challenge()),
+        "code_challenge_method=S256".into(),
+        format!("dpop_jkt={}", h.thumbprint()),
+        "ui_locales=en".into(),
+    ];
+    assert_eq!(r.url, expected.join("&"));
+    assert_eq!(t.app_state, Some(json!({"returnTo": "/fares"})));
+    // The transaction survives a round trip through storage (JSON).
+    let text = serde_json::to_string(t).unwrap();
+    let back: Transaction = serde_json::from_str(&text).unwrap();
+    assert_eq!(&back, t);
+    // Per-attempt claims are validated too.
+    let bad = client.authorization_request(
+        LoginOptions {
+            certificate_claims: Some(vec!["blood_type".into()]),
+            ..LoginOptions::default()
+        },
+        &h,
+        NOW,
+    );
+    assert_eq!(bad.unwrap_err().code(), "invalid_config");
+}
+
+fn logged_in() -> LoginClient {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    let mut refetches = 0;
+    login_with(&mut client, &mut Storage::default(), &Provider::honest(), &mut refetches).unwrap();
+    client
+}
+
+#[test]
+fn userinfo_with_another_sub_is_refused() {
+    let client = logged_in();
+    assert!(client.check_userinfo(r#"{"sub":"pairwise-7f3a","name":"x"}"#).is_ok());
+    for body in [r#"{"sub":"pairwise-other"}"#, r#"{"name":"no sub"}"#] {
+        let e = client.check_userinfo(body).unwrap_err();
+        assert_eq!((e.code(), e.reason()), ("bad_id_token", Some("wrong_subject")), "{body}");
+    }
+}
+
+fn sign(pending_input: &str) -> [u8; 64] {
+    holder().sign_raw(pending_input.as_bytes())
+}
+
+#[test]
+fn presentations_verify_with_key_binding() {
+    let client = logged_in();
+    let verifier = Verifier::new(VerifierConfig::new(
+        ISSUER,
+        json!({"keys": [jwk(&issuer_key(), Some("k1"))]}),
+    ))
+    .unwrap();
+    let disclose = vec!["fare_class".to_owned(), "valid_until".to_owned()];
+    let pending = client
+        .prepare_presentation("https://rail.example", "n-123", Some(&disclose), NOW)
+        .unwrap();
+    let sig = sign(pending.signing_input());
+    let presentation = pending.finish(&sig).unwrap();
+    let options = VerifyOptions {
+        audience: Some("https://rail.example".into()),
+        nonce: Some("n-123".into()),
+        require_key_binding: true,
+        ..VerifyOptions::at(NOW + 10)
+    };
+    let cert = verifier.verify(&presentation, &options).unwrap();
+    assert!(cert.key_bound);
+    assert_eq!(cert.disclosed, ["fare_class", "valid_until"]);
+    // Signed by anyone else: bad_key_binding at the server.
+    let pending = client
+        .prepare_presentation("https://rail.example", "n-123", None, NOW)
+        .unwrap();
+    let forged_sig = other_key().sign_raw(pending.signing_input().as_bytes());
+    let forged = pending.finish(&forged_sig).unwrap();
+    assert_eq!(
+        verifier.verify(&forged, &options).unwrap_err().code().as_str(),
+        "bad_key_binding"
+    );
+    // A claim the credential does not carry, an unknown name, an empty audience.
+    let table: [(&str, &str, Vec<String>, &str); 3] = [
+        ("https://rail.example", "n", vec!["birthdate".into()], "missing_claim"),
+        ("https://rail.example", "n", vec!["blood_type".into()], "invalid_config"),
+        ("", "n", vec![], "invalid_config"),
+    ];
+    for (aud, nonce, names, code) in table {
+        let e = client
+            .prepare_presentation(aud, nonce, Some(&names), NOW)
+            .unwrap_err();
+        assert_eq!(e.code(), code, "{names:?}");
+    }
+}
+
+#[test]
+fn refresh_rotates_and_checks_the_subject() {
+    let mut client = logged_in();
+    let h = holder().public_jwk();
+    let request = client.refresh_token_request().unwrap();
+    assert!(request.body.starts_with("grant_type=refresh_token&refresh_token=rt-1"));
+    let p = Provider::honest();
+    let fresh = json!({
+        "access_token": "at-2", "token_type": "DPoP", "refresh_token": "rt-2",
+        "id_token": p.id_token("ignored-on-refresh"),
+        "certificate_credential": valid_credential(),
+    })
+    .to_string();
+    let r = client
+        .complete_refresh(&TokenResponse::parse(200, &fresh).unwrap(), &h, NOW + 300)
+        .unwrap();
+    assert!(matches!(r, Step::Done(_)));
+    assert!(client.refresh_token_request().unwrap().body.contains("rt-2"));
+    // A refresh answer for another subject ends the session.
+    let mut q = Provider::honest();
+    q.id_claims = json!({"sub": "someone-else"});
+    let other = json!({"access_token": "at-3", "token_type": "DPoP", "id_token": q.id_token("x")})
+        .to_string();
+    let e = client
+        .complete_refresh(&TokenResponse::parse(200, &other).unwrap(), &h, NOW + 300)
+        .unwrap_err();
+    assert_eq!(e.reason(), Some("wrong_subject"));
+    assert!(!client.is_authenticated());
+    assert_eq!(
+        client.refresh_token_request().unwrap_err(),
+        LoginError::NotAuthenticated
+    );
+}
+
+#[test]
+fn a_different_dpop_key_at_the_callback_is_refused() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let p = Provider::honest();
+    client.set_jwks(&p.jwks.to_string(), NOW, false).unwrap();
+    let tx = client
+        .authorization_request(LoginOptions::default(), &holder().public_jwk(), NOW)
+        .unwrap()
+        .transaction;
+    let response = TokenResponse::parse(200, &p.token_response(tx.nonce.secret())).unwrap();
+    let other: EcPublicJwk = other_key().public_jwk();
+    let e = client.complete_login(&response, &tx, &other, NOW).unwrap_err();
+    assert_eq!(e.code(), "bad_key_binding");
+}
+
+#[test]
+fn logout_forgets_the_session_and_names_the_end_session_url() {
+    let mut client = logged_in();
+    let url = client.logout(Some("http://127.0.0.1:8080/bye")).unwrap();
+    assert!(url.starts_with(&format!(
+        "{ISSUER}/logout?client_id=demo-railway&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fbye&state="
+    )));
+    assert!(!client.is_authenticated());
+    assert!(client.certificate().is_none());
+}

@@ -1,0 +1,50 @@
+// Prints what a browser downloads for each package (wasm + JS glue + entry), raw,
+// gzip -9 and brotli (quality 11), beside the package's budget.
+import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const budgets = { sdk: { gzip: 40_000 }, widget: { brotli: 60_000 } };
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+export function sizes(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    }).length,
+  };
+}
+
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`.padStart(10);
+console.log(`${"package / file".padEnd(44)}${"raw".padStart(10)}${"gzip -9".padStart(10)}${"brotli".padStart(10)}  budget`);
+for (const pkg of ["sdk", "widget"]) {
+  const dir = path.join(root, "dist/npm", pkg);
+  if (!existsSync(dir)) {
+    console.log(`${pkg}: not built (run cargo xtask build)`);
+    continue;
+  }
+  // What a page loads: JS modules and wasm (types, docs and licence are not downloaded).
+  const shipped = files(dir).filter((f) => /\.(m?js|wasm)$/.test(f) && !/node\.m?js$/.test(f));
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  for (const f of shipped) {
+    const s = sizes(readFileSync(f));
+    for (const k of Object.keys(total)) total[k] += s[k];
+    console.log(`  ${path.relative(dir, f).padEnd(42)}${kb(s.raw)}${kb(s.gzip)}${kb(s.brotli)}`);
+  }
+  const budget = budgets[pkg];
+  const [metric, limit] = Object.entries(budget)[0];
+  const verdict = total[metric] <= limit ? "within" : "OVER";
+  console.log(
+    `${`@mirairo-id/${pkg} total`.padEnd(44)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}  ${metric} ≤ ${kb(limit).trim()}: ${verdict}`,
+  );
+}

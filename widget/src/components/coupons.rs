@@ -1,0 +1,209 @@
+//! `<mirairo-coupons>`: coupon cards with validity, conditions and terms.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use super::{use_debounced, LoadStatus, OptionsSelect, PrefectureSelect, Skeleton};
+use crate::dates::{Calendar, Date};
+use crate::dom::{emit, now_ms, Timeout};
+use crate::fetch::load_coupons;
+use crate::fetch::{code, MISSING_API_GRACE_MS};
+use crate::geo::prefecture;
+use crate::i18n::{self, Lang};
+use crate::model::{safe_url, Coupon};
+use crate::state::{CouponsAction, CouponsState, Load, Validity};
+
+/// Properties: the element's attributes, plus the host for events.
+#[derive(Properties, PartialEq, Clone)]
+pub struct CouponsProps {
+    pub host: HtmlElement,
+    pub api: AttrValue,
+    pub lang: Lang,
+    pub prefecture: Option<String>,
+    pub category: Option<String>,
+    pub calendar: Calendar,
+}
+
+#[component]
+pub fn Coupons(props: &CouponsProps) -> Html {
+    let state = use_reducer(|| CouponsState::new(Date::today_in_japan(now_ms())));
+    let lang = props.lang;
+    let t = i18n::text(lang);
+
+    {
+        let dispatcher = state.dispatcher();
+        let host = props.host.clone();
+        use_effect_with(
+            (props.api.clone(), lang, state.attempt),
+            move |(api, lang, _)| {
+                let cancelled = Rc::new(Cell::new(false));
+                if api.trim().is_empty() {
+                    // Pages often set `api` from script just after the element is
+                    // defined: wait a moment before calling the missing attribute an error.
+                    let timer = Timeout::new(MISSING_API_GRACE_MS, move || {
+                        dispatcher.dispatch(CouponsAction::Failed {
+                            code: code::INVALID_CONFIG.into(),
+                        });
+                        emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
+                    });
+                    return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
+                }
+                dispatcher.dispatch(CouponsAction::Loading);
+                dispatcher.dispatch(CouponsAction::Today(Date::today_in_japan(now_ms())));
+                let (api, lang, flag) = (api.to_string(), *lang, cancelled.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = load_coupons(&api, lang).await;
+                    if flag.get() {
+                        return;
+                    }
+                    match result {
+                        Ok(f) => dispatcher.dispatch(CouponsAction::Loaded {
+                            coupons: f.value,
+                            stale: f.stale,
+                        }),
+                        Err(code) => {
+                            dispatcher.dispatch(CouponsAction::Failed { code: code.into() });
+                            emit(&host, "mirairo-error", "code", code);
+                        }
+                    }
+                });
+                Box::new(move || cancelled.set(true))
+            },
+        );
+    }
+    {
+        let d = state.dispatcher();
+        use_effect_with(props.prefecture.clone(), move |p| {
+            d.dispatch(CouponsAction::Prefecture(p.clone()))
+        });
+        let d = state.dispatcher();
+        use_effect_with(props.category.clone(), move |c| {
+            d.dispatch(CouponsAction::Category(c.clone()))
+        });
+    }
+
+    let on_retry = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(CouponsAction::Retry))
+    };
+    let on_select = use_callback(props.host.clone(), |id: String, host| {
+        emit(host, "mirairo-coupon-select", "id", &id);
+    });
+    let on_pref = {
+        let d = state.dispatcher();
+        Callback::from(move |v| d.dispatch(CouponsAction::Prefecture(v)))
+    };
+    let on_cat = {
+        let d = state.dispatcher();
+        Callback::from(move |v| d.dispatch(CouponsAction::Category(v)))
+    };
+    let categories: Vec<(String, String)> = i18n::CATEGORIES
+        .iter()
+        .map(|c| (c.to_string(), i18n::category(lang, c)))
+        .collect();
+
+    let visible = state.visible();
+    let ready = matches!(state.load, Load::Ready { .. });
+    let count = i18n::coupons_count(lang, visible.len());
+    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    let busy = matches!(state.load, Load::Loading);
+
+    html! {
+        <section class="root" part="root" lang={lang.tag()} aria-labelledby="coupons-heading" aria-busy={busy.to_string()}>
+            <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
+            <p class="sr-only" role="status">{ announced }</p>
+            <LoadStatus {lang} load={state.load.clone()} {on_retry} />
+            if !matches!(state.load, Load::Failed { .. }) {
+                <div class="controls" part="controls">
+                    <OptionsSelect id="cat" label={t.category} {lang} value={state.category.clone()} options={categories} onchange={on_cat} />
+                    <PrefectureSelect id="pref" label={t.prefecture} {lang} value={state.prefecture.clone()} onchange={on_pref} />
+                </div>
+                if !ready {
+                    <Skeleton {lang} rows={3} row_class="card-skeleton" />
+                } else {
+                    <p class="count" part="count">{ count }</p>
+                    if visible.is_empty() {
+                        <p class="empty" part="empty">{ t.no_coupons }</p>
+                    }
+                    <ul class="cards" part="list" aria-labelledby="coupons-heading">
+                        { for visible.into_iter().map(|(coupon, validity)| html! {
+                            <CouponCard key={coupon.id.clone()} coupon={coupon.clone()} {validity} {lang}
+                                calendar={props.calendar} on_select={on_select.clone()} />
+                        }) }
+                    </ul>
+                }
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CardProps {
+    coupon: Rc<Coupon>,
+    validity: Validity,
+    lang: Lang,
+    calendar: Calendar,
+    on_select: Callback<String>,
+}
+
+/// One coupon card; re-rendered only when its props change.
+#[component]
+fn CouponCard(props: &CardProps) -> Html {
+    let c = &props.coupon;
+    let lang = props.lang;
+    let ja = lang.ja();
+    let t = i18n::text(lang);
+    let title_id = format!("coupon-{}", c.id);
+    let colon = if ja { "：" } else { ": " };
+    let onclick = {
+        let (cb, id) = (props.on_select.clone(), c.id.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
+    };
+    let until = Date::parse(&c.valid_until).map(|d| d.format(lang, props.calendar));
+    let pref = prefecture(&c.prefecture).map(|p| p.name(ja));
+    html! {
+        <li class="card" part="card">
+            <article aria-labelledby={title_id.clone()}>
+                <p class="business">{ c.business.clone() }</p>
+                <h3 id={title_id} class="card-title">{ c.title.clone() }</h3>
+                if !c.discount.is_empty() {
+                    <p class="discount" part="discount">{ c.discount.clone() }</p>
+                }
+                <p class="meta">
+                    <span class="tag">{ i18n::category(lang, &c.category) }</span>
+                    if let Some(p) = pref { { " " }{ p } }
+                </p>
+                if let Validity::Upcoming(from) = props.validity {
+                    <p class="badge" part="badge">{ i18n::valid_from(lang, &from.format_short(lang)) }</p>
+                }
+                if let Some(until) = until {
+                    <p class="validity">{ i18n::valid_until(lang, &until) }</p>
+                }
+                if !c.description.is_empty() {
+                    <p class="description">{ c.description.clone() }</p>
+                }
+                if !c.conditions.is_empty() {
+                    <h4 class="small-heading">{ t.conditions }</h4>
+                    <ul class="conditions">
+                        { for c.conditions.iter().enumerate().map(|(i, x)| html! { <li key={i}>{ x.clone() }</li> }) }
+                    </ul>
+                }
+                <p class="terms" part="terms">{ t.terms }</p>
+                <div class="actions">
+                    <button type="button" class="button" part="select-button" {onclick}>
+                        { t.choose_coupon }<span class="sr-only">{ colon }{ c.title.clone() }</span>
+                    </button>
+                    if let Some(url) = safe_url(&c.url) {
+                        <a href={url.to_owned()} target="_blank" rel="noopener noreferrer" part="link">
+                            { t.details }<span class="sr-only">{ colon }{ c.title.clone() }</span>
+                            <span class="hint">{ t.new_tab }</span>
+                        </a>
+                    }
+                </div>
+            </article>
+        </li>
+    }
+}

@@ -1,0 +1,466 @@
+//! `<mirairo-places>`: search, filters, a tile map, a paged list and a detail view.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::{
+    use_debounced, use_pending_focus, LoadStatus, OptionsSelect, PrefectureSelect, Skeleton,
+};
+use crate::dom::{emit, Timeout};
+use crate::fetch::load_places;
+use crate::fetch::{code, MISSING_API_GRACE_MS};
+use crate::geo::{neighbor, prefecture, Direction, PREFECTURES};
+use crate::i18n::{self, Lang};
+use crate::model::{safe_url, Place};
+use crate::state::{Load, PlacesAction, PlacesState};
+
+/// Properties: the element's attributes, plus the host for events and focus.
+#[derive(Properties, PartialEq, Clone)]
+pub struct PlacesProps {
+    pub host: HtmlElement,
+    pub api: AttrValue,
+    pub lang: Lang,
+    pub prefecture: Option<String>,
+    pub category: Option<String>,
+}
+
+fn row_id(id: &str) -> String {
+    format!("row-{id}")
+}
+
+const DETAIL_HEADING: &str = "detail-heading";
+
+#[component]
+pub fn Places(props: &PlacesProps) -> Html {
+    let state = use_reducer(PlacesState::default);
+    let lang = props.lang;
+    let t = i18n::text(lang);
+    let pending = use_pending_focus(props.host.clone());
+
+    // Load on api/lang change and on retry.
+    {
+        let dispatcher = state.dispatcher();
+        let host = props.host.clone();
+        use_effect_with(
+            (props.api.clone(), lang, state.attempt),
+            move |(api, lang, _)| {
+                let cancelled = Rc::new(Cell::new(false));
+                if api.trim().is_empty() {
+                    // Pages often set `api` from script just after the element is
+                    // defined: wait a moment before calling the missing attribute an error.
+                    let timer = Timeout::new(MISSING_API_GRACE_MS, move || {
+                        dispatcher.dispatch(PlacesAction::Failed {
+                            code: code::INVALID_CONFIG.into(),
+                        });
+                        emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
+                    });
+                    return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
+                }
+                dispatcher.dispatch(PlacesAction::Loading);
+                let (api, lang, flag) = (api.to_string(), *lang, cancelled.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = load_places(&api, lang).await;
+                    if flag.get() {
+                        return;
+                    }
+                    match result {
+                        Ok(f) => dispatcher.dispatch(PlacesAction::Loaded {
+                            places: f.value,
+                            stale: f.stale,
+                        }),
+                        Err(code) => {
+                            dispatcher.dispatch(PlacesAction::Failed { code: code.into() });
+                            emit(&host, "mirairo-error", "code", code);
+                        }
+                    }
+                });
+                Box::new(move || cancelled.set(true))
+            },
+        );
+    }
+    // The prefecture and category attributes set the filters whenever they change.
+    {
+        let d = state.dispatcher();
+        use_effect_with(props.prefecture.clone(), move |p| {
+            d.dispatch(PlacesAction::Prefecture(p.clone()))
+        });
+        let d = state.dispatcher();
+        use_effect_with(props.category.clone(), move |c| {
+            d.dispatch(PlacesAction::Category(c.clone()))
+        });
+    }
+
+    let on_retry = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(PlacesAction::Retry))
+    };
+    let on_open = {
+        let d = state.dispatcher();
+        let pending = pending.clone();
+        use_callback(props.host.clone(), move |id: String, host| {
+            emit(host, "mirairo-place-select", "id", &id);
+            *pending.borrow_mut() = Some(DETAIL_HEADING.to_owned());
+            d.dispatch(PlacesAction::Open(id));
+        })
+    };
+    let on_close = {
+        let d = state.dispatcher();
+        let pending = pending.clone();
+        let open = state.open.clone();
+        Callback::from(move |_: ()| {
+            *pending.borrow_mut() = open.as_deref().map(row_id);
+            d.dispatch(PlacesAction::Close);
+        })
+    };
+
+    let count = i18n::places_count(lang, state.results.len());
+    let ready = matches!(state.load, Load::Ready { .. });
+    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    let busy = matches!(state.load, Load::Loading);
+
+    let open_place = state
+        .open
+        .as_deref()
+        .and_then(|id| state.place(id))
+        .cloned();
+
+    html! {
+        <section class="root" part="root" lang={lang.tag()} aria-labelledby="places-heading" aria-busy={busy.to_string()}>
+            <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
+            <p class="sr-only" role="status">{ announced }</p>
+            <LoadStatus {lang} load={state.load.clone()} {on_retry} />
+            if let Some(place) = open_place {
+                <Detail {place} {lang} on_close={on_close} />
+            } else if !matches!(state.load, Load::Failed { .. }) {
+                <Filters state={state.clone()} {lang} />
+                <div class="layout">
+                    <div class="results" part="results">
+                        if ready {
+                            <p class="count" part="count">{ count }</p>
+                            if state.results.is_empty() {
+                                <p class="empty" part="empty">{ t.no_places }</p>
+                            }
+                            <ul class="list" part="list" aria-labelledby="places-heading">
+                                { for state.visible().map(|p| html! {
+                                    <PlaceRow key={p.id.clone()} place={p.clone()} {lang} on_open={on_open.clone()} />
+                                }) }
+                            </ul>
+                            if state.remaining() > 0 {
+                                <ShowMore state={state.clone()} {lang} pending={pending.clone()} />
+                            }
+                        } else {
+                            <Skeleton {lang} rows={6} row_class="row-skeleton" />
+                        }
+                    </div>
+                    <TileMap state={state.clone()} {lang} />
+                </div>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StateProps {
+    state: UseReducerHandle<PlacesState>,
+    lang: Lang,
+}
+
+#[component]
+fn Filters(props: &StateProps) -> Html {
+    let lang = props.lang;
+    let t = i18n::text(lang);
+    let s = &props.state;
+    let d = s.dispatcher();
+    let oninput = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(PlacesAction::Query(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let on_pref = {
+        let d = d.clone();
+        Callback::from(move |v| d.dispatch(PlacesAction::Prefecture(v)))
+    };
+    let on_cat = {
+        let d = d.clone();
+        Callback::from(move |v| d.dispatch(PlacesAction::Category(v)))
+    };
+    let on_cert = {
+        let d = d.clone();
+        Callback::from(move |v| d.dispatch(PlacesAction::Certificate(v)))
+    };
+    let on_clear = Callback::from(move |_: MouseEvent| d.dispatch(PlacesAction::ClearFilters));
+    let categories: Vec<(String, String)> = i18n::CATEGORIES
+        .iter()
+        .map(|c| (c.to_string(), i18n::category(lang, c)))
+        .collect();
+    let certificates: Vec<(String, String)> = i18n::CERTIFICATES
+        .iter()
+        .map(|c| (c.to_string(), i18n::certificate(lang, c)))
+        .collect();
+    html! {
+        <div class="controls" part="controls" role="search">
+            <div class="field search">
+                <label for="q">{ t.search }</label>
+                <input id="q" type="search" part="search" autocomplete="off"
+                    aria-describedby="q-hint" value={s.filter.query.clone()} {oninput} />
+                <span id="q-hint" class="hint">{ t.search_hint }</span>
+            </div>
+            <PrefectureSelect id="pref" label={t.prefecture} {lang} value={s.filter.prefecture.clone()} onchange={on_pref} />
+            <OptionsSelect id="cat" label={t.category} {lang} value={s.filter.category.clone()} options={categories} onchange={on_cat} />
+            <OptionsSelect id="cert" label={t.certificate} {lang} value={s.filter.certificate.clone()} options={certificates} onchange={on_cert} />
+            if s.filter.is_active() {
+                <div class="field clear">
+                    <button type="button" class="button secondary" part="clear-button" onclick={on_clear}>{ t.clear_filters }</button>
+                </div>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    place: Rc<Place>,
+    lang: Lang,
+    on_open: Callback<String>,
+}
+
+/// One result row; re-rendered only when its place, language or callback change.
+#[component]
+fn PlaceRow(props: &RowProps) -> Html {
+    let p = &props.place;
+    let ja = props.lang.ja();
+    let onclick = {
+        let (cb, id) = (props.on_open.clone(), p.id.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
+    };
+    let pref = prefecture(&p.prefecture).map(|x| x.name(ja)).unwrap_or("");
+    html! {
+        <li class="row" part="item">
+            <button id={row_id(&p.id)} type="button" class="row-button" part="item-button" {onclick}>
+                <span class="row-name">{ p.name.clone() }</span>
+                <span class="row-meta">
+                    <span class="tag">{ i18n::category(props.lang, &p.category) }</span>
+                    { " " }{ pref }{ " " }{ p.city.clone() }
+                </span>
+            </button>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ShowMoreProps {
+    state: UseReducerHandle<PlacesState>,
+    lang: Lang,
+    pending: super::PendingFocus,
+}
+
+#[component]
+fn ShowMore(props: &ShowMoreProps) -> Html {
+    let s = &props.state;
+    let next = s
+        .results
+        .get(s.shown)
+        .and_then(|&i| s.places.get(i))
+        .map(|p| row_id(&p.id));
+    let onclick = {
+        let d = s.dispatcher();
+        let pending = props.pending.clone();
+        Callback::from(move |_: MouseEvent| {
+            // Focus the first newly shown row, so keyboard users continue from there.
+            *pending.borrow_mut() = next.clone();
+            d.dispatch(PlacesAction::ShowMore);
+        })
+    };
+    html! {
+        <button type="button" class="button more" part="more-button" {onclick}>
+            { i18n::show_more(props.lang, s.remaining()) }
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MapProps {
+    state: UseReducerHandle<PlacesState>,
+    lang: Lang,
+}
+
+/// The 47 prefectures as equal tiles; one Tab stop, arrow keys move between tiles.
+#[component]
+fn TileMap(props: &MapProps) -> Html {
+    let lang = props.lang;
+    let ja = lang.ja();
+    let t = i18n::text(lang);
+    let s = &props.state;
+    let selected = s.filter.prefecture.clone();
+    let roving = use_state(|| None::<&'static str>);
+    let current: &str = roving
+        .or_else(|| selected.as_deref().and_then(prefecture).map(|p| p.code))
+        .unwrap_or("13");
+    let onkeydown = {
+        let roving = roving.clone();
+        let current = current.to_owned();
+        Callback::from(move |e: KeyboardEvent| {
+            let dir = match e.key().as_str() {
+                "ArrowUp" => Direction::Up,
+                "ArrowDown" => Direction::Down,
+                "ArrowLeft" => Direction::Left,
+                "ArrowRight" => Direction::Right,
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some(next) = neighbor(&current, dir) {
+                roving.set(Some(next));
+                // The tiles share one parent; focus the next one right away.
+                let tile = e
+                    .target_dyn_into::<Element>()
+                    .and_then(|t| t.parent_element())
+                    .and_then(|tiles| {
+                        tiles
+                            .query_selector(&format!("#tile-{next}"))
+                            .ok()
+                            .flatten()
+                    })
+                    .and_then(|t| t.dyn_into::<HtmlElement>().ok());
+                if let Some(tile) = tile {
+                    let _ = tile.focus();
+                }
+            }
+        })
+    };
+    let ready = matches!(s.load, Load::Ready { .. });
+    html! {
+        <section class="map" part="map" aria-labelledby="map-heading">
+            <h3 id="map-heading" class="subheading">{ t.map_heading }</h3>
+            <p id="map-hint" class="hint">{ t.map_hint }</p>
+            if ready {
+                <div class="tiles" part="tiles" role="group" aria-labelledby="map-heading"
+                    aria-describedby="map-hint" {onkeydown}>
+                    { for PREFECTURES.iter().zip(s.per_prefecture.iter()).map(|(p, n)| {
+                        let pressed = selected.as_deref() == Some(p.code);
+                        let onclick = {
+                            let d = s.dispatcher();
+                            let roving = roving.clone();
+                            let code = p.code;
+                            Callback::from(move |_: MouseEvent| {
+                                roving.set(Some(code));
+                                d.dispatch(PlacesAction::Prefecture((!pressed).then(|| code.to_owned())));
+                            })
+                        };
+                        let class = classes!(
+                            "tile",
+                            format!("c{}", p.col),
+                            format!("r{}", p.row),
+                            (*n == 0).then_some("none"),
+                        );
+                        html! {
+                            <button key={p.code} id={format!("tile-{}", p.code)} type="button" {class}
+                                part={if pressed { "tile tile-selected" } else { "tile" }}
+                                aria-pressed={pressed.to_string()}
+                                aria-label={i18n::tile_name(lang, p.name(ja), *n)}
+                                tabindex={if p.code == current { "0" } else { "-1" }}
+                                {onclick}>
+                                { p.short(ja) }
+                            </button>
+                        }
+                    }) }
+                </div>
+            } else {
+                <div class="tiles placeholder" aria-hidden="true"></div>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DetailProps {
+    place: Rc<Place>,
+    lang: Lang,
+    on_close: Callback<()>,
+}
+
+#[component]
+fn Detail(props: &DetailProps) -> Html {
+    let p = &props.place;
+    let lang = props.lang;
+    let ja = lang.ja();
+    let t = i18n::text(lang);
+    let onclick = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let onkeydown = {
+        let cb = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                cb.emit(());
+            }
+        })
+    };
+    let pref = prefecture(&p.prefecture).map(|x| x.name(ja)).unwrap_or("");
+    let region = prefecture(&p.prefecture).map(|x| x.region.name(ja));
+    html! {
+        <article class="detail" part="detail" aria-labelledby={DETAIL_HEADING} {onkeydown}>
+            <button type="button" class="button secondary back" part="back-button" {onclick}>
+                <span aria-hidden="true">{ "← " }</span>{ t.back }
+            </button>
+            <h3 id={DETAIL_HEADING} class="detail-heading" tabindex="-1">{ p.name.clone() }</h3>
+            if ja && !p.name_kana.is_empty() {
+                <p class="kana">{ p.name_kana.clone() }</p>
+            }
+            <dl class="facts">
+                <dt>{ t.category.to_owned() }</dt>
+                <dd>{ i18n::category(lang, &p.category) }</dd>
+                if !p.business.is_empty() {
+                    <dt>{ t.business }</dt>
+                    <dd>{ p.business.clone() }</dd>
+                }
+                <dt>{ t.address }</dt>
+                <dd>
+                    // The provider's address is complete; fall back to prefecture and city.
+                    if p.address.is_empty() {
+                        { pref }{ " " }{ p.city.clone() }
+                    } else {
+                        { p.address.clone() }
+                    }
+                    if let Some(r) = region { <span class="hint">{ " (" }{ r }{ ")" }</span> }
+                </dd>
+                <dt>{ t.accepts }</dt>
+                <dd>
+                    if p.accepts.is_empty() {
+                        { t.no_support_listed }
+                    }
+                    <ul class="plain">
+                        { for p.accepts.iter().map(|c| html! { <li key={c.clone()}>{ i18n::certificate(lang, c) }</li> }) }
+                    </ul>
+                </dd>
+                <dt>{ t.mynaportal }</dt>
+                <dd>{ if p.requires_mynaportal { t.mynaportal_required } else { t.mynaportal_not_required } }</dd>
+                <dt>{ t.support }</dt>
+                <dd>
+                    if p.support.is_empty() {
+                        { t.no_support_listed }
+                    } else {
+                        <ul class="plain">
+                            { for p.support.iter().map(|c| html! { <li key={c.clone()}>{ i18n::support(lang, c) }</li> }) }
+                        </ul>
+                    }
+                </dd>
+            </dl>
+            if let Some(url) = safe_url(&p.url) {
+                <p>
+                    <a href={url.to_owned()} target="_blank" rel="noopener noreferrer" part="link">
+                        { t.website }{ ": " }{ p.name.clone() }<span class="hint">{ t.new_tab }</span>
+                    </a>
+                </p>
+            }
+        </article>
+    }
+}

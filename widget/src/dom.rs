@@ -1,0 +1,98 @@
+//! Small browser effects: timers, events on the host, focus, stylesheets.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+
+/// A `setTimeout` that is cleared when dropped.
+pub struct Timeout {
+    id: Option<i32>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Runs `f` once after `ms` milliseconds unless dropped first.
+    pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Timeout {
+        let mut f = Some(f);
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = f.take() {
+                f();
+            }
+        });
+        let id = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok()
+        });
+        Timeout {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let (Some(w), Some(id)) = (web_sys::window(), self.id) {
+            w.clear_timeout_with_handle(id);
+        }
+    }
+}
+
+/// Dispatches `CustomEvent(name, { detail: { [key]: value }, bubbles, composed })` on `host`.
+pub fn emit(host: &HtmlElement, name: &str, key: &str, value: &str) {
+    let detail = js_sys::Object::new();
+    if js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(value)).is_err() {
+        return;
+    }
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// Moves focus to the element with `id` inside the host's shadow root.
+pub fn focus_in(host: &HtmlElement, id: &str) {
+    if let Some(el) = host
+        .shadow_root()
+        .and_then(|root| root.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+thread_local! {
+    static SHEETS: RefCell<HashMap<&'static str, CssStyleSheet>> = RefCell::new(HashMap::new());
+}
+
+/// Adopts the one stylesheet of element type `kind` (created on first use, then
+/// shared by every instance) into `root`.
+pub fn adopt_sheet(root: &ShadowRoot, kind: &'static str, css: impl FnOnce() -> String) {
+    let sheet = SHEETS.with(|sheets| {
+        let mut sheets = sheets.borrow_mut();
+        if let Some(sheet) = sheets.get(kind) {
+            return Some(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new().ok()?;
+        sheet.replace_sync(&css()).ok()?;
+        sheets.insert(kind, sheet.clone());
+        Some(sheet)
+    });
+    if let Some(sheet) = sheet {
+        root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

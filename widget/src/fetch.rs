@@ -1,0 +1,274 @@
+//! Loading places and coupons: provider metadata first (PROTOCOL.md §1), then the
+//! endpoints it names (§5). Every GET is revalidated with `If-None-Match` against a
+//! copy kept in memory and in Cache Storage; when the network or the provider fails,
+//! the saved copy is shown and marked stale.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, Cache, Headers, Request, RequestCache, RequestInit, Response, ResponseInit,
+};
+
+use crate::i18n::Lang;
+use crate::model::{Coupon, CouponsPage, Metadata, Place, PlacesPage};
+
+/// The `mirairo-error` codes.
+pub mod code {
+    /// `fetch` rejected: offline, DNS, CORS.
+    pub const NETWORK: &str = "network";
+    /// No answer within [`super::TIMEOUT_MS`].
+    pub const TIMEOUT: &str = "timeout";
+    /// The provider answered with an error status.
+    pub const PROVIDER_ERROR: &str = "provider_error";
+    /// The body was not the JSON the protocol describes.
+    pub const BAD_RESPONSE: &str = "bad_response";
+    /// `api` missing or wrong, metadata without the endpoint, or issuer mismatch.
+    pub const INVALID_CONFIG: &str = "invalid_config";
+}
+
+/// How long an element waits for its `api` attribute before reporting `invalid_config`.
+pub const MISSING_API_GRACE_MS: i32 = 2_000;
+/// How long one request may take.
+pub const TIMEOUT_MS: i32 = 10_000;
+const CACHE_NAME: &str = "mirairo-id-widget-v1";
+/// Safety stop for a cursor chain that never ends.
+const MAX_PAGES: usize = 100;
+const PAGE_LIMIT: u32 = 500;
+
+/// A saved response: its ETag and body.
+#[derive(Clone)]
+struct Saved {
+    etag: Option<String>,
+    body: Rc<str>,
+}
+
+thread_local! {
+    static MEMORY: RefCell<HashMap<String, Saved>> = RefCell::new(HashMap::new());
+}
+
+/// A value and whether it came from the saved copy after a failure.
+pub struct Fetched<T> {
+    pub value: T,
+    pub stale: bool,
+}
+
+type Code = &'static str;
+
+/// All places, following `next_cursor` with `limit=500`.
+pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, Code> {
+    let meta = metadata(api).await?;
+    let endpoint = meta.value.places_endpoint.ok_or(code::INVALID_CONFIG)?;
+    let mut stale = meta.stale;
+    let mut places = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut url = with_query(
+            &endpoint,
+            &format!("limit={PAGE_LIMIT}&lang={}", lang.tag()),
+        );
+        if let Some(c) = &cursor {
+            url.push_str("&cursor=");
+            url.push_str(&String::from(js_sys::encode_uri_component(c)));
+        }
+        let page: Fetched<PlacesPage> = get_json(&url).await?;
+        stale |= page.stale;
+        places.extend(page.value.items);
+        match page.value.next_cursor.filter(|c| !c.is_empty()) {
+            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(Fetched {
+        value: places,
+        stale,
+    })
+}
+
+/// All coupons.
+pub async fn load_coupons(api: &str, lang: Lang) -> Result<Fetched<Vec<Coupon>>, Code> {
+    let meta = metadata(api).await?;
+    let endpoint = meta.value.coupons_endpoint.ok_or(code::INVALID_CONFIG)?;
+    let url = with_query(&endpoint, &format!("lang={}", lang.tag()));
+    let page: Fetched<CouponsPage> = get_json(&url).await?;
+    Ok(Fetched {
+        value: page.value.items,
+        stale: meta.stale || page.stale,
+    })
+}
+
+async fn metadata(api: &str) -> Result<Fetched<Metadata>, Code> {
+    let base = api.trim().trim_end_matches('/');
+    let lower = base.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(code::INVALID_CONFIG);
+    }
+    let meta: Fetched<Metadata> =
+        get_json(&format!("{base}/.well-known/openid-configuration")).await?;
+    if meta.value.issuer.trim_end_matches('/') != base {
+        return Err(code::INVALID_CONFIG);
+    }
+    Ok(meta)
+}
+
+fn with_query(endpoint: &str, query: &str) -> String {
+    let sep = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{sep}{query}")
+}
+
+/// GET `url` as JSON of type `T`, revalidating the saved copy, falling back to it.
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<Fetched<T>, Code> {
+    let saved = match MEMORY.with(|m| m.borrow().get(url).cloned()) {
+        Some(s) => Some(s),
+        None => read_saved(url).await,
+    };
+    let fresh = request(url, saved.as_ref().and_then(|s| s.etag.as_deref())).await;
+    let fallback = |err: Code| -> Result<Fetched<T>, Code> {
+        let saved = saved.as_ref().ok_or(err)?;
+        let value = serde_json::from_str(&saved.body).map_err(|_| err)?;
+        Ok(Fetched { value, stale: true })
+    };
+    match fresh {
+        Ok(Answer::NotModified) => match &saved {
+            Some(s) => match serde_json::from_str(&s.body) {
+                Ok(value) => {
+                    remember(url, s.clone());
+                    Ok(Fetched {
+                        value,
+                        stale: false,
+                    })
+                }
+                Err(_) => Err(code::BAD_RESPONSE),
+            },
+            None => Err(code::BAD_RESPONSE),
+        },
+        Ok(Answer::Body { etag, body }) => match serde_json::from_str(&body) {
+            Ok(value) => {
+                let s = Saved {
+                    etag,
+                    body: body.into(),
+                };
+                remember(url, s.clone());
+                write_saved(url, &s).await;
+                Ok(Fetched {
+                    value,
+                    stale: false,
+                })
+            }
+            Err(_) => fallback(code::BAD_RESPONSE),
+        },
+        Err(err) => fallback(err),
+    }
+}
+
+fn remember(url: &str, saved: Saved) {
+    MEMORY.with(|m| m.borrow_mut().insert(url.to_owned(), saved));
+}
+
+enum Answer {
+    NotModified,
+    Body { etag: Option<String>, body: String },
+}
+
+async fn request(url: &str, etag: Option<&str>) -> Result<Answer, Code> {
+    let window = web_sys::window().ok_or(code::NETWORK)?;
+    let headers = Headers::new().map_err(|_| code::NETWORK)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(|_| code::NETWORK)?;
+    if let Some(tag) = etag {
+        headers
+            .set("If-None-Match", tag)
+            .map_err(|_| code::NETWORK)?;
+    }
+    let controller = AbortController::new().map_err(|_| code::NETWORK)?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_headers_headers(&headers);
+    // We keep our own copy and revalidate it ourselves.
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&controller.signal()));
+    let request = Request::new_with_str_and_init(url, &init).map_err(|_| code::INVALID_CONFIG)?;
+    let timer = crate::dom::Timeout::new(TIMEOUT_MS, {
+        let controller = controller.clone();
+        move || controller.abort()
+    });
+    // Err(None): fetch itself failed (network or our abort); Err(Some(code)): an answer.
+    let result: Result<Answer, Option<Code>> = async {
+        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|_| None)?
+            .dyn_into()
+            .map_err(|_| None)?;
+        if response.status() == 304 {
+            return Ok(Answer::NotModified);
+        }
+        if !response.ok() {
+            return Err(Some(code::PROVIDER_ERROR));
+        }
+        let etag = response.headers().get("ETag").ok().flatten();
+        let body = JsFuture::from(response.text().map_err(|_| None)?)
+            .await
+            .map_err(|_| None)?
+            .as_string()
+            .ok_or(Some(code::BAD_RESPONSE))?;
+        Ok(Answer::Body { etag, body })
+    }
+    .await;
+    drop(timer);
+    result.map_err(|e| {
+        e.unwrap_or(if controller.signal().aborted() {
+            code::TIMEOUT
+        } else {
+            code::NETWORK
+        })
+    })
+}
+
+async fn cache() -> Option<Cache> {
+    let storage = web_sys::window()?.caches().ok()?;
+    JsFuture::from(storage.open(CACHE_NAME))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+async fn read_saved(url: &str) -> Option<Saved> {
+    let cache = cache().await?;
+    let response: Response = JsFuture::from(cache.match_with_str(url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let etag = response.headers().get("ETag").ok().flatten();
+    let body = JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    Some(Saved {
+        etag,
+        body: body.into(),
+    })
+}
+
+async fn write_saved(url: &str, saved: &Saved) {
+    let Some(cache) = cache().await else { return };
+    let init = ResponseInit::new();
+    init.set_status(200);
+    if let Ok(headers) = Headers::new() {
+        let _ = headers.set("Content-Type", "application/json");
+        if let Some(tag) = &saved.etag {
+            let _ = headers.set("ETag", tag);
+        }
+        init.set_headers_headers(&headers);
+    }
+    if let Ok(response) = Response::new_with_opt_str_and_init(Some(&saved.body), &init) {
+        // Storage may be full or disabled; the in-memory copy still works.
+        let _: Result<JsValue, JsValue> = JsFuture::from(cache.put_with_str(url, &response)).await;
+    }
+}

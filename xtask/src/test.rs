@@ -1,0 +1,76 @@
+//! `cargo xtask test`: every check and test, in order, failing fast. CI runs exactly this.
+
+use crate::build;
+use crate::setup::{self, Needs};
+use crate::util::{self, Result};
+use std::time::Instant;
+
+pub fn run() -> Result {
+    let started = Instant::now();
+    let root = util::root();
+    let cargo = util::cargo();
+    setup::run(Needs::All)?;
+
+    util::step("format");
+    util::run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
+
+    util::step("clippy (native)");
+    util::run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
+
+    util::step("clippy (wasm32)");
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "clippy", "-p", "mirairo-id-sdk", "-p", "mirairo-id-widget", "--all-targets",
+            "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+        ],
+        &[],
+    )?;
+
+    util::step("cargo test (native: unit, integration, doc, property tests)");
+    util::run(&root, &cargo, &["test", "--workspace"], &[])?;
+
+    wasm_bindgen_tests()?;
+
+    build::build_packages()?;
+    util::step("build: sandbox binary for the browser tests");
+    util::run(&root, &cargo, &["build", "-p", "mirairo-id-sandbox"], &[])?;
+
+    crate::packages::test()?;
+
+    util::step("browser end-to-end tests (Playwright + Chromium + axe-core)");
+    util::run(
+        &root.join("tests"),
+        "node",
+        &["--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/"],
+        &[],
+    )?;
+
+    println!(
+        "\nxtask: all tests passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The SDK's bindings under wasm-bindgen-test, in Node and in headless Chromium.
+fn wasm_bindgen_tests() -> Result {
+    let root = util::root();
+    let cargo = util::cargo();
+    let args = ["test", "-p", "mirairo-id-sdk", "--target", "wasm32-unknown-unknown"];
+    util::step("wasm-bindgen-test in Node");
+    util::run(&root, &cargo, &args, &[])?;
+    util::step("wasm-bindgen-test in headless Chromium");
+    let webdriver = root.join("tests/webdriver.json").display().to_string();
+    util::run(
+        &root,
+        &cargo,
+        &args,
+        &[
+            ("WASM_BINDGEN_USE_BROWSER", "1"),
+            ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver),
+        ],
+    )
+}
