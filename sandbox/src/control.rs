@@ -45,6 +45,7 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> Response {
     if let Ok(mut f) = state.faults.lock() {
         f.clear();
     }
+    state.clear_public_cache();
     respond(
         state
             .db
@@ -105,8 +106,9 @@ pub async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Resp
                 ApiError::invalid_request(
                     "path must be a request path such as /token (not under /_sandbox/)",
                 )
-            })?
-            .to_owned();
+            })?;
+        // Faults match the path only: a query string given here is ignored.
+        let path = path.split(['?', '#']).next().unwrap_or(path).to_owned();
         let fault: Fault = serde_json::from_value(Value::Object(m.clone())).map_err(|e| {
             ApiError::invalid_request(format!(
                 "expected {{path, status, delay_ms, count, body}}: {e}"

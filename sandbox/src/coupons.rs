@@ -19,7 +19,8 @@ pub async fn coupons(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match coupons_body(&state, raw.as_deref()) {
+    let key = format!("coupons?{}", raw.as_deref().unwrap_or(""));
+    match state.cached(key, || coupons_body(&state, raw.as_deref())) {
         Ok(body) => cached_json(&headers, body),
         Err(e) => public_error(e),
     }

@@ -32,6 +32,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: mirairo_id_sandbox::Config) -> ExitCode {
+    // Register the signal handlers before announcing the address, so that a signal
+    // sent right after the listening line already means "shut down gracefully".
+    let signals = match Signals::register() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mirairo-id-sandbox: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut handle = match serve(config).await {
         Ok(h) => h,
         Err(e) => {
@@ -49,7 +58,7 @@ async fn run(config: mirairo_id_sandbox::Config) -> ExitCode {
     }
     let trigger = handle.take_shutdown();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        signals.recv().await;
         eprintln!("mirairo-id-sandbox: shutting down");
         if let Some(t) = trigger {
             let _ = t.send(());
@@ -64,23 +73,39 @@ async fn run(config: mirairo_id_sandbox::Config) -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT and SIGTERM (Ctrl-C elsewhere).
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn register() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    fn register() -> std::io::Result<Self> {
+        Ok(Signals {})
+    }
+
+    #[cfg(unix)]
+    async fn recv(mut self) {
+        tokio::select! {
+            _ = self.int.recv() => {},
+            _ = self.term.recv() => {},
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -406,3 +406,158 @@ pub fn logged_out(en: bool) -> Response {
     );
     html(StatusCode::OK, document(en, title, &main))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{Certificate, User};
+
+    fn hanako() -> User {
+        let cert =
+            |idx, certificate_type: &str, grade: &str, fare_class, valid_until: Option<&str>| {
+                Certificate {
+                    idx,
+                    certificate_type: certificate_type.into(),
+                    grade: grade.into(),
+                    fare_class,
+                    caregiver: idx == 0,
+                    issuer_prefecture: "27".into(),
+                    certificate_number: "1000001".into(),
+                    issued_on: "1994-03-01".into(),
+                    renewed_on: None,
+                    valid_until: valid_until.map(str::to_owned),
+                    mynaportal: "linked".into(),
+                    status_idx: 412,
+                }
+            };
+        User {
+            id: "hanako".into(),
+            family_name: "ミライロ".into(),
+            given_name: "ハナコ".into(),
+            family_name_kana: "ミライロ".into(),
+            given_name_kana: "ハナコ".into(),
+            birthdate: "1989-08-02".into(),
+            note_ja: "テスト".into(),
+            note_en: "test".into(),
+            certificates: vec![
+                cert(0, "physical", "2", Some(1), None),
+                cert(1, "mental", "2", Some(2), Some("2020-01-31")),
+                cert(2, "intellectual", "4度", None, Some("2030-03-31")),
+            ],
+        }
+    }
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// Every form control has a label, the page has its language, one h1, a main
+    /// landmark, no script, and never writes 障がい者.
+    fn assert_accessible(html: &str, lang: &str) {
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        assert_eq!(html.matches("<h1>").count(), 1);
+        assert_eq!(html.matches("<main").count(), 1);
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("障がい"));
+        for input in html.split("<input ").skip(1) {
+            if input.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = input
+                .split("id=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            assert!(
+                html.contains(&format!("<label for=\"{id}\">")),
+                "label for {id}"
+            );
+        }
+        assert_eq!(
+            html.matches("<fieldset").count(),
+            html.matches("<legend>").count()
+        );
+    }
+
+    #[tokio::test]
+    async fn pages_are_labelled_in_both_languages() {
+        let user = hanako();
+        let ids = FormIds {
+            req: "r",
+            csrf: "c",
+        };
+        let claims: Vec<String> = ["certificate_type", "fare_class", "caregiver", "valid_until"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let today = crate::util::days_from_civil(2026, 11, 27);
+        for (en, lang, expected) in [
+            (
+                false,
+                "ja",
+                [
+                    "手帳の種類",
+                    "旅客運賃減額の区分",
+                    "介護者の有無",
+                    "有効期限",
+                    "身体障害者手帳 2級 第1種（介護あり）",
+                    "（期限切れ）",
+                    "療育手帳 4度（旅客運賃減額なし）",
+                    "同意する",
+                    "キャンセル",
+                ],
+            ),
+            (
+                true,
+                "en",
+                [
+                    "Certificate type",
+                    "Fare discount class",
+                    "Caregiver",
+                    "Valid until",
+                    "Physical disability certificate grade 2, fare class 1, with caregiver",
+                    "(expired)",
+                    "no fare class",
+                    "Agree",
+                    "Cancel",
+                ],
+            ),
+        ] {
+            let view = ConsentView {
+                en,
+                partner: "みらい鉄道",
+                user: &user,
+                certificate: true,
+                profile: true,
+                claims: &claims,
+                today,
+                error: None,
+            };
+            let html = body(consent(&view, &ids)).await;
+            assert_accessible(&html, lang);
+            for text in expected {
+                assert!(html.contains(text), "{lang}: {text}");
+            }
+            let html = body(signin(en, "みらい鉄道", &ids, std::slice::from_ref(&user))).await;
+            assert_accessible(&html, lang);
+        }
+    }
+
+    #[tokio::test]
+    async fn html_responses_carry_the_csp() {
+        let r = error_page(false, StatusCode::BAD_REQUEST, "t", "m");
+        assert_eq!(r.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        assert_eq!(r.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let html = body(r).await;
+        assert_accessible(&html, "ja");
+    }
+}

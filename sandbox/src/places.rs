@@ -194,7 +194,8 @@ pub async fn places(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match places_body(&state, raw.as_deref()) {
+    let key = format!("places?{}", raw.as_deref().unwrap_or(""));
+    match state.cached(key, || places_body(&state, raw.as_deref())) {
         Ok(body) => cached_json(&headers, body),
         Err(e) => public_error(e),
     }

@@ -30,6 +30,9 @@ pub struct AppState {
     pub code_ttl_secs: i64,
     /// Pending injected faults, by path.
     pub faults: Mutex<HashMap<String, Fault>>,
+    /// Answers of the public read-only endpoints by request target; the seed data only
+    /// changes on a reset, which empties it.
+    pub public_cache: Mutex<HashMap<String, String>>,
 }
 
 impl AppState {
@@ -51,7 +54,44 @@ impl AppState {
             examples: config.examples.clone(),
             code_ttl_secs: config.code_ttl_secs,
             faults: Mutex::new(HashMap::new()),
+            public_cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Largest number of cached public answers.
+    pub const PUBLIC_CACHE_ENTRIES: usize = 512;
+
+    /// A cached public answer, or `compute` it and remember it.
+    ///
+    /// # Errors
+    /// Whatever `compute` fails with (errors are not cached).
+    pub fn cached<E>(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        let lock = || match self.public_cache.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(body) = lock().get(&key) {
+            return Ok(body.clone());
+        }
+        let body = compute()?;
+        let mut cache = lock();
+        if cache.len() >= Self::PUBLIC_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, body.clone());
+        Ok(body)
+    }
+
+    /// Forgets every cached public answer (after a reset).
+    pub fn clear_public_cache(&self) {
+        match self.public_cache.lock() {
+            Ok(mut g) => g.clear(),
+            Err(p) => p.into_inner().clear(),
+        }
     }
 
     /// A registered client.

@@ -283,6 +283,19 @@ async fn unknown_client_or_inexact_redirect_uri_never_redirects() {
             "{name}"
         );
     }
+    let english = AuthParams::new(&holder)
+        .set("client_id", "no-such-client")
+        .set("ui_locales", "en");
+    let html = sb
+        .http
+        .get(format!("{}?{}", sb.url("/authorize"), english.query()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("lang=\"en\"") && html.contains("not registered"));
     sb.stop().await;
 }
 

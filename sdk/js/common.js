@@ -3,3 +3,5 @@
 export { MirairoIdError } from "./error.js";
 export { ready, VERSION } from "./load.js";
 export { Verifier, fareDiscount } from "./verifier.js";
+export { MirairoId } from "./login.js";
+export { MirairoLoginButton } from "./button.js";

@@ -225,3 +225,6 @@ export interface FareResult {
  * @throws {MirairoIdError} `malformed` for a trip out of range, `invalid_config` for rates.
  */
 export function fareDiscount(certificate: VerifiedCertificate, trip: Trip, rates?: FareRates): FareResult;
+
+// ---- Login (owned by the login helper; declarations in login.d.ts) ----
+export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent } from "./login.js";

@@ -2,7 +2,7 @@
 // adds what needs the network or WebCrypto (fetching metadata, the JWK Set and status
 // lists, caching them, and running the ECDSA checks of Verifier.verifyOnline with
 // crypto.subtle between the two wasm phases `prepare` and `finish`).
-import { VerifierCore, fareDiscount as wasmFareDiscount } from "./wasm/mirairo_id_sdk.js";
+import { VerifierCore, fareDiscount as wasmFareDiscount, verifyEs256 } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
 import { assertReady, ready } from "./load.js";
 
@@ -16,13 +16,19 @@ const KEY_CACHE_SIZE = 64;
 const fail = (code, message, cause) =>
   new MirairoIdError(code, message, cause === undefined ? undefined : { cause });
 
+// JSON.stringify would turn NaN and ±Infinity into null (that is, "not given"): refuse them.
+const finite = (_key, v) => {
+  if (typeof v === "number" && !Number.isFinite(v)) throw new RangeError(`${v} is not a finite number`);
+  return v;
+};
+
 function json(value, what, code = "invalid_config") {
   if (value === undefined || value === null) return "";
   if (typeof value !== "object") throw fail(code, `${what} must be an object`);
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value, finite);
   } catch (e) {
-    throw fail(code, `${what} cannot be read as JSON`, e);
+    throw fail(code, `${what} cannot be read as JSON: ${e.message}`, e);
   }
 }
 
@@ -92,30 +98,30 @@ async function ecdsa(x, y, data, signature) {
   }
 }
 
-function sameBytes(a, b) {
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
+/**
+ * Runs ECDSA checks given flat as [x, y, data, signature, …]; 1 where one passed. With
+ * WebCrypto when there is one, else with the wasm p256 code (same outcome either way).
+ */
+async function run(flat) {
+  const results = new Uint8Array(flat.length / 4);
+  const webCrypto = subtle() !== undefined;
+  const pending = [];
+  for (let i = 0; i < results.length; i++) {
+    const [x, y, data, signature] = flat.slice(i * 4, i * 4 + 4);
+    if (webCrypto) pending.push(ecdsa(x, y, data, signature).then((ok) => (results[i] = ok ? 1 : 0)));
+    else results[i] = verifyEs256(x, y, data, signature) ? 1 : 0;
+  }
+  await Promise.all(pending);
+  return results;
 }
 
-function base64url(text) {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  return Uint8Array.from(atob(b64 + "===".slice((b64.length + 3) % 4)), (c) => c.charCodeAt(0));
-}
-
-/** What the cache needs of a status list JWT (the wasm core verifies it on use). */
-function statusEntry(jwt, fetchedAt) {
+/** The `kid` in a JWT's header, if it can be read. */
+function kidOf(jwt) {
   try {
-    const [header, payload, signature] = jwt.split(".");
-    const claims = JSON.parse(new TextDecoder().decode(base64url(payload)));
-    const kid = JSON.parse(new TextDecoder().decode(base64url(header))).kid;
-    let until = Number.isSafeInteger(claims.exp) ? claims.exp * 1000 : fetchedAt;
-    if (Number.isSafeInteger(claims.ttl) && claims.ttl >= 0) until = Math.min(until, fetchedAt + claims.ttl * 1000);
-    return { jwt, until, kid, signature: base64url(signature), verifiedKey: undefined };
+    const header = jwt.slice(0, jwt.indexOf(".")).replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(header + "===".slice((header.length + 3) % 4))).kid;
   } catch {
-    // Not a JWT: used once (the core refuses it: status_unavailable), never cached.
-    return { jwt, until: fetchedAt, kid: undefined, signature: undefined, verifiedKey: undefined };
+    return undefined;
   }
 }
 
@@ -128,8 +134,8 @@ export class Verifier {
   #issuer;
   #jwksUri = undefined;
   #lastRefetch = -Infinity;
-  #status = new Map(); // uri -> entry, or a Promise of one while it is being fetched
-  #lastStatusUri = undefined;
+  #loading = new Map(); // status list URI -> Promise<boolean> while it is fetched
+  #statusKid = undefined; // kid of the last status list that named an unknown key
 
   /**
    * @param {{ issuer: string, jwks: object | string, vct?: string, leewaySeconds?: number }} opts
@@ -206,113 +212,51 @@ export class Verifier {
   }
 
   async #online(credential, options) {
-    const given = options.statusList !== undefined;
-    // Most credentials of an issuer share one list: try the one used last, so that a
-    // warm cache needs a single `prepare`.
-    const guess = given ? undefined : this.#freshStatus(this.#lastStatusUri);
-    let prepared = this.#prepare(credential, options, guess);
+    // The cached status list for the credential's URI, if fresh, is attached in wasm.
+    const prepared = this.#core.prepare(credential, JSON.stringify(options));
     try {
-      if (subtle() === undefined) {
-        // No WebCrypto (e.g. an http: page that is not localhost): p256 in wasm.
-        // As below, a status list is fetched only once the issuer signature verified.
-        const uri = prepared.statusUri;
-        let entry = guess;
-        if (!given && uri !== undefined && uri !== guess?.uri) {
-          try {
-            this.#core.verify(credential, JSON.stringify({ ...options, requireStatus: false }));
-            entry = await this.#fetchStatus(uri);
-          } catch (e) {
-            if (e?.code !== "certificate_expired") throw e;
-            entry = await this.#fetchStatus(uri); // a revoked certificate must say revoked
-          }
-        }
-        if (uri !== undefined) this.#lastStatusUri = uri;
-        return JSON.parse(this.#core.verify(credential, JSON.stringify(this.#withStatus(options, entry))));
-      }
-      let results = await this.#run(prepared.checks, guess);
+      const results = await run(prepared.checks);
       const uri = prepared.statusUri;
       // A list is fetched only for a credential whose issuer signature verified, so an
       // unsigned input cannot make this verifier fetch a URL of its choosing.
-      if (!given && uri !== undefined && uri !== guess?.uri && results[0] === 1) {
-        const entry = await this.#fetchStatus(uri);
-        if (entry !== undefined) {
-          const again = this.#prepare(credential, options, entry);
-          prepared.free();
-          prepared = again;
-          results = await this.#run(prepared.checks, entry, results);
-        }
+      if (options.statusList === undefined && uri !== undefined && !prepared.statusCached && results[0] === 1) {
+        if (await this.#loadStatus(uri)) this.#core.attachStatus(prepared);
       }
-      if (uri !== undefined) this.#lastStatusUri = uri;
       return JSON.parse(prepared.finish(results));
     } finally {
       prepared.free();
     }
   }
 
-  #withStatus(options, entry) {
-    return entry === undefined ? options : { ...options, statusList: entry.jwt };
-  }
-
-  #prepare(credential, options, entry) {
-    return this.#core.prepare(credential, JSON.stringify(this.#withStatus(options, entry)));
-  }
-
-  /**
-   * Runs the ECDSA checks (flat [x, y, data, signature, …]). `known` are outcomes of an
-   * earlier run whose checks are a prefix of these; a status list signature that was
-   * verified with the same key before is not checked again.
-   */
-  async #run(flat, entry, known = []) {
-    const results = new Uint8Array(flat.length / 4);
-    const pending = [];
-    for (let i = 0; i < results.length; i++) {
-      const [x, y, data, signature] = flat.slice(i * 4, i * 4 + 4);
-      if (i < known.length) {
-        results[i] = known[i];
-      } else if (entry?.verifiedKey === `${x}.${y}` && sameBytes(signature, entry.signature)) {
-        results[i] = 1;
-      } else {
-        pending.push(
-          ecdsa(x, y, data, signature).then((ok) => {
-            results[i] = ok ? 1 : 0;
-            if (ok && sameBytes(signature, entry?.signature)) entry.verifiedKey = `${x}.${y}`;
-          }),
-        );
-      }
+  /** Fetches, verifies and caches (in wasm) the status list at `uri`; one fetch at a time. */
+  #loadStatus(uri) {
+    let loading = this.#loading.get(uri);
+    if (loading === undefined) {
+      loading = (async () => {
+        let jwt = "";
+        try {
+          jwt = await get(uri, "application/statuslist+jwt");
+        } catch {
+          // Unreachable: nothing cached (an empty JWT drops any old list).
+        }
+        const check = this.#core.statusListCheck(uri, jwt);
+        if (check === undefined) {
+          this.#statusKid = kidOf(jwt);
+          return this.#core.addStatusList(uri, jwt, false);
+        }
+        const [ok] = await run(check);
+        return this.#core.addStatusList(uri, jwt, ok === 1);
+      })().finally(() => this.#loading.delete(uri));
+      this.#loading.set(uri, loading);
     }
-    await Promise.all(pending);
-    return results;
+    return loading;
   }
 
-  #freshStatus(uri) {
-    const entry = uri === undefined ? undefined : this.#status.get(uri);
-    return entry !== undefined && !(entry instanceof Promise) && Date.now() < entry.until ? entry : undefined;
-  }
-
-  /** The cached list for `uri`, or a fresh fetch; undefined when it cannot be fetched. */
-  async #fetchStatus(uri) {
-    const cached = this.#freshStatus(uri);
-    if (cached !== undefined) return cached;
-    const inflight = this.#status.get(uri);
-    if (inflight instanceof Promise) return inflight;
-    const fetching = get(uri, "application/statuslist+jwt").then(
-      (jwt) => {
-        const entry = { ...statusEntry(jwt, Date.now()), uri };
-        this.#status.set(uri, entry);
-        return entry;
-      },
-      () => {
-        this.#status.delete(uri);
-        return undefined;
-      },
-    );
-    this.#status.set(uri, fetching);
-    return fetching;
-  }
-
+  /** Whether the last status list that failed named a key this verifier lacks. */
   #statusKeyUnknown() {
-    const entry = this.#freshStatus(this.#lastStatusUri);
-    return typeof entry?.kid === "string" && !this.#core.hasKey(entry.kid);
+    const kid = this.#statusKid;
+    this.#statusKid = undefined;
+    return typeof kid === "string" && !this.#core.hasKey(kid);
   }
 
   /** One JWK Set refetch, at most once per 60 s; false when not allowed or it failed. */

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
 
 /// The version of this SDK, as published to npm and crates.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -28,5 +29,9 @@ pub use verifier::{
 };
 pub use wareki::{era_year, format_date, Calendar, Era, Lang};
 
+/// The JavaScript bindings of the npm package (wasm32 only). Public for the
+/// wasm-bindgen tests; JS code uses them through `@mirairo-id/sdk`, Rust code through
+/// the core API above.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;

@@ -4,6 +4,9 @@
 //! misbehave one way at a time, and the client must refuse with the right code.
 //! Each row: what the provider does wrong -> the expected code (and reason).
 
+// Test helpers outside #[test] fns fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{issuer_key, other_key, raw_jws, rotated_key, Signer, ISSUER, NOW};
@@ -186,94 +189,251 @@ type Edit = fn(&mut Provider);
 /// `(name, misbehaviour, expected code, expected reason)`.
 const REFUSALS: &[(&str, Edit, &str, Option<&str>)] = &[
     // rp-id_token-sig-es256 (invalid signature)
-    ("invalid ES256 signature", |p| p.id_signer = Signer::Es256(other_key()), "bad_id_token", Some("bad_signature")),
+    (
+        "invalid ES256 signature",
+        |p| p.id_signer = Signer::Es256(other_key()),
+        "bad_id_token",
+        Some("bad_signature"),
+    ),
     // rp-id_token-sig-none
-    ("alg none", |p| {
-        p.id_header = json!({"alg": "none", "typ": "JWT", "kid": "k1"});
-        p.id_signer = Signer::Unsigned;
-    }, "bad_id_token", Some("unsupported_algorithm")),
+    (
+        "alg none",
+        |p| {
+            p.id_header = json!({"alg": "none", "typ": "JWT", "kid": "k1"});
+            p.id_signer = Signer::Unsigned;
+        },
+        "bad_id_token",
+        Some("unsupported_algorithm"),
+    ),
     // rp-id_token-sig-hs256 (public key as HMAC secret)
-    ("HMAC-signed", |p| {
-        p.id_header = json!({"alg": "HS256", "typ": "JWT", "kid": "k1"});
-        p.id_signer = Signer::Hs256(issuer_key().public_jwk().to_sec1_uncompressed().unwrap().to_vec());
-    }, "bad_id_token", Some("unsupported_algorithm")),
-    ("key in the token header", |p| {
-        p.id_header = json!({"alg": "ES256", "typ": "JWT", "jwk": other_key().public_jwk().to_json()});
-        p.id_signer = Signer::Es256(other_key());
-    }, "bad_id_token", Some("unsupported_algorithm")),
+    (
+        "HMAC-signed",
+        |p| {
+            p.id_header = json!({"alg": "HS256", "typ": "JWT", "kid": "k1"});
+            p.id_signer = Signer::Hs256(
+                issuer_key()
+                    .public_jwk()
+                    .to_sec1_uncompressed()
+                    .unwrap()
+                    .to_vec(),
+            );
+        },
+        "bad_id_token",
+        Some("unsupported_algorithm"),
+    ),
+    (
+        "key in the token header",
+        |p| {
+            p.id_header =
+                json!({"alg": "ES256", "typ": "JWT", "jwk": other_key().public_jwk().to_json()});
+            p.id_signer = Signer::Es256(other_key());
+        },
+        "bad_id_token",
+        Some("unsupported_algorithm"),
+    ),
     // rp-id_token-issuer-mismatch
-    ("wrong iss", |p| p.id_claims = json!({"iss": "http://127.0.0.1:9999"}), "bad_id_token", Some("wrong_issuer")),
+    (
+        "wrong iss",
+        |p| p.id_claims = json!({"iss": "http://127.0.0.1:9999"}),
+        "bad_id_token",
+        Some("wrong_issuer"),
+    ),
     // rp-id_token-aud
-    ("wrong aud", |p| p.id_claims = json!({"aud": "another-client"}), "bad_id_token", Some("wrong_audience")),
-    ("several aud without azp", |p| p.id_claims = json!({"aud": [CLIENT, "x"]}), "bad_id_token", Some("wrong_audience")),
+    (
+        "wrong aud",
+        |p| p.id_claims = json!({"aud": "another-client"}),
+        "bad_id_token",
+        Some("wrong_audience"),
+    ),
+    (
+        "several aud without azp",
+        |p| p.id_claims = json!({"aud": [CLIENT, "x"]}),
+        "bad_id_token",
+        Some("wrong_audience"),
+    ),
     // rp-id_token-iat
-    ("missing iat", |p| p.id_claims = json!({"iat": null}), "bad_id_token", Some("missing_claim")),
+    (
+        "missing iat",
+        |p| p.id_claims = json!({"iat": null}),
+        "bad_id_token",
+        Some("missing_claim"),
+    ),
     // rp-id_token-sub
-    ("missing sub", |p| p.id_claims = json!({"sub": null}), "bad_id_token", Some("missing_claim")),
+    (
+        "missing sub",
+        |p| p.id_claims = json!({"sub": null}),
+        "bad_id_token",
+        Some("missing_claim"),
+    ),
     // rp-nonce-invalid
-    ("wrong nonce", |p| p.id_claims = json!({"nonce": "someone-elses"}), "bad_id_token", Some("nonce_mismatch")),
-    ("no nonce", |p| p.id_claims = json!({"nonce": null}), "bad_id_token", Some("nonce_mismatch")),
+    (
+        "wrong nonce",
+        |p| p.id_claims = json!({"nonce": "someone-elses"}),
+        "bad_id_token",
+        Some("nonce_mismatch"),
+    ),
+    (
+        "no nonce",
+        |p| p.id_claims = json!({"nonce": null}),
+        "bad_id_token",
+        Some("nonce_mismatch"),
+    ),
     // rp-id_token-exp (beyond the 60 s leeway)
-    ("exp past", |p| p.id_claims = json!({"iat": NOW - 700, "exp": NOW - 61}), "bad_id_token", Some("expired")),
-    ("iat in the future", |p| p.id_claims = json!({"iat": NOW + 61, "exp": NOW + 600}), "bad_id_token", Some("not_yet_valid")),
+    (
+        "exp past",
+        |p| p.id_claims = json!({"iat": NOW - 700, "exp": NOW - 61}),
+        "bad_id_token",
+        Some("expired"),
+    ),
+    (
+        "iat in the future",
+        |p| p.id_claims = json!({"iat": NOW + 61, "exp": NOW + 600}),
+        "bad_id_token",
+        Some("not_yet_valid"),
+    ),
     // rp-id_token-kid-absent-multiple-jwks
-    ("no kid, several keys", |p| {
-        p.jwks = json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
-        p.jwks_after_rotation = p.jwks.clone();
-        p.id_header = json!({"alg": "ES256", "typ": "JWT"});
-    }, "bad_id_token", Some("unknown_key")),
-    ("unknown kid even after the refetch", |p| p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k9"}), "bad_id_token", Some("unknown_key")),
+    (
+        "no kid, several keys",
+        |p| {
+            p.jwks =
+                json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
+            p.jwks_after_rotation = p.jwks.clone();
+            p.id_header = json!({"alg": "ES256", "typ": "JWT"});
+        },
+        "bad_id_token",
+        Some("unknown_key"),
+    ),
+    (
+        "unknown kid even after the refetch",
+        |p| p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k9"}),
+        "bad_id_token",
+        Some("unknown_key"),
+    ),
     // rp-response-iss (RFC 9207)
-    ("iss missing in the authorization response", |p| {
-        p.callback = |state, code| format!("{REDIRECT}?code={code}&state={state}");
-    }, "issuer_mismatch", None),
-    ("iss wrong in the authorization response", |p| {
-        p.callback = |state, code| format!("{REDIRECT}?code={code}&state={state}&iss=http%3A%2F%2Fevil.example");
-    }, "issuer_mismatch", None),
-    ("state mismatch", |p| p.callback = |_, code| valid_callback("forged-state", code), "state_mismatch", None),
-    ("state missing", |p| {
-        p.callback = |_, code| format!("{REDIRECT}?code={code}&iss=http%3A%2F%2F127.0.0.1%3A8080");
-    }, "state_mismatch", None),
-    ("state twice", |p| p.callback = |state, code| format!("{}&state=other", valid_callback(state, code)), "state_mismatch", None),
-    ("error response with a wrong state", |p| {
-        p.callback = |_, _| format!("{REDIRECT}?error=access_denied&state=forged&iss=http%3A%2F%2F127.0.0.1%3A8080");
-    }, "state_mismatch", None),
-    ("error response without iss", |p| {
-        p.callback = |state, _| format!("{REDIRECT}?error=access_denied&state={state}");
-    }, "issuer_mismatch", None),
-    ("error response", |p| {
-        p.callback = |state, _| format!("{REDIRECT}?error=access_denied&error_description=no&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080");
-    }, "provider_error", None),
+    (
+        "iss missing in the authorization response",
+        |p| {
+            p.callback = |state, code| format!("{REDIRECT}?code={code}&state={state}");
+        },
+        "issuer_mismatch",
+        None,
+    ),
+    (
+        "iss wrong in the authorization response",
+        |p| {
+            p.callback = |state, code| {
+                format!("{REDIRECT}?code={code}&state={state}&iss=http%3A%2F%2Fevil.example")
+            };
+        },
+        "issuer_mismatch",
+        None,
+    ),
+    (
+        "state mismatch",
+        |p| p.callback = |_, code| valid_callback("forged-state", code),
+        "state_mismatch",
+        None,
+    ),
+    (
+        "state missing",
+        |p| {
+            p.callback =
+                |_, code| format!("{REDIRECT}?code={code}&iss=http%3A%2F%2F127.0.0.1%3A8080");
+        },
+        "state_mismatch",
+        None,
+    ),
+    (
+        "state twice",
+        |p| p.callback = |state, code| format!("{}&state=other", valid_callback(state, code)),
+        "state_mismatch",
+        None,
+    ),
+    (
+        "error response with a wrong state",
+        |p| {
+            p.callback = |_, _| {
+                format!(
+                    "{REDIRECT}?error=access_denied&state=forged&iss=http%3A%2F%2F127.0.0.1%3A8080"
+                )
+            };
+        },
+        "state_mismatch",
+        None,
+    ),
+    (
+        "error response without iss",
+        |p| {
+            p.callback = |state, _| format!("{REDIRECT}?error=access_denied&state={state}");
+        },
+        "issuer_mismatch",
+        None,
+    ),
+    (
+        "error response",
+        |p| {
+            p.callback = |state, _| {
+                format!("{REDIRECT}?error=access_denied&error_description=no&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080")
+            };
+        },
+        "provider_error",
+        None,
+    ),
     // Credential: every issuer-side check, and cnf = our DPoP key.
-    ("credential bound to another key", |p| {
-        let mut case = common::Case::valid();
-        case.kb = None;
-        case.payload["cnf"] = json!({"jwk": other_key().public_jwk().to_json()});
-        p.credential = Some(case.presentation());
-    }, "bad_key_binding", None),
-    ("credential from another issuer", |p| {
-        let mut case = common::Case::valid();
-        case.kb = None;
-        case.payload["iss"] = json!("http://127.0.0.1:9999");
-        p.credential = Some(case.presentation());
-    }, "wrong_issuer", None),
-    ("credential with a bad signature", |p| {
-        let mut case = common::Case::valid();
-        case.kb = None;
-        case.signer = Signer::Es256(other_key());
-        p.credential = Some(case.presentation());
-    }, "bad_signature", None),
-    ("credential expired", |p| {
-        let mut case = common::Case::valid_at(NOW - 90_000);
-        case.kb = None;
-        p.credential = Some(case.presentation());
-    }, "expired", None),
-    ("credential with a tampered disclosure", |p| {
-        let mut case = common::Case::valid();
-        case.kb = None;
-        case.reference_disclosures = false;
-        p.credential = Some(case.presentation());
-    }, "bad_disclosure", None),
+    (
+        "credential bound to another key",
+        |p| {
+            let mut case = common::Case::valid();
+            case.kb = None;
+            case.payload["cnf"] = json!({"jwk": other_key().public_jwk().to_json()});
+            p.credential = Some(case.presentation());
+        },
+        "bad_key_binding",
+        None,
+    ),
+    (
+        "credential from another issuer",
+        |p| {
+            let mut case = common::Case::valid();
+            case.kb = None;
+            case.payload["iss"] = json!("http://127.0.0.1:9999");
+            p.credential = Some(case.presentation());
+        },
+        "wrong_issuer",
+        None,
+    ),
+    (
+        "credential with a bad signature",
+        |p| {
+            let mut case = common::Case::valid();
+            case.kb = None;
+            case.signer = Signer::Es256(other_key());
+            p.credential = Some(case.presentation());
+        },
+        "bad_signature",
+        None,
+    ),
+    (
+        "credential expired",
+        |p| {
+            let mut case = common::Case::valid_at(NOW - 90_000);
+            case.kb = None;
+            p.credential = Some(case.presentation());
+        },
+        "expired",
+        None,
+    ),
+    (
+        "credential with a tampered disclosure",
+        |p| {
+            let mut case = common::Case::valid();
+            case.kb = None;
+            case.reference_disclosures = false;
+            p.credential = Some(case.presentation());
+        },
+        "bad_disclosure",
+        None,
+    ),
 ];
 
 #[test]
@@ -282,7 +442,10 @@ fn the_honest_provider_is_accepted() {
     let result = out.result.unwrap();
     assert_eq!(result.id_token.sub, "pairwise-7f3a");
     let cert = result.certificate.unwrap();
-    assert_eq!(cert.holder_key_thumbprint, holder().public_jwk().thumbprint());
+    assert_eq!(
+        cert.holder_key_thumbprint,
+        holder().public_jwk().thumbprint()
+    );
     assert_eq!(out.refetches, 0);
 }
 
@@ -291,7 +454,10 @@ fn each_misbehaviour_is_refused_with_its_code() {
     for (name, edit, code, reason) in REFUSALS {
         let mut p = Provider::honest();
         edit(&mut p);
-        let e = login(&p).result.err().unwrap_or_else(|| panic!("{name}: accepted"));
+        let e = login(&p)
+            .result
+            .err()
+            .unwrap_or_else(|| panic!("{name}: accepted"));
         assert_eq!((e.code(), e.reason()), (*code, *reason), "{name}: {e:?}");
     }
 }
@@ -309,31 +475,64 @@ fn provider_error_keeps_the_oauth_error() {
 /// Accepted variations: `(name, edit, expected refetches)`.
 const ACCEPTED: &[(&str, Edit, u32)] = &[
     // rp-id_token-kid-absent-single-jwks
-    ("no kid, one key", |p| p.id_header = json!({"alg": "ES256", "typ": "JWT"}), 0),
-    ("typ absent", |p| p.id_header = json!({"alg": "ES256", "kid": "k1"}), 0),
-    ("iat 60 s in the future (leeway)", |p| p.id_claims = json!({"iat": NOW + 60}), 0),
-    ("exp 59 s ago (leeway)", |p| p.id_claims = json!({"iat": NOW - 600, "exp": NOW - 59}), 0),
-    ("several aud with azp", |p| p.id_claims = json!({"aud": [CLIENT, "x"], "azp": CLIENT}), 0),
+    (
+        "no kid, one key",
+        |p| p.id_header = json!({"alg": "ES256", "typ": "JWT"}),
+        0,
+    ),
+    (
+        "typ absent",
+        |p| p.id_header = json!({"alg": "ES256", "kid": "k1"}),
+        0,
+    ),
+    (
+        "iat 60 s in the future (leeway)",
+        |p| p.id_claims = json!({"iat": NOW + 60}),
+        0,
+    ),
+    (
+        "exp 59 s ago (leeway)",
+        |p| p.id_claims = json!({"iat": NOW - 600, "exp": NOW - 59}),
+        0,
+    ),
+    (
+        "several aud with azp",
+        |p| p.id_claims = json!({"aud": [CLIENT, "x"], "azp": CLIENT}),
+        0,
+    ),
     // rp-key-rotation-op-sign-key: unknown kid -> one refetch -> accept
-    ("key rotation", |p| {
-        p.jwks_after_rotation = json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
-        p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k2"});
-        p.id_signer = Signer::Es256(rotated_key());
-    }, 1),
+    (
+        "key rotation",
+        |p| {
+            p.jwks_after_rotation =
+                json!({"keys": [jwk(&issuer_key(), Some("k1")), jwk(&rotated_key(), Some("k2"))]});
+            p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k2"});
+            p.id_signer = Signer::Es256(rotated_key());
+        },
+        1,
+    ),
     // RFC 7517 §5: unusable keys are skipped, not fatal.
-    ("unparseable and unknown-kty keys in the JWKS", |p| {
-        p.jwks = json!({"keys": [
-            {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"},
-            {"kty": "OKP", "crv": "Ed25519", "kid": "o1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
-            {"kty": "EC", "crv": "P-256", "kid": "bad", "x": "!!", "y": "??"},
-            "not even an object",
-            jwk(&issuer_key(), Some("k1")),
-        ]});
-    }, 0),
-    ("no kid, one usable key among unusable ones", |p| {
-        p.jwks = json!({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}, jwk(&issuer_key(), Some("k1"))]});
-        p.id_header = json!({"alg": "ES256", "typ": "JWT"});
-    }, 0),
+    (
+        "unparseable and unknown-kty keys in the JWKS",
+        |p| {
+            p.jwks = json!({"keys": [
+                {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"},
+                {"kty": "OKP", "crv": "Ed25519", "kid": "o1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+                {"kty": "EC", "crv": "P-256", "kid": "bad", "x": "!!", "y": "??"},
+                "not even an object",
+                jwk(&issuer_key(), Some("k1")),
+            ]});
+        },
+        0,
+    ),
+    (
+        "no kid, one usable key among unusable ones",
+        |p| {
+            p.jwks = json!({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}, jwk(&issuer_key(), Some("k1"))]});
+            p.id_header = json!({"alg": "ES256", "typ": "JWT"});
+        },
+        0,
+    ),
 ];
 
 #[test]
@@ -364,7 +563,10 @@ fn jwks_refetch_is_rate_limited_to_once_per_60_s() {
     p.id_header = json!({"alg": "ES256", "typ": "JWT", "kid": "k3"});
     p.now = NOW + 59;
     let e = login_with(&mut client, &mut storage, &p, &mut refetches).unwrap_err();
-    assert_eq!((e.code(), e.reason()), ("bad_id_token", Some("unknown_key")));
+    assert_eq!(
+        (e.code(), e.reason()),
+        ("bad_id_token", Some("unknown_key"))
+    );
     assert_eq!(refetches, 1);
     assert!(!client.may_refetch_jwks(NOW + 59));
     assert!(client.may_refetch_jwks(NOW + 60));
@@ -400,8 +602,12 @@ fn two_tabs_keep_separate_transactions() {
     client.set_metadata(&metadata()).unwrap();
     let h = holder().public_jwk();
     let mut storage = Storage::default();
-    let a = client.authorization_request(LoginOptions::default(), &h, NOW).unwrap();
-    let b = client.authorization_request(LoginOptions::default(), &h, NOW).unwrap();
+    let a = client
+        .authorization_request(LoginOptions::default(), &h, NOW)
+        .unwrap();
+    let b = client
+        .authorization_request(LoginOptions::default(), &h, NOW)
+        .unwrap();
     for r in [&a, &b] {
         let t = &r.transaction;
         storage.0.insert(t.state.secret().to_owned(), t.clone());
@@ -474,17 +680,29 @@ fn the_authorization_request_has_every_parameter() {
 fn logged_in() -> LoginClient {
     let mut client = LoginClient::new(options(), ORIGIN).unwrap();
     let mut refetches = 0;
-    login_with(&mut client, &mut Storage::default(), &Provider::honest(), &mut refetches).unwrap();
+    login_with(
+        &mut client,
+        &mut Storage::default(),
+        &Provider::honest(),
+        &mut refetches,
+    )
+    .unwrap();
     client
 }
 
 #[test]
 fn userinfo_with_another_sub_is_refused() {
     let client = logged_in();
-    assert!(client.check_userinfo(r#"{"sub":"pairwise-7f3a","name":"x"}"#).is_ok());
+    assert!(client
+        .check_userinfo(r#"{"sub":"pairwise-7f3a","name":"x"}"#)
+        .is_ok());
     for body in [r#"{"sub":"pairwise-other"}"#, r#"{"name":"no sub"}"#] {
         let e = client.check_userinfo(body).unwrap_err();
-        assert_eq!((e.code(), e.reason()), ("bad_id_token", Some("wrong_subject")), "{body}");
+        assert_eq!(
+            (e.code(), e.reason()),
+            ("bad_id_token", Some("wrong_subject")),
+            "{body}"
+        );
     }
 }
 
@@ -522,13 +740,27 @@ fn presentations_verify_with_key_binding() {
     let forged_sig = other_key().sign_raw(pending.signing_input().as_bytes());
     let forged = pending.finish(&forged_sig).unwrap();
     assert_eq!(
-        verifier.verify(&forged, &options).unwrap_err().code().as_str(),
+        verifier
+            .verify(&forged, &options)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "bad_key_binding"
     );
     // A claim the credential does not carry, an unknown name, an empty audience.
     let table: [(&str, &str, Vec<String>, &str); 3] = [
-        ("https://rail.example", "n", vec!["birthdate".into()], "missing_claim"),
-        ("https://rail.example", "n", vec!["blood_type".into()], "invalid_config"),
+        (
+            "https://rail.example",
+            "n",
+            vec!["birthdate".into()],
+            "missing_claim",
+        ),
+        (
+            "https://rail.example",
+            "n",
+            vec!["blood_type".into()],
+            "invalid_config",
+        ),
         ("", "n", vec![], "invalid_config"),
     ];
     for (aud, nonce, names, code) in table {
@@ -544,7 +776,9 @@ fn refresh_rotates_and_checks_the_subject() {
     let mut client = logged_in();
     let h = holder().public_jwk();
     let request = client.refresh_token_request().unwrap();
-    assert!(request.body.starts_with("grant_type=refresh_token&refresh_token=rt-1"));
+    assert!(request
+        .body
+        .starts_with("grant_type=refresh_token&refresh_token=rt-1"));
     let p = Provider::honest();
     let fresh = json!({
         "access_token": "at-2", "token_type": "DPoP", "refresh_token": "rt-2",
@@ -556,7 +790,11 @@ fn refresh_rotates_and_checks_the_subject() {
         .complete_refresh(&TokenResponse::parse(200, &fresh).unwrap(), &h, NOW + 300)
         .unwrap();
     assert!(matches!(r, Step::Done(_)));
-    assert!(client.refresh_token_request().unwrap().body.contains("rt-2"));
+    assert!(client
+        .refresh_token_request()
+        .unwrap()
+        .body
+        .contains("rt-2"));
     // A refresh answer for another subject ends the session.
     let mut q = Provider::honest();
     q.id_claims = json!({"sub": "someone-else"});
@@ -585,7 +823,9 @@ fn a_different_dpop_key_at_the_callback_is_refused() {
         .transaction;
     let response = TokenResponse::parse(200, &p.token_response(tx.nonce.secret())).unwrap();
     let other: EcPublicJwk = other_key().public_jwk();
-    let e = client.complete_login(&response, &tx, &other, NOW).unwrap_err();
+    let e = client
+        .complete_login(&response, &tx, &other, NOW)
+        .unwrap_err();
     assert_eq!(e.code(), "bad_key_binding");
 }
 

@@ -405,7 +405,12 @@ test("coupons: terms, validity, upcoming marks; expired ones are hidden", async 
   for (const part of [first.business, first.title, first.discount]) assert.ok(text.includes(part), part);
   await expectNoAxeViolations(w.page, "coupons (ja)");
   await w.coupons.locator("#cat").selectOption(first.category);
-  for (const t of await cards.allTextContents()) assert.ok(t.length > 0);
+  const sameCategory = live.filter((c) => c.category === first.category).length;
+  await w.page.waitForFunction(
+    (n) => document.querySelector("mirairo-coupons").shadowRoot.querySelectorAll("li.card").length === n,
+    sameCategory,
+  );
+  assert.equal(new Set(await w.coupons.locator("li.card .tag").allTextContents()).size, 1, "one category shown");
   await w.close();
 });
 
@@ -480,6 +485,32 @@ for (const { name, fault: f, code, text } of faults) {
     await w.close();
   });
 }
+
+test("a missing or unreachable api is reported as invalid_config / network", { timeout: 30_000 }, async () => {
+  const w = await WidgetsPage.open();
+  await w.placesCount();
+  await w.page.evaluate(() => {
+    const missing = document.createElement("mirairo-places");
+    missing.id = "missing";
+    const unreachable = document.createElement("mirairo-coupons");
+    unreachable.id = "unreachable";
+    unreachable.setAttribute("api", "http://127.0.0.1:9");
+    document.querySelector("main").append(missing, unreachable);
+  });
+  const alertOf = (id) => w.page.locator(`#${id}`).getByRole("alert");
+  await alertOf("unreachable").waitFor({ timeout: 15_000 });
+  await alertOf("missing").waitFor({ timeout: 15_000 });
+  assert.match(await alertOf("missing").textContent(), /api属性/);
+  const codes = w.events.filter((e) => e.type === "mirairo-error").map((e) => [e.target, e.detail.code]);
+  assert.deepEqual(codes.sort(), [["mirairo-coupons", "network"], ["mirairo-places", "invalid_config"]]);
+  // Setting the attribute afterwards loads the data.
+  await w.page.evaluate(() => document.getElementById("missing").setAttribute("api", location.origin));
+  await w.page.waitForFunction(
+    () => /3512/.test(document.getElementById("missing").shadowRoot.querySelector(".count")?.textContent ?? ""),
+  );
+  await expectNoAxeViolations(w.page, "configuration errors");
+  await w.close();
+});
 
 test("XSS payloads from the API stay inert text", async () => {
   const payloads = [
@@ -586,6 +617,14 @@ test("320 px wide, 200% text and forced colours: no page-level horizontal scroll
   const overflow = () => w.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "320 px");
   await expectNoAxeViolations(w.page, "320 px (ja)");
+  mkdirSync(screenshots, { recursive: true });
+  const box = await w.places.boundingBox();
+  await w.page.screenshot({
+    path: path.join(screenshots, "places-320-ja.png"),
+    fullPage: true,
+    clip: { x: 0, y: box.y, width: 320, height: 1500 },
+    animations: "disabled",
+  });
   await w.page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
   await w.page.setViewportSize({ width: 640, height: 800 });
   assert.ok((await overflow()) <= 0, "200% text at 640 px");

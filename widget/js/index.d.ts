@@ -25,8 +25,12 @@ export interface MirairoErrorDetail {
   code: MirairoWidgetErrorCode;
 }
 
-/** Events both elements dispatch (they bubble and cross shadow roots). */
-export interface MirairoWidgetEventMap extends HTMLElementEventMap {
+/**
+ * Events both elements dispatch (they bubble and cross shadow roots). `mirairo-error` is
+ * typed per element, not in the global `HTMLElementEventMap`, because the SDK's login
+ * button dispatches an event of the same name with a `MirairoIdError` as detail.
+ */
+export interface MirairoWidgetEventMap extends Omit<HTMLElementEventMap, "mirairo-error"> {
   "mirairo-error": CustomEvent<MirairoErrorDetail>;
 }
 
@@ -74,6 +78,5 @@ declare global {
   interface HTMLElementEventMap {
     "mirairo-place-select": CustomEvent<MirairoPlaceSelectDetail>;
     "mirairo-coupon-select": CustomEvent<MirairoCouponSelectDetail>;
-    "mirairo-error": CustomEvent<MirairoErrorDetail>;
   }
 }

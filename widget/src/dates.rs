@@ -96,6 +96,7 @@ impl Date {
 
     /// The long form used in running text.
     pub fn format(self, lang: Lang, calendar: Calendar) -> String {
+        let (month, day) = (self.month.to_string(), self.day.to_string());
         match (lang, calendar) {
             (Lang::Ja, Calendar::Japanese) => {
                 match ERAS.iter().find(|(start, _, _)| self >= *start) {
@@ -106,37 +107,32 @@ impl Date {
                         } else {
                             n.to_string()
                         };
-                        format!("{era}{n}年{}月{}日", self.month, self.day)
+                        [era, &*n, "年", &month, "月", &day, "日"].concat()
                     }
                     None => self.format(Lang::Ja, Calendar::Gregorian),
                 }
             }
             (Lang::Ja, Calendar::Gregorian) => {
-                format!("{}年{}月{}日", self.year, self.month, self.day)
+                [&*self.year.to_string(), "年", &month, "月", &day, "日"].concat()
             }
-            (Lang::En, _) => format!(
-                "{} {} {}",
-                self.day,
-                MONTHS_EN
-                    .get(self.month.saturating_sub(1) as usize)
-                    .unwrap_or(&""),
-                self.year
-            ),
+            (Lang::En, _) => [&*day, " ", self.month_en(), " ", &self.year.to_string()].concat(),
         }
     }
 
     /// The short form for a start date in the same context ("12月1日から", "From 1 Dec").
     pub fn format_short(self, lang: Lang) -> String {
+        let day = self.day.to_string();
         match lang {
-            Lang::Ja => format!("{}月{}日", self.month, self.day),
-            Lang::En => format!(
-                "{} {}",
-                self.day,
-                MONTHS_EN
-                    .get(self.month.saturating_sub(1) as usize)
-                    .unwrap_or(&"")
-            ),
+            Lang::Ja => [&*self.month.to_string(), "月", &day, "日"].concat(),
+            Lang::En => [&*day, " ", self.month_en()].concat(),
         }
+    }
+
+    fn month_en(self) -> &'static str {
+        MONTHS_EN
+            .get(self.month.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("")
     }
 }
 

@@ -1,7 +1,6 @@
 //! Small browser effects: timers, events on the host, focus, stylesheets.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,6 +15,11 @@ pub struct Timeout {
 impl Timeout {
     /// Runs `f` once after `ms` milliseconds unless dropped first.
     pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Timeout {
+        Timeout::boxed(ms, Box::new(f))
+    }
+
+    // One closure type for every caller: one wasm-bindgen shim instead of one each.
+    fn boxed(ms: i32, f: Box<dyn FnOnce()>) -> Timeout {
         let mut f = Some(f);
         let callback = Closure::<dyn FnMut()>::new(move || {
             if let Some(f) = f.take() {
@@ -71,7 +75,8 @@ pub fn focus_in(host: &HtmlElement, id: &str) {
 }
 
 thread_local! {
-    static SHEETS: RefCell<HashMap<&'static str, CssStyleSheet>> = RefCell::new(HashMap::new());
+    // One per element type: a list beats a hash map at this size (and in wasm bytes).
+    static SHEETS: RefCell<Vec<(&'static str, CssStyleSheet)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Adopts the one stylesheet of element type `kind` (created on first use, then
@@ -79,12 +84,12 @@ thread_local! {
 pub fn adopt_sheet(root: &ShadowRoot, kind: &'static str, css: impl FnOnce() -> String) {
     let sheet = SHEETS.with(|sheets| {
         let mut sheets = sheets.borrow_mut();
-        if let Some(sheet) = sheets.get(kind) {
+        if let Some((_, sheet)) = sheets.iter().find(|(k, _)| *k == kind) {
             return Some(sheet.clone());
         }
         let sheet = CssStyleSheet::new().ok()?;
         sheet.replace_sync(&css()).ok()?;
-        sheets.insert(kind, sheet.clone());
+        sheets.push((kind, sheet.clone()));
         Some(sheet)
     });
     if let Some(sheet) = sheet {

@@ -46,7 +46,7 @@ fn mount_point(
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    crate::dom::adopt_sheet(&root, kind, || format!("{BASE_CSS}\n{css}"));
+    crate::dom::adopt_sheet(&root, kind, || [BASE_CSS, "\n", css].concat());
     let document = host
         .owner_document()
         .ok_or_else(|| JsValue::from_str("element has no document"))?;

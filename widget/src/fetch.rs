@@ -4,10 +4,8 @@
 //! the saved copy is shown and marked stale.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -15,6 +13,7 @@ use web_sys::{
 };
 
 use crate::i18n::Lang;
+use crate::json::Read;
 use crate::model::{Coupon, CouponsPage, Metadata, Place, PlacesPage};
 
 /// The `mirairo-error` codes.
@@ -38,7 +37,8 @@ pub const TIMEOUT_MS: i32 = 10_000;
 const CACHE_NAME: &str = "mirairo-id-widget-v1";
 /// Safety stop for a cursor chain that never ends.
 const MAX_PAGES: usize = 100;
-const PAGE_LIMIT: u32 = 500;
+/// Pages of 500, the most the protocol allows.
+const PAGE_LIMIT: &str = "limit=500";
 
 /// A saved response: its ETag and body.
 #[derive(Clone)]
@@ -48,7 +48,8 @@ struct Saved {
 }
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, Saved>> = RefCell::new(HashMap::new());
+    // A few dozen URLs at most (metadata, pages, per language): a list will do.
+    static MEMORY: RefCell<Vec<(String, Saved)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A value and whether it came from the saved copy after a failure.
@@ -67,15 +68,12 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
     let mut places = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let mut url = with_query(
-            &endpoint,
-            &format!("limit={PAGE_LIMIT}&lang={}", lang.tag()),
-        );
+        let mut url = with_query(&endpoint, &[PAGE_LIMIT, "&lang=", lang.tag()].concat());
         if let Some(c) = &cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(c)));
         }
-        let page: Fetched<PlacesPage> = get_json(&url).await?;
+        let page = get_json(&url, PlacesPage::from_json).await?;
         stale |= page.stale;
         places.extend(page.value.items);
         match page.value.next_cursor.filter(|c| !c.is_empty()) {
@@ -93,8 +91,8 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
 pub async fn load_coupons(api: &str, lang: Lang) -> Result<Fetched<Vec<Coupon>>, Code> {
     let meta = metadata(api).await?;
     let endpoint = meta.value.coupons_endpoint.ok_or(code::INVALID_CONFIG)?;
-    let url = with_query(&endpoint, &format!("lang={}", lang.tag()));
-    let page: Fetched<CouponsPage> = get_json(&url).await?;
+    let url = with_query(&endpoint, &["lang=", lang.tag()].concat());
+    let page = get_json(&url, CouponsPage::from_json).await?;
     Ok(Fetched {
         value: page.value.items,
         stale: meta.stale || page.stale,
@@ -107,8 +105,11 @@ async fn metadata(api: &str) -> Result<Fetched<Metadata>, Code> {
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return Err(code::INVALID_CONFIG);
     }
-    let meta: Fetched<Metadata> =
-        get_json(&format!("{base}/.well-known/openid-configuration")).await?;
+    let meta = get_json(
+        &[base, "/.well-known/openid-configuration"].concat(),
+        Metadata::from_json,
+    )
+    .await?;
     if meta.value.issuer.trim_end_matches('/') != base {
         return Err(code::INVALID_CONFIG);
     }
@@ -116,25 +117,29 @@ async fn metadata(api: &str) -> Result<Fetched<Metadata>, Code> {
 }
 
 fn with_query(endpoint: &str, query: &str) -> String {
-    let sep = if endpoint.contains('?') { '&' } else { '?' };
-    format!("{endpoint}{sep}{query}")
+    let sep = if endpoint.contains('?') { "&" } else { "?" };
+    [endpoint, sep, query].concat()
 }
 
-/// GET `url` as JSON of type `T`, revalidating the saved copy, falling back to it.
-async fn get_json<T: DeserializeOwned>(url: &str) -> Result<Fetched<T>, Code> {
-    let saved = match MEMORY.with(|m| m.borrow().get(url).cloned()) {
+/// GET `url` as JSON read by `parse`, revalidating the saved copy, falling back to it.
+async fn get_json<T>(url: &str, parse: fn(&str) -> Read<T>) -> Result<Fetched<T>, Code> {
+    let in_memory = MEMORY.with(|m| {
+        let m = m.borrow();
+        m.iter().find(|(u, _)| u == url).map(|(_, s)| s.clone())
+    });
+    let saved = match in_memory {
         Some(s) => Some(s),
         None => read_saved(url).await,
     };
     let fresh = request(url, saved.as_ref().and_then(|s| s.etag.as_deref())).await;
     let fallback = |err: Code| -> Result<Fetched<T>, Code> {
         let saved = saved.as_ref().ok_or(err)?;
-        let value = serde_json::from_str(&saved.body).map_err(|_| err)?;
+        let value = parse(&saved.body).map_err(|_| err)?;
         Ok(Fetched { value, stale: true })
     };
     match fresh {
         Ok(Answer::NotModified) => match &saved {
-            Some(s) => match serde_json::from_str(&s.body) {
+            Some(s) => match parse(&s.body) {
                 Ok(value) => {
                     remember(url, s.clone());
                     Ok(Fetched {
@@ -146,7 +151,7 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<Fetched<T>, Code> {
             },
             None => Err(code::BAD_RESPONSE),
         },
-        Ok(Answer::Body { etag, body }) => match serde_json::from_str(&body) {
+        Ok(Answer::Body { etag, body }) => match parse(&body) {
             Ok(value) => {
                 let s = Saved {
                     etag,
@@ -166,7 +171,13 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<Fetched<T>, Code> {
 }
 
 fn remember(url: &str, saved: Saved) {
-    MEMORY.with(|m| m.borrow_mut().insert(url.to_owned(), saved));
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        match m.iter_mut().find(|(u, _)| u == url) {
+            Some((_, s)) => *s = saved,
+            None => m.push((url.to_owned(), saved)),
+        }
+    });
 }
 
 enum Answer {

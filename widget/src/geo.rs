@@ -80,16 +80,25 @@ impl Prefecture {
         }
     }
 
-    /// The short label shown on a map tile: the first two characters in Japanese,
-    /// the first three letters in English. Always a prefix of [`Self::name`], so the
-    /// visible label is part of the accessible name.
+    /// The short label shown on a map tile: the shortest prefix of [`Self::name`]
+    /// that no other prefecture shares, at least two characters in Japanese (東京)
+    /// and three letters in English (Tok, Fukus). Being a prefix of the name, the
+    /// visible label is part of the accessible name (WCAG 2.5.3).
     pub fn short(&self, ja: bool) -> &'static str {
         let name = self.name(ja);
-        let n = if ja { 2 } else { 3 };
-        match name.char_indices().nth(n) {
+        let prefix = |n: usize| match name.char_indices().nth(n) {
             Some((i, _)) => name.get(..i).unwrap_or(name),
             None => name,
-        }
+        };
+        let min = if ja { 2 } else { 3 };
+        (min..name.chars().count())
+            .map(prefix)
+            .find(|p| {
+                !PREFECTURES
+                    .iter()
+                    .any(|o| o.code != self.code && o.name(ja).starts_with(p))
+            })
+            .unwrap_or(name)
     }
 }
 
@@ -209,7 +218,7 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// The map's size in tiles; styles/places.css defines classes c0..c11 and r0..r10.
+    /// The map's size in tiles; styles/places.css places `data-col` 0..=11 and `data-row` 0..=10.
     const MAP_COLS: u8 = 12;
     const MAP_ROWS: u8 = 11;
 
@@ -240,17 +249,25 @@ mod tests {
     fn short_labels_are_prefixes_of_names() {
         let table = [
             ("13", true, "東京"),
-            ("13", false, "Tok"),
+            ("13", false, "Toky"),
+            ("09", false, "Toc"),
+            ("36", false, "Toku"),
             ("01", true, "北海"),
+            ("18", true, "福井"),
+            ("40", false, "Fukuo"),
             ("24", false, "Mie"),
+            ("06", false, "Yamaga"),
         ];
         for (code, ja, short) in table {
             let p = prefecture(code).expect("known code");
             assert_eq!(p.short(ja), short);
         }
-        for p in PREFECTURES {
-            assert!(p.ja.starts_with(p.short(true)));
-            assert!(p.en.starts_with(p.short(false)));
+        for ja in [true, false] {
+            let labels: HashSet<_> = PREFECTURES.iter().map(|p| p.short(ja)).collect();
+            assert_eq!(labels.len(), 47, "labels are unique (ja: {ja})");
+            for p in PREFECTURES {
+                assert!(p.name(ja).starts_with(p.short(ja)));
+            }
         }
     }
 

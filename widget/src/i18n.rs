@@ -1,4 +1,7 @@
 //! Every user-facing string, in Japanese and English.
+//!
+//! Messages are joined with `concat` rather than `format!`: every `format!` call site
+//! costs wasm bytes of its own.
 
 /// The widget language (`lang` attribute).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -218,50 +221,50 @@ pub fn text(lang: Lang) -> &'static Text {
 /// "123件" / "123 places" — the visible and announced result count.
 pub fn places_count(lang: Lang, n: usize) -> String {
     match (lang, n) {
-        (Lang::Ja, _) => format!("{n}件の場所"),
+        (Lang::Ja, _) => [&n.to_string(), "件の場所"].concat(),
         (Lang::En, 1) => "1 place".to_owned(),
-        (Lang::En, _) => format!("{n} places"),
+        (Lang::En, _) => [&n.to_string(), " places"].concat(),
     }
 }
 
 /// "12件のクーポン" / "12 coupons".
 pub fn coupons_count(lang: Lang, n: usize) -> String {
     match (lang, n) {
-        (Lang::Ja, _) => format!("{n}件のクーポン"),
+        (Lang::Ja, _) => [&n.to_string(), "件のクーポン"].concat(),
         (Lang::En, 1) => "1 coupon".to_owned(),
-        (Lang::En, _) => format!("{n} coupons"),
+        (Lang::En, _) => [&n.to_string(), " coupons"].concat(),
     }
 }
 
 /// A map tile's accessible name: "東京都 123件" / "Tokyo 123".
 pub fn tile_name(lang: Lang, prefecture: &str, n: usize) -> String {
     match lang {
-        Lang::Ja => format!("{prefecture} {n}件"),
-        Lang::En => format!("{prefecture} {n}"),
+        Lang::Ja => [prefecture, " ", &n.to_string(), "件"].concat(),
+        Lang::En => [prefecture, " ", &n.to_string()].concat(),
     }
 }
 
 /// "もっと見る（残り120件）" / "Show more (120 left)".
 pub fn show_more(lang: Lang, left: usize) -> String {
     match lang {
-        Lang::Ja => format!("{}（残り{left}件）", JA.show_more),
-        Lang::En => format!("{} ({left} left)", EN.show_more),
+        Lang::Ja => [JA.show_more, "（残り", &left.to_string(), "件）"].concat(),
+        Lang::En => [EN.show_more, " (", &left.to_string(), " left)"].concat(),
     }
 }
 
 /// Validity line of a coupon.
 pub fn valid_until(lang: Lang, date: &str) -> String {
     match lang {
-        Lang::Ja => format!("有効期限：{date}まで"),
-        Lang::En => format!("Valid until {date}"),
+        Lang::Ja => ["有効期限：", date, "まで"].concat(),
+        Lang::En => ["Valid until ", date].concat(),
     }
 }
 
 /// Marks a coupon that is not valid yet: "12月1日から" / "From 1 Dec".
 pub fn valid_from(lang: Lang, date: &str) -> String {
     match lang {
-        Lang::Ja => format!("{date}から"),
-        Lang::En => format!("From {date}"),
+        Lang::Ja => [date, "から"].concat(),
+        Lang::En => ["From ", date].concat(),
     }
 }
 

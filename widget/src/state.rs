@@ -25,6 +25,22 @@ pub enum Load {
     Failed { code: String },
 }
 
+/// `items` without the ones whose id an earlier item already has, in order.
+fn first_of_each_id<T>(items: Vec<T>, id: fn(&T) -> &str) -> Vec<T> {
+    let keep = firsts(&items.iter().map(id).collect::<Vec<_>>());
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(item, k)| k.then_some(item))
+        .collect()
+}
+
+/// For each id, whether it is the first with that value.
+fn firsts(ids: &[&str]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    ids.iter().map(|id| seen.insert(*id)).collect()
+}
+
 /// Trims a filter value; an empty one means "no filter".
 fn opt(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -193,11 +209,7 @@ impl Reducible for PlacesState {
                 }
             }
             PlacesAction::Loaded { places, stale } => {
-                let mut seen = std::collections::HashSet::new();
-                let places: Vec<Place> = places
-                    .into_iter()
-                    .filter(|p| seen.insert(p.id.clone()))
-                    .collect();
+                let places = first_of_each_id(places, |p| &p.id);
                 s.haystacks = Rc::new(
                     places
                         .iter()
@@ -329,16 +341,25 @@ impl CouponsState {
 
     /// Coupons to show: not expired, matching the filters; current ones first.
     pub fn visible(&self) -> Vec<(Rc<Coupon>, Validity)> {
-        let mut out: Vec<_> = self
-            .coupons
-            .iter()
-            .filter(|c| self.prefecture.as_deref().is_none_or(|p| c.prefecture == p))
-            .filter(|c| self.category.as_deref().is_none_or(|k| c.category == k))
-            .map(|c| (Rc::clone(c), validity(c, self.today)))
-            .filter(|(_, v)| *v != Validity::Expired)
-            .collect();
-        out.sort_by_key(|(_, v)| matches!(v, Validity::Upcoming(_)));
-        out
+        let (mut current, mut upcoming) = (Vec::new(), Vec::new());
+        for c in self.coupons.iter() {
+            if self
+                .prefecture
+                .as_deref()
+                .is_some_and(|p| c.prefecture != p)
+                || self.category.as_deref().is_some_and(|k| c.category != k)
+            {
+                continue;
+            }
+            // A stable partition, not a sort: smaller wasm, same order.
+            match validity(c, self.today) {
+                Validity::Expired => {}
+                v @ Validity::Current => current.push((Rc::clone(c), v)),
+                v @ Validity::Upcoming(_) => upcoming.push((Rc::clone(c), v)),
+            }
+        }
+        current.append(&mut upcoming);
+        current
     }
 }
 
@@ -354,11 +375,9 @@ impl Reducible for CouponsState {
                 }
             }
             CouponsAction::Loaded { coupons, stale } => {
-                let mut seen = std::collections::HashSet::new();
                 s.coupons = Rc::new(
-                    coupons
+                    first_of_each_id(coupons, |c| &c.id)
                         .into_iter()
-                        .filter(|c| seen.insert(c.id.clone()))
                         .map(Rc::new)
                         .collect(),
                 );
@@ -542,6 +561,13 @@ mod tests {
         });
         assert_eq!(s.places.len(), 1);
         assert_eq!(s.places[0].name, "一");
+    }
+
+    #[test]
+    fn firsts_marks_only_the_first_of_each_id() {
+        let ids = ["b", "a", "b", "c", "a", "a"];
+        assert_eq!(firsts(&ids), [true, true, false, true, false, false]);
+        assert_eq!(firsts(&[]), Vec::<bool>::new());
     }
 
     #[test]

@@ -15,7 +15,6 @@ export function loginConfig(lang) {
 
 /** The claims the railway may ask to see at booking; `fare_class` is needed for any discount. */
 export const BOOKING_CLAIMS = ["fare_class", "caregiver", "certificate_type", "valid_until"];
-export const REQUIRED_CLAIM = "fare_class";
 
 export const TICKETS = ["regular", "coupon", "ordinary_express", "commuter", "limited_express", "green"];
 
@@ -64,6 +63,11 @@ export const dict = {
     ja: "ログインすると、ミライロIDの画面で、みらい鉄道に伝える項目（手帳の種類、旅客運賃減額の区分、介護の有無、有効期限）を確認・選択できます。氏名や手帳番号は求めません。",
     en: "When you log in, Mirairo ID shows what Mirai Railway asks for (the type of certificate, the fare discount class, the caregiver mark and the expiry date) and lets you choose. We do not ask for your name or certificate number.",
   },
+  popupIntro: {
+    ja: "別のウィンドウで確認し、このページのまま予約を続けることもできます。",
+    en: "Or check in a separate window and carry on booking on this page.",
+  },
+  popupButton: { ja: "別のウィンドウでログイン", en: "Log in in a separate window" },
   placesH: { ja: "ミライロIDが使える鉄道", en: "Railways that accept Mirairo ID" },
   couponsH: { ja: "ミライロIDのクーポン", en: "Mirairo ID coupons" },
   loading: { ja: "読み込み中です…", en: "Loading…" },
@@ -105,6 +109,7 @@ export const dict = {
   errLogin: { ja: "ログインを完了できませんでした（{code}）。もう一度お試しください。", en: "We could not complete your login ({code}). Please try again." },
   errCancelled: { ja: "ミライロIDでの確認がキャンセルされました。割引なしで予約するか、もう一度ログインしてください。", en: "The check with Mirairo ID was cancelled. Book without the discount, or log in again." },
   errBooking: { ja: "予約できませんでした: {reason}", en: "We could not book: {reason}" },
+  errUnverified: { ja: "提示データを確認できませんでした（コード: {code}）。", en: "The presentation could not be verified (code: {code})." },
   errNetwork: { ja: "通信できませんでした。接続を確認して、もう一度お試しください。", en: "We could not connect. Check your connection and try again." },
   yen: { ja: "{n}円", en: "¥{n}" },
   km: { ja: "{n} km", en: "{n} km" },

@@ -1,15 +1,102 @@
 //! `cargo xtask bench`: size and speed, each figure printed beside its baseline measured
-//! in the same run. Benchmarks are never timed tests: they print, they do not assert.
+//! in the same run. Benchmarks print; they never assert (no timed tests).
 
 use crate::setup::{self, Needs};
 use crate::util::{self, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 pub fn run() -> Result {
     setup::run(Needs::All)?;
     crate::build::build_packages()?;
     let root = util::root();
+    let cargo = util::cargo();
     let tests = root.join("tests");
-    util::step("bench: package sizes (what a browser downloads)");
+    util::run(&root, &cargo, &["build", "-p", "mirairo-id-sandbox"], &[])?;
+
+    util::step("bench: package sizes (what a browser downloads), beside the budgets");
     util::run(&tests, "node", &["bench/size.mjs"], &[])?;
-    Ok(())
+
+    util::step("bench: verification in Node, @mirairo-id/sdk beside jose and raw WebCrypto");
+    util::run(&tests, "node", &["bench/verify.bench.mjs"], &[])?;
+
+    util::step("bench: verification in native Rust, beside a bare p256 verify");
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "mirairo-id-sdk",
+            "--example",
+            "bench_verify",
+        ],
+        &[],
+    )?;
+
+    util::step(
+        "bench: login in Chromium beside oidc-client-ts + jose; bundle sizes beside other SDKs",
+    );
+    util::run(&tests, "node", &["bench/login.bench.mjs", "5"], &[])?;
+
+    util::step("bench: widget in Chromium beside a plain-JS baseline");
+    util::run(&tests, "node", &["bench/widget.bench.mjs"], &[])?;
+
+    sandbox_load()
+}
+
+/// Drives a release sandbox from a second process (the `loadgen` example) and prints
+/// requests/s and latency percentiles per endpoint.
+fn sandbox_load() -> Result {
+    let root = util::root();
+    let cargo = util::cargo();
+    util::step("bench: sandbox under load from a second process (release build)");
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "mirairo-id-sandbox",
+            "--bin",
+            "mirairo-id-sandbox",
+            "--example",
+            "loadgen",
+        ],
+        &[],
+    )?;
+    let release = root.join("target/release");
+    let mut server = Command::new(release.join("mirairo-id-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--db", ":memory:"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    // Read the listening line, then keep draining stdout so the server never blocks on it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    if let Some(out) = server.stdout.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(out)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
+                if let Some(url) = line.strip_prefix("mirairo-id-sandbox listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+    }
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .map_err(|_| "the sandbox did not print its listening line in 30 s".to_owned())
+        .and_then(|url| {
+            let loadgen = release.join("examples/loadgen").display().to_string();
+            util::run(&root, &loadgen, &[&url], &[])
+        });
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }

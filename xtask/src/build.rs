@@ -18,8 +18,18 @@ pub struct Package {
 }
 
 pub const PACKAGES: [Package; 2] = [
-    Package { dir: "sdk", krate: "mirairo-id-sdk", lib: "mirairo_id_sdk", npm: "@mirairo-id/sdk" },
-    Package { dir: "widget", krate: "mirairo-id-widget", lib: "mirairo_id_widget", npm: "@mirairo-id/widget" },
+    Package {
+        dir: "sdk",
+        krate: "mirairo-id-sdk",
+        lib: "mirairo_id_sdk",
+        npm: "@mirairo-id/sdk",
+    },
+    Package {
+        dir: "widget",
+        krate: "mirairo-id-widget",
+        lib: "mirairo_id_widget",
+        npm: "@mirairo-id/widget",
+    },
 ];
 
 /// Where a package's folder is built.
@@ -39,7 +49,9 @@ const WASM_FEATURES: [&str; 6] = [
 
 pub fn run() -> Result {
     setup::run(Needs::Build)?;
-    build_packages()
+    build_packages()?;
+    util::step("build: npm pack -> target/packages/ (what the examples install)");
+    crate::packages::pack().map(drop)
 }
 
 /// Builds both packages, assuming the tools are installed.
@@ -54,7 +66,9 @@ pub fn build_packages() -> Result {
 
     for pkg in &PACKAGES {
         util::step(&format!("build: {} -> dist/npm/{}", pkg.npm, pkg.dir));
-        let input = root.join("target/wasm32-unknown-unknown/release").join(format!("{}.wasm", pkg.lib));
+        let input = root
+            .join("target/wasm32-unknown-unknown/release")
+            .join(format!("{}.wasm", pkg.lib));
         let out = package_dir(pkg);
         let wasm_dir = out.join("wasm");
         let bg = wasm_dir.join(format!("{}_bg.wasm", pkg.lib));
@@ -70,7 +84,15 @@ pub fn build_packages() -> Result {
             util::run(
                 &root,
                 "wasm-bindgen",
-                &["--target", "web", "--out-dir", &wasm_dir_s, "--out-name", pkg.lib, &input_s],
+                &[
+                    "--target",
+                    "web",
+                    "--out-dir",
+                    &wasm_dir_s,
+                    "--out-name",
+                    pkg.lib,
+                    &input_s,
+                ],
                 &[],
             )?;
             let bg_s = bg.display().to_string();
@@ -81,13 +103,19 @@ pub fn build_packages() -> Result {
         }
         let js = root.join(pkg.dir).join("js");
         if !js.is_dir() {
-            return Err(format!("{} is missing: the package's hand-written files live there", js.display()));
+            return Err(format!(
+                "{} is missing: the package's hand-written files live there",
+                js.display()
+            ));
         }
         util::copy_dir(&js, &out)?;
         std::fs::copy(root.join("LICENSE"), out.join("LICENSE"))
             .map_err(|e| format!("cannot copy LICENSE: {e}"))?;
         if !out.join("package.json").exists() {
-            return Err(format!("{}/package.json missing after build", out.display()));
+            return Err(format!(
+                "{}/package.json missing after build",
+                out.display()
+            ));
         }
         let size = bg.metadata().map(|m| m.len()).unwrap_or(0);
         println!("    {} ({} bytes of wasm)", out.display(), size);

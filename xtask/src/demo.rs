@@ -13,7 +13,12 @@ pub fn run(args: &[String]) -> Result {
     crate::build::build_packages()?;
     let root = util::root();
     util::step("demo: building the sandbox");
-    util::run(&root, &util::cargo(), &["build", "-p", "mirairo-id-sandbox"], &[])?;
+    util::run(
+        &root,
+        &util::cargo(),
+        &["build", "-p", "mirairo-id-sandbox"],
+        &[],
+    )?;
     check_port(port)?;
     let url = format!("http://127.0.0.1:{port}");
     println!("\nMirairo ID demo");
@@ -22,8 +27,16 @@ pub fn run(args: &[String]) -> Result {
     println!("  places and coupons widgets:    {url}/widgets/");
     println!("  provider metadata:             {url}/.well-known/openid-configuration");
     println!("  stop with Ctrl-C\n");
-    let binary = root.join("target/debug/mirairo-id-sandbox").display().to_string();
-    util::run(&root, &binary, &["--addr", &format!("127.0.0.1:{port}")], &[])
+    let binary = root
+        .join("target/debug/mirairo-id-sandbox")
+        .display()
+        .to_string();
+    util::run(
+        &root,
+        &binary,
+        &["--addr", &format!("127.0.0.1:{port}")],
+        &[],
+    )
 }
 
 fn parse_port(args: &[String]) -> Result<u16> {

@@ -5,8 +5,9 @@
 
 mod bench;
 mod build;
-mod packages;
 mod demo;
+mod examples;
+mod packages;
 mod setup;
 mod test;
 mod util;

@@ -29,11 +29,19 @@ fn wasm_target() -> Result {
     let installed = util::output("rustup", &["target", "list", "--installed"]).ok_or(
         "`rustup` not found: install Rust with rustup (https://rustup.rs) so the wasm target can be added",
     )?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("    wasm32-unknown-unknown target: present");
         return Ok(());
     }
-    util::run(&util::root(), "rustup", &["target", "add", "wasm32-unknown-unknown"], &[])
+    util::run(
+        &util::root(),
+        "rustup",
+        &["target", "add", "wasm32-unknown-unknown"],
+        &[],
+    )
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.
@@ -68,23 +76,39 @@ fn wasm_bindgen_cli() -> Result {
     util::run(
         &util::root(),
         &util::cargo(),
-        &["install", "wasm-bindgen-cli", "--version", &format!("={version}")],
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={version}"),
+        ],
         &[],
     )
 }
 
 fn npm_packages() -> Result {
-    let tests = util::root().join("tests");
-    let lock = tests.join("package-lock.json");
-    let stamp = tests.join("node_modules/.mirairo-installed-lock");
-    let wanted = std::fs::read(&lock).map_err(|e| format!("cannot read {}: {e}", lock.display()))?;
+    npm_ci(&util::root().join("tests"))
+}
+
+/// `npm ci` in `dir` from its committed lockfile, skipped when `node_modules` was
+/// installed from the same lockfile already.
+pub fn npm_ci(dir: &Path) -> Result {
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.mirairo-installed-lock");
+    let wanted =
+        std::fs::read(&lock).map_err(|e| format!("cannot read {}: {e}", lock.display()))?;
+    let name = dir
+        .strip_prefix(util::root())
+        .unwrap_or(dir)
+        .display()
+        .to_string();
     if std::fs::read(&stamp).is_ok_and(|have| have == wanted) {
-        println!("    npm packages of tests/: present");
+        println!("    npm packages of {name}/: present");
         return Ok(());
     }
     util::output("npm", &["--version"])
         .ok_or("`npm` not found: install Node.js 20 or newer with npm")?;
-    util::run(&tests, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    util::run(dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }
 
@@ -97,23 +121,47 @@ fn wasm_opt() -> Result {
     Ok(())
 }
 
+/// Debian packages the browser tests need: the browser, its driver, and CJK fonts (without
+/// them Chromium draws Japanese as empty boxes in screenshots).
+const BROWSER_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
+];
+
 fn chromium() -> Result {
-    let browser = Path::new("/usr/bin/chromium");
-    let driver = Path::new("/usr/bin/chromedriver");
-    if browser.exists() && driver.exists() {
-        println!("    Chromium and ChromeDriver: present");
+    let missing: Vec<&str> = BROWSER_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        println!("    Chromium, ChromeDriver and CJK fonts: present");
         return Ok(());
     }
-    println!("    installing Debian's chromium and chromium-driver");
+    println!("    installing Debian packages: {}", missing.join(" "));
+    let hint = format!("install the Debian packages {} by hand", missing.join(" "));
     let root = util::root();
     let sudo = util::output("id", &["-u"]).is_some_and(|uid| uid.trim() != "0");
-    let (program, prefix): (&str, &[&str]) = if sudo { ("sudo", &["apt-get"]) } else { ("apt-get", &[]) };
+    let (program, prefix): (&str, &[&str]) = if sudo {
+        ("sudo", &["apt-get"])
+    } else {
+        ("apt-get", &[])
+    };
     let mut update = prefix.to_vec();
     update.extend(["update", "-q"]);
-    util::run(&root, program, &update, &[])
-        .map_err(|e| format!("{e}: install the Debian packages chromium and chromium-driver by hand"))?;
+    util::run(&root, program, &update, &[]).map_err(|e| format!("{e}: {hint}"))?;
     let mut install = prefix.to_vec();
-    install.extend(["install", "-y", "-q", "chromium", "chromium-driver"]);
-    util::run(&root, program, &install, &[("DEBIAN_FRONTEND", "noninteractive")])
-        .map_err(|e| format!("{e}: install the Debian packages chromium and chromium-driver by hand"))
+    install.extend(["install", "-y", "-q"]);
+    install.extend(missing.iter().copied());
+    util::run(
+        &root,
+        program,
+        &install,
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+    .map_err(|e| format!("{e}: {hint}"))
 }

@@ -15,15 +15,36 @@ pub fn run() -> Result {
     util::run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
 
     util::step("clippy (native)");
-    util::run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
 
     util::step("clippy (wasm32)");
     util::run(
         &root,
         &cargo,
         &[
-            "clippy", "-p", "mirairo-id-sdk", "-p", "mirairo-id-widget", "--all-targets",
-            "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+            "clippy",
+            "-p",
+            "mirairo-id-sdk",
+            "-p",
+            "mirairo-id-widget",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
         ],
         &[],
     )?;
@@ -37,13 +58,20 @@ pub fn run() -> Result {
     util::step("build: sandbox binary for the browser tests");
     util::run(&root, &cargo, &["build", "-p", "mirairo-id-sandbox"], &[])?;
 
-    crate::packages::test()?;
+    let tarballs = crate::packages::pack()?;
+    crate::packages::test(&tarballs)?;
+    crate::examples::test(&tarballs)?;
 
     util::step("browser end-to-end tests (Playwright + Chromium + axe-core)");
     util::run(
         &root.join("tests"),
         "node",
-        &["--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/"],
+        &[
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            "e2e/",
+        ],
         &[],
     )?;
 
@@ -58,7 +86,13 @@ pub fn run() -> Result {
 fn wasm_bindgen_tests() -> Result {
     let root = util::root();
     let cargo = util::cargo();
-    let args = ["test", "-p", "mirairo-id-sdk", "--target", "wasm32-unknown-unknown"];
+    let args = [
+        "test",
+        "-p",
+        "mirairo-id-sdk",
+        "--target",
+        "wasm32-unknown-unknown",
+    ];
     util::step("wasm-bindgen-test in Node");
     util::run(&root, &cargo, &args, &[])?;
     util::step("wasm-bindgen-test in headless Chromium");

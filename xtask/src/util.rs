@@ -18,7 +18,9 @@ pub fn cargo_bin_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         return PathBuf::from(home).join("bin");
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     home.join(".cargo").join("bin")
 }
 
@@ -63,9 +65,9 @@ pub fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> R
     for (key, value) in envs {
         cmd.env(key, value);
     }
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start `{program}`: {e} (is it installed? try `cargo xtask setup`)"))?;
+    let status = cmd.status().map_err(|e| {
+        format!("cannot start `{program}`: {e} (is it installed? try `cargo xtask setup`)")
+    })?;
     let shown = shown(program, args);
     if status.success() {
         println!("    ({shown}: {:.1}s)", started.elapsed().as_secs_f64());
@@ -107,7 +109,9 @@ pub fn up_to_date(output: &Path, inputs: &[PathBuf]) -> bool {
     let Ok(out_time) = output.metadata().and_then(|m| m.modified()) else {
         return false;
     };
-    inputs.iter().all(|input| newest(input).is_some_and(|t| t <= out_time))
+    inputs
+        .iter()
+        .all(|input| newest(input).is_some_and(|t| t <= out_time))
 }
 
 fn newest(path: &Path) -> Option<std::time::SystemTime> {
@@ -128,7 +132,8 @@ fn newest(path: &Path) -> Option<std::time::SystemTime> {
 /// Copies a directory tree (files only), creating `to`.
 pub fn copy_dir(from: &Path, to: &Path) -> Result {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
     for entry in entries.flatten() {
         let src = entry.path();
         let dst = to.join(entry.file_name());

@@ -526,6 +526,11 @@ pub async fn start(
             )
         }
     };
+    // Error pages follow ui_locales when it is readable, else Accept-Language.
+    let en_hint = form
+        .first("ui_locales")
+        .and_then(|l| l.split(' ').next())
+        .map_or(en_hint, |l| l.starts_with("en"));
     let mut req = match validate(&state, &form, en_hint) {
         Ok(r) => r,
         Err(r) => return refusal_response(r, en_hint),

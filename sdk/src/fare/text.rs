@@ -69,6 +69,18 @@ pub(super) fn explain(
     Explanation { ja, en }
 }
 
+/// A distance as a clerk reads it, to one decimal place ("100", "100.1"), never
+/// `100.09999999999999`. Distances are validated as finite and non-negative before any
+/// text is made.
+fn km_text(km: f64) -> String {
+    // `as` saturates, so even an absurd distance cannot overflow.
+    let tenths = (km * 10.0).round() as u64;
+    match tenths % 10 {
+        0 => (tenths / 10).to_string(),
+        d => format!("{}.{d}", tenths / 10),
+    }
+}
+
 /// The sentence saying which rule applied or why none did.
 fn rule_sentence(rule: FareRule, facts: &Facts<'_>) -> (String, String) {
     let ticket = facts.trip.ticket;
@@ -77,11 +89,8 @@ fn rule_sentence(rule: FareRule, facts: &Facts<'_>) -> (String, String) {
     let class_ja = facts.class.map_or("", class_ja);
     let class_en = facts.class.map_or("", class_en);
     let age = facts.rates.child_age_limit;
-    let limit = facts.rates.long_distance_km;
-    let km = facts
-        .trip
-        .one_way_km
-        .map_or_else(String::new, |km| km.to_string());
+    let limit = km_text(facts.rates.long_distance_km);
+    let km = facts.trip.one_way_km.map_or_else(String::new, km_text);
     match rule {
         FareRule::Class1WithCompanion | FareRule::Class1CommuterWithCompanion => (
             format!(

@@ -83,6 +83,8 @@ pub fn check_callback(
     }
     match &params.code {
         Some(code) if !code.is_empty() => Ok(code.clone()),
-        _ => Err(LoginError::Malformed("the callback has neither code nor error")),
+        _ => Err(LoginError::Malformed(
+            "the callback has neither code nor error",
+        )),
     }
 }

@@ -12,7 +12,10 @@ use crate::dpop::access_token_hash;
 use crate::error::{ErrorCode, VerifyError};
 use crate::jose::EcPublicJwk;
 use crate::sdjwt::{sd_hash, SdJwt};
-use crate::{IdTokenClaims, IdTokenError, IdTokenOptions, VerifiedCertificate, Verifier, VerifierConfig, VerifyOptions};
+use crate::{
+    IdTokenClaims, IdTokenError, IdTokenOptions, VerifiedCertificate, Verifier, VerifierConfig,
+    VerifyOptions,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -355,9 +358,7 @@ impl LoginClient {
         };
         match verifier.verify_id_token(token, &options) {
             Ok(claims) => Ok(Step::Done(claims)),
-            Err(IdTokenError::UnknownKey) if self.refetch.may_refetch(now) => {
-                Ok(Step::RefetchJwks)
-            }
+            Err(IdTokenError::UnknownKey) if self.refetch.may_refetch(now) => Ok(Step::RefetchJwks),
             Err(e) => Err(e.into()),
         }
     }
@@ -387,10 +388,11 @@ impl LoginClient {
         }
         let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
         let nonce = Some(transaction.nonce.secret().to_owned());
-        let claims = match self.verify_id_token(verifier, response.id_token.as_deref(), nonce, now)? {
-            Step::Done(c) => c,
-            Step::RefetchJwks => return Ok(Step::RefetchJwks),
-        };
+        let claims =
+            match self.verify_id_token(verifier, response.id_token.as_deref(), nonce, now)? {
+                Step::Done(c) => c,
+                Step::RefetchJwks => return Ok(Step::RefetchJwks),
+            };
         let credential = response.certificate_credential.as_deref();
         let certificate = match self.verify_credential(verifier, credential, holder, now)? {
             Step::Done(c) => c,
@@ -535,7 +537,9 @@ impl LoginClient {
             .and_then(|s| s.credential.as_deref())
             .ok_or(LoginError::NotAuthenticated)?;
         if audience.is_empty() || nonce.is_empty() {
-            return Err(LoginError::InvalidConfig("audience and nonce must not be empty"));
+            return Err(LoginError::InvalidConfig(
+                "audience and nonce must not be empty",
+            ));
         }
         if let Some(names) = disclose {
             validate_claims(names)?;
@@ -556,7 +560,11 @@ impl LoginClient {
             }
         }
         for name in disclose.unwrap_or_default() {
-            if !sd.disclosures().iter().any(|d| d.name() == Some(name.as_str())) {
+            if !sd
+                .disclosures()
+                .iter()
+                .any(|d| d.name() == Some(name.as_str()))
+            {
                 return Err(LoginError::Credential(VerifyError::new(
                     ErrorCode::MissingClaim,
                     "the credential does not disclose a requested claim",
@@ -581,7 +589,11 @@ impl LoginClient {
     pub fn logout(&mut self, return_to: Option<&str>) -> Option<String> {
         self.session = None;
         let endpoint = self.metadata.as_ref()?.end_session_endpoint.as_deref()?;
-        Some(request::logout_url(endpoint, &self.config.client_id, return_to))
+        Some(request::logout_url(
+            endpoint,
+            &self.config.client_id,
+            return_to,
+        ))
     }
 
     /// True while a session is held.

@@ -102,7 +102,9 @@ pub fn validate_claims(claims: &[String]) -> Result<Vec<String>, LoginError> {
             ));
         }
         if out.contains(c) {
-            return Err(LoginError::InvalidConfig("certificateClaims repeats a name"));
+            return Err(LoginError::InvalidConfig(
+                "certificateClaims repeats a name",
+            ));
         }
         out.push(c.clone());
     }
@@ -128,8 +130,9 @@ impl ClientConfig {
         }
         let page = origin(page_origin)
             .ok_or(LoginError::InvalidConfig("the page has no http(s) origin"))?;
-        let redirect = origin(&options.redirect_uri)
-            .ok_or(LoginError::InvalidConfig("redirectUri is not an http(s) URL"))?;
+        let redirect = origin(&options.redirect_uri).ok_or(LoginError::InvalidConfig(
+            "redirectUri is not an http(s) URL",
+        ))?;
         if redirect != page {
             return Err(LoginError::InvalidConfig(
                 "redirectUri is not on the page's origin",
@@ -222,7 +225,9 @@ mod tests {
         let table: [(&str, Edit); 10] = [
             ("issuer not a URL", |o| o.issuer = "not a url".into()),
             ("issuer ftp", |o| o.issuer = "ftp://127.0.0.1".into()),
-            ("issuer with query", |o| o.issuer = "http://127.0.0.1:8080?x".into()),
+            ("issuer with query", |o| {
+                o.issuer = "http://127.0.0.1:8080?x".into()
+            }),
             ("empty client", |o| o.client_id = String::new()),
             ("redirect elsewhere", |o| {
                 o.redirect_uri = "http://evil.example/cb".into()

@@ -25,7 +25,9 @@ fn endpoint(doc: &Map<String, Value>, name: &str) -> Result<Option<String>, Logi
     match doc.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(url)) if origin(url).is_some() => Ok(Some(url.clone())),
-        Some(_) => Err(LoginError::Malformed("metadata endpoint is not an http(s) URL")),
+        Some(_) => Err(LoginError::Malformed(
+            "metadata endpoint is not an http(s) URL",
+        )),
     }
 }
 
@@ -105,13 +107,37 @@ mod tests {
         assert_eq!(ok.token_endpoint, "http://127.0.0.1:8080/token");
         assert_eq!(ok.userinfo_endpoint, None);
         let table: [(&str, Value, &str); 7] = [
-            ("other issuer", json!({"issuer": "http://127.0.0.1:9999"}), "issuer_mismatch"),
-            ("trailing slash", json!({"issuer": "http://127.0.0.1:8080/"}), "issuer_mismatch"),
+            (
+                "other issuer",
+                json!({"issuer": "http://127.0.0.1:9999"}),
+                "issuer_mismatch",
+            ),
+            (
+                "trailing slash",
+                json!({"issuer": "http://127.0.0.1:8080/"}),
+                "issuer_mismatch",
+            ),
             ("no issuer", json!({"issuer": null}), "issuer_mismatch"),
-            ("plain PKCE", json!({"code_challenge_methods_supported": ["plain"]}), "malformed"),
-            ("HS256 only", json!({"id_token_signing_alg_values_supported": ["HS256"]}), "malformed"),
-            ("no token endpoint", json!({"token_endpoint": null}), "malformed"),
-            ("js endpoint", json!({"jwks_uri": "javascript:x"}), "malformed"),
+            (
+                "plain PKCE",
+                json!({"code_challenge_methods_supported": ["plain"]}),
+                "malformed",
+            ),
+            (
+                "HS256 only",
+                json!({"id_token_signing_alg_values_supported": ["HS256"]}),
+                "malformed",
+            ),
+            (
+                "no token endpoint",
+                json!({"token_endpoint": null}),
+                "malformed",
+            ),
+            (
+                "js endpoint",
+                json!({"jwks_uri": "javascript:x"}),
+                "malformed",
+            ),
         ];
         for (name, patch, code) in table {
             let mut d = doc();
@@ -121,6 +147,9 @@ mod tests {
             let e = ProviderMetadata::parse(&d.to_string(), ISS).unwrap_err();
             assert_eq!(e.code(), code, "{name}");
         }
-        assert_eq!(ProviderMetadata::parse("[]", ISS).unwrap_err().code(), "malformed");
+        assert_eq!(
+            ProviderMetadata::parse("[]", ISS).unwrap_err().code(),
+            "malformed"
+        );
     }
 }

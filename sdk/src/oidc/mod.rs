@@ -19,8 +19,8 @@ mod url;
 
 pub use callback::{check_callback, CallbackParams};
 pub use client::{
-    callback_state, JwksRefetchPolicy, LoginClient, LoginOptions, LoginResult,
-    PendingPresentation, Step, TokenRequest, JWKS_REFETCH_INTERVAL,
+    callback_state, JwksRefetchPolicy, LoginClient, LoginOptions, LoginResult, PendingPresentation,
+    Step, TokenRequest, JWKS_REFETCH_INTERVAL,
 };
 pub use config::{
     validate_claims, ClientConfig, ClientOptions, UiLocale, CERTIFICATE_CLAIMS_SUPPORTED,

@@ -144,7 +144,11 @@ pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationReques
         ("dpop_jkt", p.dpop_jkt),
         ("ui_locales", p.ui_locales),
     ]);
-    let separator = if p.authorization_endpoint.contains('?') { '&' } else { '?' };
+    let separator = if p.authorization_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let url = format!("{}{separator}{}", p.authorization_endpoint, form(&pairs));
     AuthorizationRequest {
         url,

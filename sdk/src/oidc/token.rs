@@ -31,11 +31,16 @@ impl fmt::Debug for TokenResponse {
     }
 }
 
-fn optional_string(doc: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, LoginError> {
+fn optional_string(
+    doc: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, LoginError> {
     match doc.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-        Some(_) => Err(LoginError::Malformed("a token response member is ill-typed")),
+        Some(_) => Err(LoginError::Malformed(
+            "a token response member is ill-typed",
+        )),
     }
 }
 
@@ -171,12 +176,24 @@ mod tests {
             (400, r#"{"error":"invalid_grant"}"#, "provider_error"),
             (503, "<html>busy</html>", "network"),
             (200, "not json", "malformed"),
-            (200, r#"{"access_token":"a","token_type":"Bearer"}"#, "malformed"),
+            (
+                200,
+                r#"{"access_token":"a","token_type":"Bearer"}"#,
+                "malformed",
+            ),
             (200, r#"{"token_type":"DPoP"}"#, "malformed"),
-            (200, r#"{"access_token":"a","token_type":"DPoP","id_token":5}"#, "malformed"),
+            (
+                200,
+                r#"{"access_token":"a","token_type":"DPoP","id_token":5}"#,
+                "malformed",
+            ),
         ];
         for (status, body, code) in table {
-            assert_eq!(TokenResponse::parse(status, body).unwrap_err().code(), code, "{body}");
+            assert_eq!(
+                TokenResponse::parse(status, body).unwrap_err().code(),
+                code,
+                "{body}"
+            );
         }
         let e = TokenResponse::parse(400, r#"{"error":"invalid_grant"}"#).unwrap_err();
         assert_eq!(e.provider_error(), Some("invalid_grant"));

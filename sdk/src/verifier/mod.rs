@@ -17,8 +17,11 @@ pub use id_token::{Audience, IdTokenClaims, IdTokenError, IdTokenOptions, Prepar
 use crate::error::{err, ErrorCode, VerifyError};
 use crate::jose::{EcPublicJwk, JwkSet, Jws, SignatureCheck};
 use crate::sdjwt::{SdJwt, MAX_INPUT_BYTES};
-use crate::status::{PendingStatusList, STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID};
+use crate::status::{
+    PendingStatusList, VerifiedStatusList, STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID,
+};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use ErrorCode::*;
 
 /// The `vct` of the Mirairo disability certificate credential.
@@ -330,6 +333,7 @@ impl Verifier {
             leeway: self.leeway_i64(),
             options: options.clone(),
             expected_holder: None,
+            cached_status: None,
         })
     }
 
@@ -477,6 +481,9 @@ pub struct Prepared {
     options: VerifyOptions,
     /// At login: the thumbprint `cnf.jwk` must have (the client's DPoP key).
     expected_holder: Option<String>,
+    /// A status list verified earlier (a caller's cache), see
+    /// [`Prepared::use_verified_status_list`].
+    cached_status: Option<Arc<VerifiedStatusList>>,
 }
 
 impl Prepared {
@@ -494,6 +501,19 @@ impl Prepared {
     /// The `kid` of the issuer JWT.
     pub fn kid(&self) -> Option<&str> {
         self.sd.issuer_jwt().header_str("kid")
+    }
+
+    /// Supplies a status list that passed every check earlier (for example one a caller
+    /// fetched, verified with [`crate::status::PendingStatusList`] for this `uri` and
+    /// cached), so that it need not be parsed and its signature checked again. It is
+    /// used only when `uri` is the credential's `status.status_list.uri` and the list's
+    /// `exp` has not passed at the options' `now` (with leeway); returns whether it will
+    /// be. A list given in [`VerifyOptions::status_list`] takes precedence.
+    pub fn use_verified_status_list(&mut self, uri: &str, list: Arc<VerifiedStatusList>) -> bool {
+        let fresh = list.expires_at > self.options.now.saturating_sub(self.leeway);
+        let same_uri = self.claims.status.as_ref().is_some_and(|r| r.uri == uri);
+        self.cached_status = (fresh && same_uri).then_some(list);
+        self.cached_status.is_some()
     }
 
     /// Phase two: `results[i]` is the outcome of `signature_checks()[i]`. A missing
@@ -562,16 +582,21 @@ impl Prepared {
         }
 
         let mut status_valid = false;
-        if let (Some(pending), Some(reference)) = (self.status, &claims.status) {
-            if let Ok(list) = pending.finish(passed(self.status_sig)) {
-                match list.list.get(reference.idx) {
-                    Ok(STATUS_REVOKED) => return Err(err(Revoked, "status list says revoked")),
-                    Ok(STATUS_SUSPENDED) => {
-                        return Err(err(Suspended, "status list says suspended"))
-                    }
-                    Ok(STATUS_VALID) => status_valid = true,
-                    _ => {}
-                }
+        let from_options = self
+            .status
+            .and_then(|pending| pending.finish(passed(self.status_sig)).ok());
+        let list = match (&from_options, &self.options.status_list) {
+            (Some(list), _) => Some(list),
+            // A list the caller passed but that did not verify is not replaced.
+            (None, Some(_)) => None,
+            (None, None) => self.cached_status.as_deref(),
+        };
+        if let (Some(list), Some(reference)) = (list, &claims.status) {
+            match list.list.get(reference.idx) {
+                Ok(STATUS_REVOKED) => return Err(err(Revoked, "status list says revoked")),
+                Ok(STATUS_SUSPENDED) => return Err(err(Suspended, "status list says suspended")),
+                Ok(STATUS_VALID) => status_valid = true,
+                _ => {}
             }
         }
         if opts.require_status && !status_valid {

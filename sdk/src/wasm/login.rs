@@ -39,9 +39,10 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
 }
 
 fn holder(jwk_json: &str) -> Result<EcPublicJwk, JsValue> {
-    let value: Value = serde_json::from_str(jwk_json)
-        .map_err(|_| config_error("the holder key is not a JWK"))?;
-    EcPublicJwk::from_json(&value).map_err(|_| config_error("the holder key is not an EC P-256 public JWK"))
+    let value: Value =
+        serde_json::from_str(jwk_json).map_err(|_| config_error("the holder key is not a JWK"))?;
+    EcPublicJwk::from_json(&value)
+        .map_err(|_| config_error("the holder key is not an EC P-256 public JWK"))
 }
 
 fn whole_seconds(now: f64) -> Result<i64, JsValue> {
@@ -160,7 +161,9 @@ impl LoginCore {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str, page_origin: &str) -> Result<LoginCore, JsValue> {
         let o: JsCreateOptions = serde_json::from_str(options_json).map_err(|_| {
-            config_error("options need issuer, clientId and redirectUri strings and nothing unknown")
+            config_error(
+                "options need issuer, clientId and redirectUri strings and nothing unknown",
+            )
         })?;
         let inner = LoginClient::new(
             ClientOptions {
@@ -328,9 +331,9 @@ impl LoginCore {
         now: f64,
     ) -> Result<String, JsValue> {
         let response = TokenResponse::parse(status, body)?;
-        let step = self
-            .inner
-            .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        let step =
+            self.inner
+                .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)?;
         step_json(step)
     }
 
@@ -377,7 +380,9 @@ impl LoginCore {
     /// The ID token claims (JSON), or empty.
     #[wasm_bindgen(js_name = idTokenClaims)]
     pub fn id_token_claims(&self) -> Result<String, JsValue> {
-        self.inner.id_token_claims().map_or(Ok(String::new()), to_json)
+        self.inner
+            .id_token_claims()
+            .map_or(Ok(String::new()), to_json)
     }
 
     /// The verified certificate (JSON), or empty.

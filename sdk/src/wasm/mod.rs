@@ -1,9 +1,9 @@
 //! The JavaScript binding layer: thin wrappers over the core, conversions at the edge.
 //! **Invariant:** this is the only module of the SDK that imports wasm-bindgen.
 
-pub(crate) mod error;
-mod login;
-mod verifier;
+pub mod error;
+pub mod login;
+pub mod verifier;
 
 use wasm_bindgen::prelude::*;
 

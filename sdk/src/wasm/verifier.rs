@@ -6,11 +6,15 @@
 //! are absent (serde `skip_serializing_if`), never `undefined`.
 
 use super::error::js_error;
+use crate::jose::{verify_es256, EcPublicJwk, SignatureCheck};
+use crate::status::{PendingStatusList, VerifiedStatusList};
 use crate::{
     fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
     Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
 };
 use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 fn config_error(message: &str) -> JsValue {
@@ -28,7 +32,9 @@ fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
     if value.is_finite() && value.abs() <= LIMIT {
         Ok(value.floor() as i64)
     } else {
-        Err(config_error(&format!("{what} must be a finite number of seconds")))
+        Err(config_error(&format!(
+            "{what} must be a finite number of seconds"
+        )))
     }
 }
 
@@ -57,11 +63,17 @@ struct JsVerifyOptions {
     require_status: Option<bool>,
 }
 
+/// A struct from a JSON object (never from an array, which serde would read by position).
+fn from_object<T: for<'de> Deserialize<'de>>(json: &str) -> serde_json::Result<T> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)?;
+    serde_json::from_value(serde_json::Value::Object(map))
+}
+
 fn parse_options<T: Default + for<'de> Deserialize<'de>>(json: &str) -> Result<T, JsValue> {
     if json.is_empty() {
         return Ok(T::default());
     }
-    serde_json::from_str(json).map_err(|e| config_error(&format!("options: {e}")))
+    from_object(json).map_err(|e| config_error(&format!("options: {e}")))
 }
 
 fn verify_options(json: &str) -> Result<VerifyOptions, JsValue> {
@@ -99,11 +111,31 @@ struct JsIdTokenOptions {
 #[wasm_bindgen]
 pub struct VerifierCore {
     inner: Verifier,
+    /// Status lists that passed every check, by URI, with the Unix time (real clock)
+    /// until which they may be used: their `exp`, or sooner by `ttl`.
+    status_cache: HashMap<String, (Arc<VerifiedStatusList>, i64)>,
+}
+
+/// Appends one check to a flat `[x, y, data, signature, …]` array.
+fn push_check(out: &js_sys::Array, check: &SignatureCheck) {
+    out.push(&JsValue::from_str(&check.key.x));
+    out.push(&JsValue::from_str(&check.key.y));
+    out.push(&js_sys::Uint8Array::from(check.signing_input.as_bytes()));
+    out.push(&js_sys::Uint8Array::from(check.signature.as_slice()));
+}
+
+/// ES256 with the wasm p256 code, for JS where WebCrypto is missing: `x`, `y` the key's
+/// base64url coordinates, `data` the signed bytes, `signature` the 64-byte `r ‖ s`.
+#[wasm_bindgen(js_name = verifyEs256)]
+pub fn verify_es256_js(x: &str, y: &str, data: &[u8], signature: &[u8]) -> bool {
+    let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
+    EcPublicJwk::from_json(&jwk).is_ok_and(|key| verify_es256(&key, data, signature))
 }
 
 fn jwks_value(jwks_json: &str) -> Result<serde_json::Value, JsValue> {
-    crate::json::parse(jwks_json.as_bytes())
-        .map_err(|_| config_error("jwks is not a JWK Set (not JSON) / jwks が JWK Set ではありません"))
+    crate::json::parse(jwks_json.as_bytes()).map_err(|_| {
+        config_error("jwks is not a JWK Set (not JSON) / jwks が JWK Set ではありません")
+    })
 }
 
 #[wasm_bindgen]
@@ -130,6 +162,7 @@ impl VerifierCore {
         }
         Ok(Self {
             inner: Verifier::new(config)?,
+            status_cache: HashMap::new(),
         })
     }
 
@@ -173,9 +206,77 @@ impl VerifierCore {
     ) -> Result<PreparedCredential, JsValue> {
         let options = verify_options(options_json)?;
         let prepared = self.inner.prepare(credential, &options)?;
-        Ok(PreparedCredential {
+        let mut prepared = PreparedCredential {
             inner: Some(prepared),
-        })
+            status_cached: false,
+        };
+        if options.status_list.is_none() {
+            self.attach_status(&mut prepared);
+        }
+        Ok(prepared)
+    }
+
+    /// Gives `prepared` the cached, still fresh status list for its status URI, if there
+    /// is one; returns whether it did.
+    #[wasm_bindgen(js_name = attachStatus)]
+    pub fn attach_status(&self, prepared: &mut PreparedCredential) -> bool {
+        let now = now_seconds();
+        let Some(inner) = prepared.inner.as_mut() else {
+            return false;
+        };
+        let Some(uri) = inner.status_reference().map(|r| r.uri.clone()) else {
+            return false;
+        };
+        prepared.status_cached = match self.status_cache.get(&uri) {
+            Some((list, until)) if *until > now => {
+                inner.use_verified_status_list(&uri, Arc::clone(list))
+            }
+            _ => false,
+        };
+        prepared.status_cached
+    }
+
+    /// The signature check of a status list JWT fetched from `uri` (flat
+    /// `[x, y, data, signature]`), or `undefined` when the JWT fails a check that comes
+    /// before the signature (for example an unknown `kid`).
+    #[wasm_bindgen(js_name = statusListCheck)]
+    pub fn status_list_check(&self, uri: &str, jwt: &str) -> Option<js_sys::Array> {
+        let pending = self.pending_status(uri, jwt)?;
+        let out = js_sys::Array::new();
+        push_check(&out, pending.signature_check());
+        Some(out)
+    }
+
+    /// Caches the status list JWT fetched from `uri`, given the outcome of its signature
+    /// check (`undefined`: check it here with p256). Returns whether it was cached; a
+    /// list that fails replaces nothing and drops the old one for `uri`.
+    #[wasm_bindgen(js_name = addStatusList)]
+    pub fn add_status_list(&mut self, uri: &str, jwt: &str, signature_valid: Option<bool>) -> bool {
+        let now = now_seconds();
+        let verified = self.pending_status(uri, jwt).and_then(|pending| {
+            let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
+            pending.finish(valid).ok()
+        });
+        match verified {
+            Some(list) => {
+                let ttl = list.ttl.and_then(|t| i64::try_from(t).ok());
+                let until = ttl.map_or(list.expires_at, |t| {
+                    list.expires_at.min(now.saturating_add(t))
+                });
+                self.status_cache
+                    .insert(uri.to_owned(), (Arc::new(list), until));
+                true
+            }
+            None => {
+                self.status_cache.remove(uri);
+                false
+            }
+        }
+    }
+
+    fn pending_status(&self, uri: &str, jwt: &str) -> Option<PendingStatusList> {
+        let jwks = self.inner.jwks();
+        PendingStatusList::parse(jwt, jwks, uri, now_seconds(), self.inner.leeway()).ok()
     }
 
     /// `verifyIdToken`: the claims as JSON text.
@@ -206,6 +307,7 @@ impl VerifierCore {
 #[wasm_bindgen]
 pub struct PreparedCredential {
     inner: Option<Prepared>,
+    status_cached: bool,
 }
 
 #[wasm_bindgen]
@@ -216,12 +318,15 @@ impl PreparedCredential {
     pub fn checks(&self) -> js_sys::Array {
         let out = js_sys::Array::new();
         for check in self.inner.iter().flat_map(Prepared::signature_checks) {
-            out.push(&JsValue::from_str(&check.key.x));
-            out.push(&JsValue::from_str(&check.key.y));
-            out.push(&js_sys::Uint8Array::from(check.signing_input.as_bytes()));
-            out.push(&js_sys::Uint8Array::from(check.signature.as_slice()));
+            push_check(&out, check);
         }
         out
+    }
+
+    /// Whether a cached status list was attached (see `VerifierCore.attachStatus`).
+    #[wasm_bindgen(getter, js_name = statusCached)]
+    pub fn status_cached(&self) -> bool {
+        self.status_cached
     }
 
     /// The credential's status list URI, if it has one.
@@ -276,14 +381,14 @@ pub fn fare_discount(
     trip_json: &str,
     rates_json: &str,
 ) -> Result<String, JsValue> {
-    let certificate: JsFareCertificate = serde_json::from_str(certificate_json)
+    let certificate: JsFareCertificate = from_object(certificate_json)
         .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
-    let trip: Trip = serde_json::from_str(trip_json)
-        .map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
+    let trip: Trip =
+        from_object(trip_json).map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
     let rates: FareRates = if rates_json.is_empty() {
         FareRates::default()
     } else {
-        serde_json::from_str(rates_json).map_err(|e| config_error(&format!("rates: {e}")))?
+        from_object(rates_json).map_err(|e| config_error(&format!("rates: {e}")))?
     };
     let today = Date::today_in_japan(now_seconds())
         .ok_or_else(|| js_error("malformed", "the clock is out of range"))?;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::{use_debounced, LoadStatus, OptionsSelect, PrefectureSelect, Skeleton};
+use super::{load_status, skeleton, use_debounced, Choices, Select};
 use crate::dates::{Calendar, Date};
 use crate::dom::{emit, now_ms, Timeout};
 use crate::fetch::load_coupons;
@@ -100,11 +100,6 @@ pub fn Coupons(props: &CouponsProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |v| d.dispatch(CouponsAction::Category(v)))
     };
-    let categories: Vec<(String, String)> = i18n::CATEGORIES
-        .iter()
-        .map(|c| (c.to_string(), i18n::category(lang, c)))
-        .collect();
-
     let visible = state.visible();
     let ready = matches!(state.load, Load::Ready { .. });
     let count = i18n::coupons_count(lang, visible.len());
@@ -112,17 +107,17 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let busy = matches!(state.load, Load::Loading);
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="coupons-heading" aria-busy={busy.to_string()}>
+        <section class="root" part="root" lang={lang.tag()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
-            <LoadStatus {lang} load={state.load.clone()} {on_retry} />
+            { load_status(lang, &state.load, on_retry) }
             if !matches!(state.load, Load::Failed { .. }) {
                 <div class="controls" part="controls">
-                    <OptionsSelect id="cat" label={t.category} {lang} value={state.category.clone()} options={categories} onchange={on_cat} />
-                    <PrefectureSelect id="pref" label={t.prefecture} {lang} value={state.prefecture.clone()} onchange={on_pref} />
+                    <Select choices={Choices::Categories} {lang} value={state.category.clone()} onchange={on_cat} />
+                    <Select choices={Choices::Prefectures} {lang} value={state.prefecture.clone()} onchange={on_pref} />
                 </div>
                 if !ready {
-                    <Skeleton {lang} rows={3} row_class="card-skeleton" />
+                    { skeleton(lang, 3) }
                 } else {
                     <p class="count" part="count">{ count }</p>
                     if visible.is_empty() {
@@ -156,7 +151,7 @@ fn CouponCard(props: &CardProps) -> Html {
     let lang = props.lang;
     let ja = lang.ja();
     let t = i18n::text(lang);
-    let title_id = format!("coupon-{}", c.id);
+    let title_id = ["coupon-", &c.id].concat();
     let colon = if ja { "：" } else { ": " };
     let onclick = {
         let (cb, id) = (props.on_select.clone(), c.id.clone());

@@ -55,116 +55,105 @@ pub fn select_value(e: &Event) -> Option<String> {
     (!v.is_empty()).then_some(v)
 }
 
+/// What a filter `<select>` chooses from.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Choices {
+    /// The 47 prefectures, grouped by region.
+    Prefectures,
+    /// [`i18n::CATEGORIES`].
+    Categories,
+    /// [`i18n::CERTIFICATES`].
+    Certificates,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SelectProps {
-    pub id: AttrValue,
-    pub label: AttrValue,
+    pub choices: Choices,
     pub lang: Lang,
     pub value: Option<String>,
     pub onchange: Callback<Option<String>>,
 }
 
-/// A labelled prefecture `<select>`, grouped by region.
+/// One `<option>`.
+fn choice(value: &'static str, label: AttrValue, current: &str) -> Html {
+    html! { <option key={value} {value} selected={current == value}>{ label }</option> }
+}
+
+/// A labelled filter `<select>` with an "all" choice first. One component for every
+/// filter (options built here from static tables) keeps props cheap to compare and
+/// the wasm smaller than one component per kind.
 #[component]
-pub fn PrefectureSelect(props: &SelectProps) -> Html {
-    let t = i18n::text(props.lang);
+pub fn Select(props: &SelectProps) -> Html {
+    let lang = props.lang;
+    let ja = lang.ja();
+    let t = i18n::text(lang);
     let onchange = {
         let cb = props.onchange.clone();
         Callback::from(move |e: Event| cb.emit(select_value(&e)))
     };
     let current = props.value.as_deref().unwrap_or("");
-    html! {
-        <div class="field">
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <select id={props.id.clone()} part="select" {onchange}>
-                <option value="" selected={current.is_empty()}>{ t.all }</option>
-                { for Region::ALL.iter().map(|r| html! {
-                    <optgroup key={r.name(false)} label={r.name(props.lang.ja())}>
-                        { for PREFECTURES.iter().filter(|p| p.region == *r).map(|p| html! {
-                            <option key={p.code} value={p.code} selected={current == p.code}>
-                                { p.name(props.lang.ja()) }
-                            </option>
-                        }) }
+    let (id, label) = match props.choices {
+        Choices::Prefectures => ("pref", t.prefecture),
+        Choices::Categories => ("cat", t.category),
+        Choices::Certificates => ("cert", t.certificate),
+    };
+    let options = match props.choices {
+        Choices::Prefectures => Region::ALL
+            .iter()
+            .map(|r| {
+                html! {
+                    <optgroup key={r.name(false)} label={r.name(ja)}>
+                        { for PREFECTURES.iter().filter(|p| p.region == *r)
+                            .map(|p| choice(p.code, p.name(ja).into(), current)) }
                     </optgroup>
-                }) }
-            </select>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct OptionsProps {
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub lang: Lang,
-    pub value: Option<String>,
-    /// (value, label) pairs.
-    pub options: Vec<(String, String)>,
-    pub onchange: Callback<Option<String>>,
-}
-
-/// A labelled `<select>` with an "all" choice first.
-#[component]
-pub fn OptionsSelect(props: &OptionsProps) -> Html {
-    let t = i18n::text(props.lang);
-    let onchange = {
-        let cb = props.onchange.clone();
-        Callback::from(move |e: Event| cb.emit(select_value(&e)))
+                }
+            })
+            .collect::<Html>(),
+        Choices::Categories => i18n::CATEGORIES
+            .iter()
+            .map(|c| choice(c, i18n::category(lang, c).into(), current))
+            .collect(),
+        Choices::Certificates => i18n::CERTIFICATES
+            .iter()
+            .map(|c| choice(c, i18n::certificate(lang, c).into(), current))
+            .collect(),
     };
-    let current = props.value.as_deref().unwrap_or("");
     html! {
         <div class="field">
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <select id={props.id.clone()} part="select" {onchange}>
+            <label for={id}>{ label }</label>
+            <select {id} part="select" {onchange}>
                 <option value="" selected={current.is_empty()}>{ t.all }</option>
-                { for props.options.iter().map(|(v, l)| html! {
-                    <option key={v.clone()} value={v.clone()} selected={current == v}>{ l.clone() }</option>
-                }) }
+                { options }
             </select>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct StatusProps {
-    pub lang: Lang,
-    pub load: Load,
-    pub on_retry: Callback<MouseEvent>,
-}
-
-#[derive(Properties, PartialEq)]
-pub struct SkeletonProps {
-    pub lang: Lang,
-    pub rows: usize,
-    /// CSS class of one placeholder row (sized like the real one).
-    pub row_class: AttrValue,
-}
-
-/// Placeholder rows the size of the real ones, so nothing moves when data arrives.
-#[component]
-pub fn Skeleton(props: &SkeletonProps) -> Html {
+/// Placeholder rows the size of the real ones, so nothing moves when data arrives
+/// (each element's stylesheet sizes `.skeleton-row` like its real rows).
+///
+/// This and [`load_status`] are plain functions, not components: they hold no state
+/// and are cheap to rebuild, and each component costs wasm bytes of its own.
+pub fn skeleton(lang: Lang, rows: usize) -> Html {
     html! {
         <>
-            <p class="count">{ i18n::text(props.lang).loading }</p>
+            <p class="count">{ i18n::text(lang).loading }</p>
             <div class="skeleton" part="skeleton" aria-hidden="true">
-                { for (0..props.rows).map(|i| html! {
-                    <div key={i} class={classes!("skeleton-row", props.row_class.to_string())}></div>
-                }) }
+                { for (0..rows).map(|i| html! { <div key={i} class="skeleton-row"></div> }) }
             </div>
         </>
     }
 }
 
 /// The error with a retry button, or the stale-data notice; nothing otherwise.
-#[component]
-pub fn LoadStatus(props: &StatusProps) -> Html {
-    let t = i18n::text(props.lang);
-    match &props.load {
-        Load::Loading => html! {},
+pub fn load_status(lang: Lang, load: &Load, on_retry: Callback<MouseEvent>) -> Html {
+    let t = i18n::text(lang);
+    match load {
+        Load::Loading | Load::Ready { stale: false } => html! {},
         Load::Failed { code } => html! {
             <div class="error" role="alert" part="error">
-                <p>{ i18n::error_message(props.lang, code) }</p>
-                <button type="button" class="button" part="retry-button" onclick={props.on_retry.clone()}>
+                <p>{ i18n::error_message(lang, code) }</p>
+                <button type="button" class="button" part="retry-button" onclick={on_retry}>
                     { t.retry }
                 </button>
             </div>
@@ -172,11 +161,10 @@ pub fn LoadStatus(props: &StatusProps) -> Html {
         Load::Ready { stale: true } => html! {
             <div class="notice" part="notice">
                 <p>{ t.stale }</p>
-                <button type="button" class="button secondary" part="retry-button" onclick={props.on_retry.clone()}>
+                <button type="button" class="button secondary" part="retry-button" onclick={on_retry}>
                     { t.retry }
                 </button>
             </div>
         },
-        Load::Ready { stale: false } => html! {},
     }
 }

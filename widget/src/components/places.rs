@@ -7,9 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::{
-    use_debounced, use_pending_focus, LoadStatus, OptionsSelect, PrefectureSelect, Skeleton,
-};
+use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
 use crate::dom::{emit, Timeout};
 use crate::fetch::load_places;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
@@ -29,7 +27,7 @@ pub struct PlacesProps {
 }
 
 fn row_id(id: &str) -> String {
-    format!("row-{id}")
+    ["row-", id].concat()
 }
 
 const DETAIL_HEADING: &str = "detail-heading";
@@ -98,6 +96,15 @@ pub fn Places(props: &PlacesProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(PlacesAction::Retry))
     };
+    let select_callbacks = {
+        let d = state.dispatcher();
+        SelectCallbacks {
+            prefecture: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Prefecture(v))),
+            category: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Category(v))),
+            certificate: use_callback(d, |v, d| d.dispatch(PlacesAction::Certificate(v))),
+        }
+    };
+    let roving = use_state(|| None::<&'static str>);
     let on_open = {
         let d = state.dispatcher();
         let pending = pending.clone();
@@ -129,14 +136,14 @@ pub fn Places(props: &PlacesProps) -> Html {
         .cloned();
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="places-heading" aria-busy={busy.to_string()}>
+        <section class="root" part="root" lang={lang.tag()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
-            <LoadStatus {lang} load={state.load.clone()} {on_retry} />
+            { load_status(lang, &state.load, on_retry) }
             if let Some(place) = open_place {
-                <Detail {place} {lang} on_close={on_close} />
+                { detail(&place, lang, &on_close) }
             } else if !matches!(state.load, Load::Failed { .. }) {
-                <Filters state={state.clone()} {lang} />
+                { filters(&state, lang, &select_callbacks) }
                 <div class="layout">
                     <div class="results" part="results">
                         if ready {
@@ -150,30 +157,33 @@ pub fn Places(props: &PlacesProps) -> Html {
                                 }) }
                             </ul>
                             if state.remaining() > 0 {
-                                <ShowMore state={state.clone()} {lang} pending={pending.clone()} />
+                                { show_more(&state, lang, &pending) }
                             }
                         } else {
-                            <Skeleton {lang} rows={6} row_class="row-skeleton" />
+                            { skeleton(lang, 6) }
                         }
                     </div>
-                    <TileMap state={state.clone()} {lang} />
+                    { tile_map(&state, lang, &roving) }
                 </div>
             }
         </section>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct StateProps {
-    state: UseReducerHandle<PlacesState>,
-    lang: Lang,
+/// The `onchange` of each filter `<select>`, made once per element (`use_callback`) so
+/// the selects re-render only when their own props change.
+struct SelectCallbacks {
+    prefecture: Callback<Option<String>>,
+    category: Callback<Option<String>>,
+    certificate: Callback<Option<String>>,
 }
 
-#[component]
-fn Filters(props: &StateProps) -> Html {
-    let lang = props.lang;
+/// Search box and filters. This, [`tile_map`], [`show_more`] and [`detail`] are plain
+/// functions, not components: each re-rendered with every state change anyway (so a
+/// component saved nothing but compared the whole state), and each component costs
+/// wasm bytes of its own. Their hooks live in [`Places`].
+fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) -> Html {
     let t = i18n::text(lang);
-    let s = &props.state;
     let d = s.dispatcher();
     let oninput = {
         let d = d.clone();
@@ -183,27 +193,12 @@ fn Filters(props: &StateProps) -> Html {
             ))
         })
     };
-    let on_pref = {
-        let d = d.clone();
-        Callback::from(move |v| d.dispatch(PlacesAction::Prefecture(v)))
-    };
-    let on_cat = {
-        let d = d.clone();
-        Callback::from(move |v| d.dispatch(PlacesAction::Category(v)))
-    };
-    let on_cert = {
-        let d = d.clone();
-        Callback::from(move |v| d.dispatch(PlacesAction::Certificate(v)))
-    };
+    let (on_pref, on_cat, on_cert) = (
+        on.prefecture.clone(),
+        on.category.clone(),
+        on.certificate.clone(),
+    );
     let on_clear = Callback::from(move |_: MouseEvent| d.dispatch(PlacesAction::ClearFilters));
-    let categories: Vec<(String, String)> = i18n::CATEGORIES
-        .iter()
-        .map(|c| (c.to_string(), i18n::category(lang, c)))
-        .collect();
-    let certificates: Vec<(String, String)> = i18n::CERTIFICATES
-        .iter()
-        .map(|c| (c.to_string(), i18n::certificate(lang, c)))
-        .collect();
     html! {
         <div class="controls" part="controls" role="search">
             <div class="field search">
@@ -212,9 +207,9 @@ fn Filters(props: &StateProps) -> Html {
                     aria-describedby="q-hint" value={s.filter.query.clone()} {oninput} />
                 <span id="q-hint" class="hint">{ t.search_hint }</span>
             </div>
-            <PrefectureSelect id="pref" label={t.prefecture} {lang} value={s.filter.prefecture.clone()} onchange={on_pref} />
-            <OptionsSelect id="cat" label={t.category} {lang} value={s.filter.category.clone()} options={categories} onchange={on_cat} />
-            <OptionsSelect id="cert" label={t.certificate} {lang} value={s.filter.certificate.clone()} options={certificates} onchange={on_cert} />
+            <Select choices={Choices::Prefectures} {lang} value={s.filter.prefecture.clone()} onchange={on_pref} />
+            <Select choices={Choices::Categories} {lang} value={s.filter.category.clone()} onchange={on_cat} />
+            <Select choices={Choices::Certificates} {lang} value={s.filter.certificate.clone()} onchange={on_cert} />
             if s.filter.is_active() {
                 <div class="field clear">
                     <button type="button" class="button secondary" part="clear-button" onclick={on_clear}>{ t.clear_filters }</button>
@@ -254,16 +249,8 @@ fn PlaceRow(props: &RowProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ShowMoreProps {
-    state: UseReducerHandle<PlacesState>,
-    lang: Lang,
-    pending: super::PendingFocus,
-}
-
-#[component]
-fn ShowMore(props: &ShowMoreProps) -> Html {
-    let s = &props.state;
+/// "Show more": a plain function, see [`super::skeleton`].
+fn show_more(s: &UseReducerHandle<PlacesState>, lang: Lang, pending: &super::PendingFocus) -> Html {
     let next = s
         .results
         .get(s.shown)
@@ -271,7 +258,7 @@ fn ShowMore(props: &ShowMoreProps) -> Html {
         .map(|p| row_id(&p.id));
     let onclick = {
         let d = s.dispatcher();
-        let pending = props.pending.clone();
+        let pending = pending.clone();
         Callback::from(move |_: MouseEvent| {
             // Focus the first newly shown row, so keyboard users continue from there.
             *pending.borrow_mut() = next.clone();
@@ -280,26 +267,21 @@ fn ShowMore(props: &ShowMoreProps) -> Html {
     };
     html! {
         <button type="button" class="button more" part="more-button" {onclick}>
-            { i18n::show_more(props.lang, s.remaining()) }
+            { i18n::show_more(lang, s.remaining()) }
         </button>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct MapProps {
-    state: UseReducerHandle<PlacesState>,
-    lang: Lang,
-}
-
 /// The 47 prefectures as equal tiles; one Tab stop, arrow keys move between tiles.
-#[component]
-fn TileMap(props: &MapProps) -> Html {
-    let lang = props.lang;
+/// `roving` is the tile that holds the Tab stop once the user has moved it.
+fn tile_map(
+    s: &UseReducerHandle<PlacesState>,
+    lang: Lang,
+    roving: &UseStateHandle<Option<&'static str>>,
+) -> Html {
     let ja = lang.ja();
     let t = i18n::text(lang);
-    let s = &props.state;
     let selected = s.filter.prefecture.clone();
-    let roving = use_state(|| None::<&'static str>);
     let current: &str = roving
         .or_else(|| selected.as_deref().and_then(prefecture).map(|p| p.code))
         .unwrap_or("13");
@@ -323,7 +305,7 @@ fn TileMap(props: &MapProps) -> Html {
                     .and_then(|t| t.parent_element())
                     .and_then(|tiles| {
                         tiles
-                            .query_selector(&format!("#tile-{next}"))
+                            .query_selector(&["#tile-", next].concat())
                             .ok()
                             .flatten()
                     })
@@ -353,16 +335,12 @@ fn TileMap(props: &MapProps) -> Html {
                                 d.dispatch(PlacesAction::Prefecture((!pressed).then(|| code.to_owned())));
                             })
                         };
-                        let class = classes!(
-                            "tile",
-                            format!("c{}", p.col),
-                            format!("r{}", p.row),
-                            (*n == 0).then_some("none"),
-                        );
                         html! {
-                            <button key={p.code} id={format!("tile-{}", p.code)} type="button" {class}
+                            <button key={p.code} id={["tile-", p.code].concat()} type="button" class="tile"
+                                data-col={number(p.col)} data-row={number(p.row)}
+                                data-empty={(*n == 0).then_some("")}
                                 part={if pressed { "tile tile-selected" } else { "tile" }}
-                                aria-pressed={pressed.to_string()}
+                                aria-pressed={if pressed { "true" } else { "false" }}
                                 aria-label={i18n::tile_name(lang, p.name(ja), *n)}
                                 tabindex={if p.code == current { "0" } else { "-1" }}
                                 {onclick}>
@@ -378,25 +356,37 @@ fn TileMap(props: &MapProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct DetailProps {
-    place: Rc<Place>,
-    lang: Lang,
-    on_close: Callback<()>,
+/// A tile coordinate as attribute text (the map is 12 × 11 tiles).
+fn number(n: u8) -> &'static str {
+    const TEXT: [&str; 12] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"];
+    TEXT.get(usize::from(n)).copied().unwrap_or("0")
 }
 
-#[component]
-fn Detail(props: &DetailProps) -> Html {
-    let p = &props.place;
-    let lang = props.lang;
+/// One term and its definition in the facts of [`detail`].
+fn fact(term: &'static str, definition: Html) -> Html {
+    html! { <><dt>{ term }</dt><dd>{ definition }</dd></> }
+}
+
+/// Values as a `<ul class="plain">` of their labels.
+fn plain_list(values: &[String], lang: Lang, label: fn(Lang, &str) -> String) -> Html {
+    html! {
+        <ul class="plain">
+            { for values.iter().map(|v| html! { <li key={v.clone()}>{ label(lang, v) }</li> }) }
+        </ul>
+    }
+}
+
+/// The details of one place, instead of the list: a plain function, see
+/// [`super::skeleton`].
+fn detail(p: &Place, lang: Lang, on_close: &Callback<()>) -> Html {
     let ja = lang.ja();
     let t = i18n::text(lang);
     let onclick = {
-        let cb = props.on_close.clone();
+        let cb = on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     let onkeydown = {
-        let cb = props.on_close.clone();
+        let cb = on_close.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
@@ -416,43 +406,37 @@ fn Detail(props: &DetailProps) -> Html {
                 <p class="kana">{ p.name_kana.clone() }</p>
             }
             <dl class="facts">
-                <dt>{ t.category.to_owned() }</dt>
-                <dd>{ i18n::category(lang, &p.category) }</dd>
+                { fact(t.category, html! { { i18n::category(lang, &p.category) } }) }
                 if !p.business.is_empty() {
-                    <dt>{ t.business }</dt>
-                    <dd>{ p.business.clone() }</dd>
+                    { fact(t.business, html! { { p.business.clone() } }) }
                 }
-                <dt>{ t.address }</dt>
-                <dd>
-                    // The provider's address is complete; fall back to prefecture and city.
-                    if p.address.is_empty() {
-                        { pref }{ " " }{ p.city.clone() }
-                    } else {
-                        { p.address.clone() }
-                    }
-                    if let Some(r) = region { <span class="hint">{ " (" }{ r }{ ")" }</span> }
-                </dd>
-                <dt>{ t.accepts }</dt>
-                <dd>
-                    if p.accepts.is_empty() {
-                        { t.no_support_listed }
-                    }
-                    <ul class="plain">
-                        { for p.accepts.iter().map(|c| html! { <li key={c.clone()}>{ i18n::certificate(lang, c) }</li> }) }
-                    </ul>
-                </dd>
-                <dt>{ t.mynaportal }</dt>
-                <dd>{ if p.requires_mynaportal { t.mynaportal_required } else { t.mynaportal_not_required } }</dd>
-                <dt>{ t.support }</dt>
-                <dd>
-                    if p.support.is_empty() {
-                        { t.no_support_listed }
-                    } else {
-                        <ul class="plain">
-                            { for p.support.iter().map(|c| html! { <li key={c.clone()}>{ i18n::support(lang, c) }</li> }) }
-                        </ul>
-                    }
-                </dd>
+                // The provider's address is complete; fall back to prefecture and city.
+                { fact(t.address, html! {
+                    <>
+                        if p.address.is_empty() {
+                            { pref }{ " " }{ p.city.clone() }
+                        } else {
+                            { p.address.clone() }
+                        }
+                        if let Some(r) = region { <span class="hint">{ " (" }{ r }{ ")" }</span> }
+                    </>
+                }) }
+                { fact(t.accepts, html! {
+                    <>
+                        if p.accepts.is_empty() {
+                            { t.no_support_listed }
+                        }
+                        { plain_list(&p.accepts, lang, i18n::certificate) }
+                    </>
+                }) }
+                { fact(t.mynaportal, html! {
+                    { if p.requires_mynaportal { t.mynaportal_required } else { t.mynaportal_not_required } }
+                }) }
+                { fact(t.support, if p.support.is_empty() {
+                    html! { { t.no_support_listed } }
+                } else {
+                    plain_list(&p.support, lang, i18n::support)
+                }) }
             </dl>
             if let Some(url) = safe_url(&p.url) {
                 <p>

@@ -1,0 +1,599 @@
+// MirairoId: login with Mirairo ID in the browser. Every protocol decision (config
+// validation, request building, the callback checks of PROTOCOL §2.2 in order, token
+// response and ID token / credential verification, the JWK Set refetch rule, retry
+// rules, presentations) is made by the wasm core (`LoginCore`); this file only does the
+// effects: fetch, sessionStorage, IndexedDB, WebCrypto signing, redirects and popups.
+//
+// Where state lives:
+// - tokens, ID token claims, the verified certificate: wasm memory (the LoginCore), never
+//   written anywhere;
+// - the DPoP / holder key: a non-extractable WebCrypto CryptoKeyPair in IndexedDB
+//   (database "mirairo-id", store "keys", one per issuer + client), so a reload or the
+//   return from the provider keeps it; the private key can sign but never be read;
+// - a login attempt (state, nonce, PKCE verifier, appState): sessionStorage under
+//   "mirairo-id:tx:<state>", removed on first read (one use);
+// - nothing in localStorage.
+import { LoginCore, SoftwareKey } from "./wasm/mirairo_id_sdk.js";
+import { MirairoIdError } from "./error.js";
+import { ready } from "./load.js";
+
+const TX_PREFIX = "mirairo-id:tx:";
+/** The popup window's name; a callback page loaded in it hands the URL to its opener. */
+export const POPUP_NAME = "mirairo-id-login";
+const TOKEN_TIMEOUT_MS = 10_000;
+const FETCH_TIMEOUT_MS = 10_000;
+const POPUP_TIMEOUT_MS = 300_000;
+const CALLBACK_PARAMS = ["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
+
+const fail = (code, message, cause) => new MirairoIdError(code, message, cause === undefined ? undefined : { cause });
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// ---------------------------------------------------------------------------------------
+// The holder (DPoP) key.
+
+const DB_NAME = "mirairo-id";
+const STORE = "keys";
+
+function idb(mode, run) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(STORE, mode);
+      const req = run(tx.objectStore(STORE));
+      tx.oncomplete = () => {
+        db.close();
+        resolve(req.result);
+      };
+      tx.onerror = tx.onabort = () => {
+        db.close();
+        reject(tx.error);
+      };
+    };
+  });
+}
+
+const hasWebCrypto = () => typeof globalThis.crypto?.subtle?.generateKey === "function";
+const hasIndexedDb = () => typeof globalThis.indexedDB?.open === "function";
+
+/** A signer: `jwk` (JSON text of the public key) and `sign(text) → Uint8Array(64)`. */
+class WebCryptoHolder {
+  constructor(pair, jwk) {
+    this.pair = pair;
+    this.jwk = jwk;
+  }
+  static async load(id) {
+    let pair;
+    if (hasIndexedDb()) {
+      try {
+        pair = await idb("readonly", (s) => s.get(id));
+      } catch {
+        pair = undefined; // private mode without IndexedDB: a key for this page's life
+      }
+    }
+    if (!pair?.privateKey || !pair?.publicKey) {
+      pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+      if (hasIndexedDb()) {
+        try {
+          // `add`, not `put`: when two instances (or tabs) start at once, the first key
+          // stored wins and every instance reads it back, so all prove possession of
+          // the same key the provider bound the code to.
+          await idb("readwrite", (s) => s.add(pair, id));
+        } catch {
+          const stored = await idb("readonly", (s) => s.get(id)).catch(() => undefined);
+          if (stored?.privateKey && stored?.publicKey) pair = stored;
+        }
+      }
+    }
+    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    return new WebCryptoHolder(pair, JSON.stringify({ kty, crv, x, y }));
+  }
+  async sign(text) {
+    const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.pair.privateKey, new TextEncoder().encode(text));
+    return new Uint8Array(sig);
+  }
+  static async forget(id) {
+    if (hasIndexedDb()) await idb("readwrite", (s) => s.delete(id)).catch(() => undefined);
+  }
+}
+
+/** Without WebCrypto (an insecure context): a wasm P-256 key that lives as long as the page. */
+class SoftwareHolder {
+  constructor() {
+    this.key = new SoftwareKey();
+    this.jwk = this.key.publicJwk();
+  }
+  async sign(text) {
+    return this.key.sign(text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers.
+
+function storage() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+/** Reads and removes the transaction stored under `state` (one use). */
+function takeTransaction(state) {
+  const s = storage();
+  if (!s || typeof state !== "string") return "";
+  const key = TX_PREFIX + state;
+  const value = s.getItem(key);
+  s.removeItem(key);
+  return value ?? "";
+}
+
+function withTimeout(ms) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), ms);
+  return { signal: controller.signal, done: () => clearTimeout(timer) };
+}
+
+async function getText(url) {
+  const t = withTimeout(FETCH_TIMEOUT_MS);
+  try {
+    const res = await fetch(url, { headers: { accept: "application/json" }, signal: t.signal });
+    if (!res.ok) throw fail("network", `${url} answered HTTP ${res.status}`);
+    return await res.text();
+  } catch (e) {
+    if (e instanceof MirairoIdError) throw e;
+    const timeout = e?.name === "TimeoutError" || e?.name === "AbortError";
+    throw fail(timeout ? "timeout" : "network", `cannot fetch ${url}`, e);
+  } finally {
+    t.done();
+  }
+}
+
+function jsonOrEmpty(value, what) {
+  if (value === undefined || value === null) return "";
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw fail("invalid_config", `${what} cannot be written as JSON`, e);
+  }
+}
+
+/** The address without the authorization response parameters. */
+function cleanUrl(href) {
+  const url = new URL(href);
+  for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
+  return url.pathname + (url.search === "?" ? "" : url.search) + url.hash;
+}
+
+const EVENTS = ["login", "logout", "refresh", "error"];
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Login with Mirairo ID (authorization code + PKCE + DPoP), the verified certificate,
+ * presentations for the partner's server, and the login button. See API.md "Login".
+ */
+export class MirairoId {
+  #core;
+  #options;
+  #holder = null;
+  #holderLoading = null;
+  #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
+  #metadataLoaded = null;
+
+  /** @internal Use `MirairoId.create`. */
+  constructor(core, options, token) {
+    if (token !== CREATE) throw fail("invalid_config", "use await MirairoId.create({ issuer, clientId, redirectUri })");
+    this.#core = core;
+    this.#options = options;
+  }
+
+  /**
+   * Loads the SDK, validates the options (a bad one throws `invalid_config` here and
+   * never later) and fetches the provider metadata and keys.
+   * @param {{ issuer: string, clientId: string, redirectUri: string, certificateClaims?: string[], profile?: boolean, lang?: "ja" | "en" }} opts
+   * @returns {Promise<MirairoId>}
+   */
+  static async create(opts) {
+    await ready();
+    if (opts === null || typeof opts !== "object") throw fail("invalid_config", "MirairoId.create needs an options object");
+    const origin = globalThis.location?.origin ?? "";
+    // The core checks every member (types, URLs, origin, claims, lang).
+    const core = new LoginCore(jsonOrEmpty(opts, "options"), origin);
+    const client = new MirairoId(core, { ...opts, lang: core.lang() }, CREATE);
+    // In the login popup, a callback page hands the URL to the opener and closes.
+    if (client.#isPopupCallback()) client.#handOverToOpener();
+    // Warm up for the click (metadata, keys, holder key); errors surface at login.
+    client.#loadMetadata().catch(() => {});
+    client.#loadHolder().catch(() => {});
+    return client;
+  }
+
+  /** The configured language. */
+  get lang() {
+    return this.#options.lang;
+  }
+
+  /** @internal The options given to create (for the button). */
+  get options() {
+    return { ...this.#options };
+  }
+
+  #loadMetadata() {
+    if (this.#metadataLoaded === null) {
+      this.#metadataLoaded = (async () => {
+        const doc = await getText(this.#core.discoveryUrl());
+        const jwksUri = this.#core.setMetadata(doc);
+        this.#core.setJwks(await getText(jwksUri), nowSeconds(), false);
+        return jwksUri;
+      })();
+      this.#metadataLoaded.catch(() => {
+        this.#metadataLoaded = null; // retry on the next call
+      });
+    }
+    return this.#metadataLoaded;
+  }
+
+  #holderId() {
+    return `dpop:${this.#options.issuer}|${this.#options.clientId}`;
+  }
+
+  #loadHolder() {
+    if (this.#holder) return Promise.resolve(this.#holder);
+    if (this.#holderLoading === null) {
+      this.#holderLoading = (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : Promise.resolve(new SoftwareHolder())).then(
+        (h) => (this.#holder = h),
+      );
+      this.#holderLoading.catch(() => {
+        this.#holderLoading = null;
+      });
+    }
+    return this.#holderLoading;
+  }
+
+  async #authorizationRequest(opts, mode) {
+    const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
+    const request = JSON.parse(this.#core.authorizationRequest(jsonOrEmpty(opts, "options"), holder.jwk, nowSeconds()));
+    const s = storage();
+    if (!s) throw fail("invalid_config", "sessionStorage is not available: login needs it");
+    s.setItem(TX_PREFIX + request.state, JSON.stringify({ mode, tx: request.transaction }));
+    return request;
+  }
+
+  /**
+   * Sends the browser to the provider's sign-in page. The page at `redirectUri` then
+   * calls `handleRedirectCallback()`.
+   * @param {{ appState?: unknown, certificateClaims?: string[] }} [opts]
+   */
+  async loginWithRedirect(opts = {}) {
+    const { appState, certificateClaims } = opts ?? {};
+    const request = await this.#authorizationRequest({ appState, certificateClaims }, "redirect");
+    globalThis.location.assign(request.url);
+  }
+
+  /**
+   * Signs in through a popup window and resolves with the result. Call it from a
+   * click (or key press) handler, or the browser blocks the popup (`popup_blocked`).
+   * Rejects with `popup_closed` when the user closes it and `timeout` after 5 minutes.
+   * @param {{ certificateClaims?: string[], timeoutSeconds?: number }} [opts]
+   */
+  async loginWithPopup(opts = {}) {
+    const { certificateClaims, timeoutSeconds } = opts ?? {};
+    // Opened before any await, so that the user's click still counts.
+    const width = 520;
+    const height = 720;
+    const left = Math.max(0, (globalThis.screenX ?? 0) + ((globalThis.outerWidth ?? width) - width) / 2);
+    const top = Math.max(0, (globalThis.screenY ?? 0) + ((globalThis.outerHeight ?? height) - height) / 2);
+    const popup = globalThis.open("", POPUP_NAME, `popup,width=${width},height=${height},left=${left},top=${top}`);
+    if (!popup) throw this.#emitError(fail("popup_blocked", "the browser blocked the login popup"));
+    let request;
+    try {
+      request = await this.#authorizationRequest({ certificateClaims }, "popup");
+      popup.location.href = request.url;
+    } catch (e) {
+      popup.close();
+      throw this.#emitError(e);
+    }
+    const url = await this.#waitForPopup(popup, request.state, (timeoutSeconds ?? POPUP_TIMEOUT_MS / 1000) * 1000).catch((e) => {
+      takeTransaction(request.state);
+      throw this.#emitError(e);
+    });
+    return this.#finishCallback(url, false);
+  }
+
+  /**
+   * Resolves with the callback URL once the popup reaches the redirect URI. Two ways,
+   * whichever comes first: the callback page posts it (`create()` in the popup), or the
+   * opener reads the popup's address once it is same-origin again.
+   */
+  #waitForPopup(popup, state, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const origin = globalThis.location.origin;
+      let finished = false;
+      const end = (fn, value) => {
+        if (finished) return;
+        finished = true;
+        clearInterval(poll);
+        clearTimeout(timer);
+        globalThis.removeEventListener("message", onMessage);
+        try {
+          popup.close();
+        } catch {
+          /* already gone */
+        }
+        fn(value);
+      };
+      const accept = (href) => {
+        if (typeof href === "string" && LoginCore.callbackState(href) === state) {
+          end(resolve, href);
+          return true;
+        }
+        return false;
+      };
+      const onMessage = (event) => {
+        if (event.origin !== origin || event.source !== popup) return;
+        if (event.data?.type === "mirairo-id:callback") accept(event.data.url);
+      };
+      globalThis.addEventListener("message", onMessage);
+      const poll = setInterval(() => {
+        let href;
+        try {
+          href = popup.location.href; // throws while the popup is on the provider
+        } catch {
+          href = undefined;
+        }
+        if (accept(href)) return;
+        if (popup.closed) end(reject, fail("popup_closed", "the login popup was closed before the login finished"));
+      }, 100);
+      const timer = setTimeout(() => end(reject, fail("timeout", "the login popup did not finish in time")), timeoutMs);
+    });
+  }
+
+  #isPopupCallback() {
+    try {
+      return (
+        globalThis.name === POPUP_NAME &&
+        globalThis.opener != null &&
+        globalThis.opener !== globalThis &&
+        MirairoId.isCallback(globalThis.location.href)
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  #handOverToOpener() {
+    try {
+      globalThis.opener.postMessage({ type: "mirairo-id:callback", url: globalThis.location.href }, globalThis.location.origin);
+    } catch {
+      /* the opener polls our address as well */
+    }
+  }
+
+  /**
+   * Completes a redirect login on the page at `redirectUri`: checks `state` (one use),
+   * then `iss`, then `error`/`code` (PROTOCOL §2.2), redeems the code and verifies the
+   * ID token and credential. Removes `code`, `state` and `iss` from the address bar.
+   * In the login popup it hands the URL to the opening page instead and never settles.
+   * @param {string} [url] default: `location.href`
+   * @returns {Promise<LoginResult>}
+   */
+  async handleRedirectCallback(url) {
+    const href = url ?? globalThis.location.href;
+    if (url === undefined && this.#isPopupCallback()) {
+      this.#handOverToOpener();
+      return new Promise(() => {}); // the opener finishes the login and closes this window
+    }
+    return this.#finishCallback(href, href === globalThis.location?.href);
+  }
+
+  /**
+   * True when `url` (default: the current address) looks like an authorization response
+   * (`state` plus `code` or `error`). Works before `ready()`; the checks proper are
+   * `handleRedirectCallback`'s.
+   */
+  static isCallback(url) {
+    try {
+      const params = new URL(url ?? globalThis.location.href).searchParams;
+      return params.has("state") && (params.has("code") || params.has("error"));
+    } catch {
+      return false;
+    }
+  }
+
+  async #finishCallback(href, cleanAddressBar) {
+    try {
+      const state = LoginCore.callbackState(href);
+      const stored = takeTransaction(state);
+      if (cleanAddressBar) {
+        try {
+          globalThis.history.replaceState(globalThis.history.state, "", cleanUrl(href));
+        } catch {
+          /* not a same-document URL: nothing to clean */
+        }
+      }
+      let tx = "";
+      try {
+        tx = stored ? JSON.parse(stored).tx ?? "" : "";
+      } catch {
+        tx = ""; // unreadable entry: the core reports state_mismatch
+      }
+      // state, then iss, then error / code: the core's order (PROTOCOL §2.2).
+      const code = this.#core.acceptCallback(href, tx);
+      const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
+      const request = JSON.parse(this.#core.codeTokenRequest(code, tx));
+      const answer = await this.#tokenRequest(request, holder);
+      const result = await this.#verify(() => this.#core.completeLogin(answer.status, answer.body, tx, holder.jwk, nowSeconds()));
+      this.#emit("login", result);
+      return result;
+    } catch (e) {
+      throw this.#emitError(e);
+    }
+  }
+
+  /** POSTs a token request with a fresh DPoP proof; one retry as the core allows. */
+  async #tokenRequest(request, holder) {
+    for (let attempt = 1; ; attempt++) {
+      const pending = this.#core.dpopProof(holder.jwk, "POST", request.url, nowSeconds(), false);
+      const proof = pending.finish(await holder.sign(pending.signingInput));
+      const t = withTimeout(TOKEN_TIMEOUT_MS);
+      let kind;
+      let status = 0;
+      try {
+        const res = await fetch(request.url, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", DPoP: proof },
+          body: request.body,
+          signal: t.signal,
+          cache: "no-store",
+          credentials: "omit",
+        });
+        status = res.status;
+        const body = await res.text();
+        if (res.ok || !LoginCore.shouldRetry("status", status, attempt)) return { status, body };
+        kind = "status";
+      } catch (e) {
+        const timeout = e?.name === "TimeoutError" || e?.name === "AbortError";
+        kind = timeout ? "timeout" : "network";
+        if (!LoginCore.shouldRetry(kind, 0, attempt)) {
+          throw fail(kind, timeout ? "the token endpoint did not answer in time" : "cannot reach the token endpoint", e);
+        }
+      } finally {
+        t.done();
+      }
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+
+  /** Runs a core verification step, refetching the JWK Set when the core asks for it. */
+  async #verify(step) {
+    for (;;) {
+      const out = JSON.parse(step());
+      if (!out.refetch) return out.result;
+      const jwksUri = await this.#loadMetadata();
+      this.#core.setJwks(await getText(jwksUri), nowSeconds(), true);
+    }
+  }
+
+  /** @returns {boolean} */
+  isAuthenticated() {
+    return this.#core.isAuthenticated();
+  }
+
+  /** @returns {VerifiedCertificate | null} */
+  certificate() {
+    const text = this.#core.certificate();
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** @returns {IdTokenClaims | null} */
+  idTokenClaims() {
+    const text = this.#core.idTokenClaims();
+    return text ? JSON.parse(text) : null;
+  }
+
+  /**
+   * `<issuer JWT>~<chosen disclosures>~<KB-JWT>` for the partner's own server, which
+   * checks it with `Verifier.verify(…, { requireKeyBinding: true, audience, nonce })`.
+   * @param {{ audience: string, nonce: string, disclose?: string[] }} opts
+   * @returns {Promise<string>}
+   */
+  async present(opts) {
+    try {
+      const { audience, nonce, disclose } = opts ?? {};
+      if (typeof audience !== "string" || typeof nonce !== "string") {
+        throw fail("invalid_config", "present({ audience, nonce }) needs two strings");
+      }
+      if (disclose !== undefined && !Array.isArray(disclose)) throw fail("invalid_config", "disclose must be an array");
+      const holder = await this.#loadHolder();
+      const pending = this.#core.preparePresentation(audience, nonce, jsonOrEmpty(disclose, "disclose"), nowSeconds());
+      return pending.finish(await holder.sign(pending.signingInput));
+    } catch (e) {
+      throw this.#emitError(e);
+    }
+  }
+
+  /**
+   * Exchanges the refresh token (rotated by the provider) for new tokens and a fresh
+   * credential.
+   * @returns {Promise<LoginResult>}
+   */
+  async refresh() {
+    try {
+      const request = JSON.parse(this.#core.refreshTokenRequest());
+      const holder = await this.#loadHolder();
+      const answer = await this.#tokenRequest(request, holder);
+      const result = await this.#verify(() => this.#core.completeRefresh(answer.status, answer.body, holder.jwk, nowSeconds()));
+      this.#emit("refresh", result);
+      return result;
+    } catch (e) {
+      throw this.#emitError(e);
+    }
+  }
+
+  /**
+   * Forgets the session and the holder key. With `returnTo` (a registered
+   * post-logout URI) the browser also goes through the provider's end-session endpoint.
+   * @param {{ returnTo?: string }} [opts]
+   */
+  async logout(opts = {}) {
+    const returnTo = opts?.returnTo;
+    const endSession = this.#core.logout(returnTo);
+    this.#holder = null;
+    this.#holderLoading = null;
+    await WebCryptoHolder.forget(this.#holderId());
+    this.#emit("logout", {});
+    if (returnTo !== undefined && endSession) globalThis.location.assign(endSession);
+  }
+
+  /**
+   * Subscribes to "login" | "logout" | "refresh" | "error".
+   * @returns {() => void} unsubscribe
+   */
+  on(event, listener) {
+    const set = this.#listeners.get(event);
+    if (!set) throw fail("invalid_config", `unknown event ${JSON.stringify(event)}: use ${EVENTS.join(", ")}`);
+    if (typeof listener !== "function") throw fail("invalid_config", "the listener must be a function");
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  #emit(event, detail) {
+    for (const listener of [...this.#listeners.get(event)]) {
+      try {
+        listener(detail);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  #emitError(e) {
+    const error = e instanceof MirairoIdError ? e : fail("network", String(e?.message ?? e), e);
+    this.#emit("error", error);
+    return error;
+  }
+
+  /**
+   * Renders the login button into `target` (see `<mirairo-login-button>`).
+   * @param {Element} target
+   * @param {{ theme?: "filled" | "outline", size?: "small" | "medium" | "large", lang?: "ja" | "en", mode?: "redirect" | "popup" }} [opts]
+   */
+  renderButton(target, opts = {}) {
+    if (!renderer) throw fail("invalid_config", "the login button module is not loaded");
+    return renderer(this, target, opts ?? {});
+  }
+}
+
+const CREATE = Symbol("create");
+
+let renderer = null;
+/** @internal button.js registers how to render the button (keeps the modules acyclic). */
+export function setButtonRenderer(render) {
+  renderer = render;
+}

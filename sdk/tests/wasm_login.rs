@@ -1,0 +1,269 @@
+//! `LoginCore` under wasm-bindgen-test (`cargo test -p mirairo-id-sdk --target
+//! wasm32-unknown-unknown --test wasm_login`), called exactly as `sdk/js/login.js` calls
+//! it: every failure is a real `MirairoIdError` with its `code` (and `reason` /
+//! `providerError`), results are the JSON shapes login.js parses.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{issuer_key, other_key, raw_jws, Signer, ISSUER, NOW};
+use mirairo_id_sdk::wasm::error::set_error_class;
+use mirairo_id_sdk::wasm::login::LoginCore;
+use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen(module = "/js/error.js")]
+extern "C" {
+    #[wasm_bindgen(extends = js_sys::Error)]
+    type MirairoIdError;
+    #[wasm_bindgen(method, getter)]
+    fn code(this: &MirairoIdError) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn reason(this: &MirairoIdError) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = providerError)]
+    fn provider_error(this: &MirairoIdError) -> Option<String>;
+    #[wasm_bindgen(thread_local_v2, js_name = MirairoIdError)]
+    static CLASS: js_sys::Function;
+}
+
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const REDIRECT: &str = "http://127.0.0.1:8080/demo/callback.html";
+
+/// `(code, reason, providerError)` of a thrown `MirairoIdError`.
+fn error_of(e: JsValue) -> (String, Option<String>, Option<String>) {
+    let e = e
+        .dyn_into::<MirairoIdError>()
+        .unwrap_or_else(|e| panic!("not a MirairoIdError: {e:?}"));
+    (e.code(), e.reason(), e.provider_error())
+}
+
+fn create(options: Value) -> Result<LoginCore, JsValue> {
+    CLASS.with(|class| set_error_class(class.clone()));
+    LoginCore::new(&options.to_string(), ORIGIN)
+}
+
+fn options() -> Value {
+    json!({"issuer": ISSUER, "clientId": "demo-railway", "redirectUri": REDIRECT})
+}
+
+fn holder_jwk() -> String {
+    common::holder_key().public_jwk().to_json().to_string()
+}
+
+fn ready_core() -> LoginCore {
+    let mut core = create(options()).unwrap();
+    core.set_metadata(
+        &json!({
+            "issuer": ISSUER,
+            "authorization_endpoint": format!("{ISSUER}/authorize"),
+            "token_endpoint": format!("{ISSUER}/token"),
+            "jwks_uri": format!("{ISSUER}/jwks.json"),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut k1 = issuer_key().public_jwk();
+    k1.kid = Some("k1".into());
+    core.set_jwks(
+        &json!({"keys": [k1.to_json()]}).to_string(),
+        NOW as f64,
+        false,
+    )
+    .unwrap();
+    core
+}
+
+fn id_token(nonce: &str, signer: Signer) -> String {
+    raw_jws(
+        &json!({"alg": "ES256", "typ": "JWT", "kid": "k1"}),
+        &json!({"iss": ISSUER, "sub": "s-1", "aud": "demo-railway", "iat": NOW, "exp": NOW + 600, "nonce": nonce}),
+        &signer,
+        &|s| s,
+    )
+}
+
+fn credential() -> String {
+    let mut case = common::Case::valid();
+    case.kb = None;
+    case.presentation()
+}
+
+#[wasm_bindgen_test]
+fn bad_options_throw_invalid_config_at_create() {
+    let table = [
+        json!({"issuer": "not a url", "clientId": "c", "redirectUri": REDIRECT}),
+        json!({"issuer": ISSUER, "clientId": "c", "redirectUri": "https://evil.example/cb"}),
+        json!({"issuer": ISSUER, "clientId": "c", "redirectUri": REDIRECT, "lang": "fr"}),
+        json!({"issuer": ISSUER, "clientId": "c", "redirectUri": REDIRECT, "certificateClaims": ["x"]}),
+        json!({"issuer": ISSUER, "clientId": "c", "redirectUri": REDIRECT, "redirectURI": "typo"}),
+        json!({"issuer": ISSUER}),
+    ];
+    for options in table {
+        let e = create(options.clone()).err().unwrap();
+        assert_eq!(error_of(e).0, "invalid_config", "{options}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_login_through_the_binding() {
+    let mut core = ready_core();
+    let request: Value = serde_json::from_str(
+        &core
+            .authorization_request(
+                r#"{"appState":{"page":"/fares"}}"#,
+                &holder_jwk(),
+                NOW as f64,
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    let state = request["state"].as_str().unwrap();
+    let tx = request["transaction"].as_str().unwrap();
+    assert!(request["url"]
+        .as_str()
+        .unwrap()
+        .contains("code_challenge_method=S256"));
+    let url = format!("{REDIRECT}?code=c1&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080");
+    assert_eq!(LoginCore::callback_state(&url).as_deref(), Some(state));
+
+    // The callback's checks, in order, as MirairoIdErrors.
+    let e = core.accept_callback(&url, "").unwrap_err();
+    assert_eq!(error_of(e).0, "state_mismatch");
+    let denied =
+        format!("{REDIRECT}?error=access_denied&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080");
+    let e = core.accept_callback(&denied, tx).unwrap_err();
+    assert_eq!(
+        error_of(e),
+        ("provider_error".into(), None, Some("access_denied".into()))
+    );
+    let code = core.accept_callback(&url, tx).unwrap();
+    let token_request: Value =
+        serde_json::from_str(&core.code_token_request(&code, tx).unwrap()).unwrap();
+    assert_eq!(token_request["url"], format!("{ISSUER}/token"));
+
+    // A DPoP proof through PendingSignature, signed outside (as WebCrypto would).
+    let pending = core
+        .dpop_proof(
+            &holder_jwk(),
+            "POST",
+            &format!("{ISSUER}/token"),
+            NOW as f64,
+            false,
+        )
+        .unwrap();
+    let sig = common::holder_key().sign_raw(pending.signing_input().as_bytes());
+    let proof = pending.finish(&sig).unwrap();
+    assert!(mirairo_id_sdk::dpop::verify_dpop_proof(
+        &proof,
+        "POST",
+        &format!("{ISSUER}/token"),
+        NOW,
+        60,
+        None
+    )
+    .is_ok());
+
+    // A wrong nonce: bad_id_token with its reason.
+    let nonce: Value = serde_json::from_str(tx).unwrap();
+    let nonce = nonce["nonce"].as_str().unwrap();
+    let body = |id: String| {
+        json!({"access_token": "a", "token_type": "DPoP", "refresh_token": "r",
+               "id_token": id, "certificate_credential": credential()})
+        .to_string()
+    };
+    let e = core
+        .complete_login(
+            200,
+            &body(id_token("other", Signer::Es256(issuer_key()))),
+            tx,
+            &holder_jwk(),
+            NOW as f64,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error_of(e),
+        ("bad_id_token".into(), Some("nonce_mismatch".into()), None)
+    );
+    let e = core
+        .complete_login(
+            200,
+            &body(id_token(nonce, Signer::Es256(other_key()))),
+            tx,
+            &holder_jwk(),
+            NOW as f64,
+        )
+        .unwrap_err();
+    assert_eq!(error_of(e).1.as_deref(), Some("bad_signature"));
+    let e = core
+        .complete_login(
+            400,
+            r#"{"error":"invalid_grant"}"#,
+            tx,
+            &holder_jwk(),
+            NOW as f64,
+        )
+        .unwrap_err();
+    assert_eq!(error_of(e).2.as_deref(), Some("invalid_grant"));
+
+    // The good answer: {"result": LoginResult} in camelCase, and a session.
+    let out: Value = serde_json::from_str(
+        &core
+            .complete_login(
+                200,
+                &body(id_token(nonce, Signer::Es256(issuer_key()))),
+                tx,
+                &holder_jwk(),
+                NOW as f64,
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(out["result"]["idToken"]["sub"], "s-1");
+    assert_eq!(out["result"]["certificate"]["fareClass"], 1);
+    assert_eq!(out["result"]["appState"], json!({"page": "/fares"}));
+    assert!(core.is_authenticated());
+    assert!(core.certificate().unwrap().contains("\"keyBound\":false"));
+
+    // present: the KB-JWT signed outside, checked by the core Verifier.
+    let pending = core
+        .prepare_presentation(
+            "https://rail.example",
+            "n-1",
+            r#"["fare_class"]"#,
+            NOW as f64,
+        )
+        .unwrap();
+    let sig = common::holder_key().sign_raw(pending.signing_input().as_bytes());
+    let presentation = pending.finish(&sig).unwrap();
+    let verifier = Verifier::new(VerifierConfig::new(ISSUER, common::jwks())).unwrap();
+    let cert = verifier
+        .verify(
+            &presentation,
+            &VerifyOptions {
+                audience: Some("https://rail.example".into()),
+                nonce: Some("n-1".into()),
+                require_key_binding: true,
+                ..VerifyOptions::at(NOW)
+            },
+        )
+        .unwrap();
+    assert_eq!(cert.disclosed, ["fare_class"]);
+
+    assert_eq!(core.logout(None), None); // no end_session_endpoint in this metadata
+    assert!(!core.is_authenticated());
+    let e = core.refresh_token_request().unwrap_err();
+    assert_eq!(error_of(e).0, "not_authenticated");
+}
+
+#[wasm_bindgen_test]
+fn retry_rules_through_the_binding() {
+    assert!(LoginCore::should_retry("network", 0, 1));
+    assert!(LoginCore::should_retry("status", 503, 1));
+    assert!(!LoginCore::should_retry("status", 503, 2));
+    assert!(!LoginCore::should_retry("status", 400, 1));
+    assert!(!LoginCore::should_retry("timeout", 0, 1));
+}
