@@ -8,9 +8,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mirairo_id_sdk::jose::EcPublicJwk;
+use mirairo_id_sdk::oidc::{CERTIFICATE_CLAIMS_SUPPORTED, DEFAULT_CERTIFICATE_CLAIMS};
 use serde_json::{json, Value};
 
-use crate::credential::{self, CredentialRequest, DEFAULT_CLAIMS};
+use crate::credential::{self, CredentialRequest};
 use crate::error::{json_response, ApiError};
 use crate::faults::{Fault, MAX_DELAY_MS};
 use crate::oidc::authorize::{issue_code, validate, Refusal};
@@ -161,13 +162,13 @@ pub async fn issue(State(state): State<Arc<AppState>>, body: Bytes) -> Response 
                 .ok_or_else(|| ApiError::invalid_request("certificate must be an index"))?,
         };
         let claims: Vec<String> = match m.get("claims") {
-            None | Some(Value::Null) => DEFAULT_CLAIMS.iter().map(|s| (*s).to_owned()).collect(),
+            None | Some(Value::Null) => DEFAULT_CERTIFICATE_CLAIMS.map(str::to_owned).into(),
             Some(Value::Array(a)) => {
                 let mut out = Vec::new();
                 for c in a {
                     let name = c
                         .as_str()
-                        .filter(|n| credential::CERTIFICATE_CLAIMS.contains(n))
+                        .filter(|n| CERTIFICATE_CLAIMS_SUPPORTED.contains(n))
                         .ok_or_else(|| {
                             ApiError::invalid_request(format!("unknown certificate claim {c}"))
                         })?;
@@ -294,9 +295,9 @@ pub async fn users(State(state): State<Arc<AppState>>) -> Response {
             let mut certs = Vec::new();
             for c in &u.certificates {
                 let mut claims = serde_json::Map::new();
-                for name in credential::CERTIFICATE_CLAIMS {
+                for name in CERTIFICATE_CLAIMS_SUPPORTED {
                     if let Some(v) = credential::claim_value(u, c, name) {
-                        claims.insert((*name).to_owned(), v);
+                        claims.insert(name.to_owned(), v);
                     }
                 }
                 certs.push(json!({

@@ -20,24 +20,26 @@ pub fn add_public(res: &mut Response) {
 
 /// Preflight for the public endpoints: GET with `If-None-Match`.
 pub async fn public_preflight() -> Response {
+    let mut r = preflight(
+        "GET, HEAD, OPTIONS",
+        "If-None-Match, Accept, Accept-Language",
+    );
+    add_public(&mut r);
+    r
+}
+
+/// An empty 204 preflight answer allowing `methods` and `headers` for ten minutes.
+fn preflight(methods: &'static str, headers: &'static str) -> Response {
     let mut r = Response::new(Body::empty());
     *r.status_mut() = StatusCode::NO_CONTENT;
     let h = r.headers_mut();
     h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        HeaderValue::from_static(methods),
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("If-None-Match, Accept, Accept-Language"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("ETag"),
+        HeaderValue::from_static(headers),
     );
     h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
@@ -85,21 +87,7 @@ pub fn restricted_preflight(
             ),
         );
     };
-    let mut r = Response::new(Body::empty());
-    *r.status_mut() = StatusCode::NO_CONTENT;
+    let mut r = preflight(methods, headers);
     add_for_origin(&mut r, origin, "WWW-Authenticate, DPoP-Nonce");
-    let h = r.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(methods),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static(headers),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
     r
 }

@@ -18,28 +18,6 @@ pub const TOKEN_TTL: i64 = 600;
 /// Decoy digests added to every credential's `_sd`.
 pub const DECOYS: usize = 3;
 
-/// Every certificate claim, in the order of PROTOCOL.md §3.
-pub const CERTIFICATE_CLAIMS: &[&str] = &[
-    "certificate_type",
-    "grade",
-    "fare_class",
-    "caregiver",
-    "issuer_prefecture",
-    "certificate_number",
-    "issued_on",
-    "renewed_on",
-    "valid_until",
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "birthdate",
-    "mynaportal",
-];
-
-/// The claims asked for when `certificate_claims` is absent.
-pub const DEFAULT_CLAIMS: &[&str] = &["certificate_type", "fare_class", "caregiver", "valid_until"];
-
 /// A certificate as stored.
 #[derive(Debug, Clone)]
 pub struct Certificate {

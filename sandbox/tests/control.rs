@@ -16,15 +16,7 @@ use mirairo_id_sdk::status::verify_status_list_jwt;
 use serde_json::{json, Value};
 
 async fn status_at(sb: &Sandbox, idx: u64) -> u8 {
-    let jwt = sb
-        .http
-        .get(sb.url("/status/1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let jwt = sb.get_text("/status/1").await;
     let list =
         verify_status_list_jwt(&jwt, &sb.jwks().await, &sb.url("/status/1"), sb.now(), 60).unwrap();
     list.list.get(idx).unwrap()

@@ -1070,15 +1070,7 @@ async fn the_sdk_verifier_accepts_the_sandbox_credentials() {
     let sb = Sandbox::start().await;
     let (_, jwks) = sb.get_json("/jwks.json").await;
     let verifier = Verifier::new(VerifierConfig::new(sb.base.clone(), jwks)).unwrap();
-    let status_list = sb
-        .http
-        .get(sb.url("/status/1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let status_list = sb.get_text("/status/1").await;
     let all_claims = "certificate_type grade fare_class caregiver valid_until mynaportal";
     // (user, certificate) -> Ok(fare class) or the §4 code
     let cases: &[(&str, &str, Result<FareClass, ErrorCode>)] = &[

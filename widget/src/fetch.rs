@@ -123,6 +123,22 @@ fn with_query(endpoint: &str, query: &str) -> String {
 
 /// GET `url` as JSON read by `parse`, revalidating the saved copy, falling back to it.
 async fn get_json<T>(url: &str, parse: fn(&str) -> Read<T>) -> Result<Fetched<T>, Code> {
+    let mut value = None;
+    let stale = {
+        let mut accept = |body: &str| {
+            value = parse(body).ok();
+            value.is_some()
+        };
+        get_accepted(url, &mut accept).await?
+    };
+    let value = value.ok_or(code::BAD_RESPONSE)?;
+    Ok(Fetched { value, stale })
+}
+
+/// The work of [`get_json`], not generic so that it is in the wasm once: finds a body
+/// of `url` that `accept` reads (and keeps), fresh or else saved. `Ok(true)` when it
+/// was the saved copy, after a failure.
+async fn get_accepted(url: &str, accept: &mut dyn FnMut(&str) -> bool) -> Result<bool, Code> {
     let in_memory = MEMORY.with(|m| {
         let m = m.borrow();
         m.iter().find(|(u, _)| u == url).map(|(_, s)| s.clone())
@@ -132,41 +148,37 @@ async fn get_json<T>(url: &str, parse: fn(&str) -> Read<T>) -> Result<Fetched<T>
         None => read_saved(url).await,
     };
     let fresh = request(url, saved.as_ref().and_then(|s| s.etag.as_deref())).await;
-    let fallback = |err: Code| -> Result<Fetched<T>, Code> {
-        let saved = saved.as_ref().ok_or(err)?;
-        let value = parse(&saved.body).map_err(|_| err)?;
-        Ok(Fetched { value, stale: true })
-    };
     match fresh {
-        Ok(Answer::NotModified) => match &saved {
-            Some(s) => match parse(&s.body) {
-                Ok(value) => {
-                    remember(url, s.clone());
-                    Ok(Fetched {
-                        value,
-                        stale: false,
-                    })
-                }
-                Err(_) => Err(code::BAD_RESPONSE),
-            },
-            None => Err(code::BAD_RESPONSE),
-        },
-        Ok(Answer::Body { etag, body }) => match parse(&body) {
-            Ok(value) => {
-                let s = Saved {
-                    etag,
-                    body: body.into(),
-                };
-                remember(url, s.clone());
-                write_saved(url, &s).await;
-                Ok(Fetched {
-                    value,
-                    stale: false,
-                })
+        Ok(Answer::NotModified) => match saved {
+            Some(s) if accept(&s.body) => {
+                remember(url, s);
+                Ok(false)
             }
-            Err(_) => fallback(code::BAD_RESPONSE),
+            _ => Err(code::BAD_RESPONSE),
         },
-        Err(err) => fallback(err),
+        Ok(Answer::Body { etag, body }) if accept(&body) => {
+            let s = Saved {
+                etag,
+                body: body.into(),
+            };
+            remember(url, s.clone());
+            write_saved(url, &s).await;
+            Ok(false)
+        }
+        Ok(Answer::Body { .. }) => fallback(saved.as_ref(), accept, code::BAD_RESPONSE),
+        Err(err) => fallback(saved.as_ref(), accept, err),
+    }
+}
+
+/// After `err`: the saved copy if there is one and `accept` reads it.
+fn fallback(
+    saved: Option<&Saved>,
+    accept: &mut dyn FnMut(&str) -> bool,
+    err: Code,
+) -> Result<bool, Code> {
+    match saved {
+        Some(s) if accept(&s.body) => Ok(true),
+        _ => Err(err),
     }
 }
 

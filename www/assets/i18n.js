@@ -9,6 +9,7 @@ const STORAGE_KEY = "mirairo-site-lang";
 
 /** The words every page shares: the header, the footer and the language switch. */
 export const common = {
+  brand: { ja: "ミライロID パートナーSDK", en: "Mirairo ID partner SDK" },
   skip: { ja: "本文へスキップ", en: "Skip to main content" },
   navLabel: { ja: "サイト内", en: "Site" },
   navHome: { ja: "ホーム", en: "Home" },

@@ -3,28 +3,23 @@ import { setupI18n } from "/assets/i18n.js";
 
 const dict = {
   title: { ja: "ミライロID パートナーSDK サンドボックス", en: "Mirairo ID partner SDK sandbox" },
-  brand: { ja: "ミライロID パートナーSDK", en: "Mirairo ID partner SDK" },
   h1: { ja: "ミライロIDで、障害者手帳の確認をスムーズに", en: "Check disability certificates smoothly with Mirairo ID" },
   lead: {
     ja: "ミライロIDは、障害者手帳をスマートフォンに登録して提示できるアプリです。このサンドボックスでは、事業者の皆さまのサイトに「ミライロIDでログイン」と手帳の確認（運賃の割引まで）を組み込む方法を、手元ですべて試せます。",
     en: "Mirairo ID is the app in which disabled people register their disability certificates (障害者手帳) and show them on their phone. In this sandbox, partner businesses can try everything on their own machine: adding “Log in with Mirairo ID” to their site and checking a certificate, all the way to a discounted fare.",
   },
-  demoTitle: { ja: "デモ: みらい鉄道", en: "Demo: Mirai Railway" },
   demoText: {
     ja: "架空の鉄道会社のきっぷ予約サイトです。ミライロIDでログインし、旅客運賃減額（第1種・第2種）による割引運賃で、介護者とともに予約するまでの流れを体験できます。",
     en: "A fictional railway's ticket booking site: log in with Mirairo ID and book at the fare discount for certificate holders (class 1 and class 2), with a companion (介護者).",
   },
-  pgTitle: { ja: "検証プレイグラウンド", en: "Verification playground" },
   pgText: {
     ja: "クレデンシャルや提示データを貼り付けると、プロトコルの各チェックが通ったか、どこで失敗したかを1行ずつ表示します。",
     en: "Paste a credential or a presentation and see each check of the protocol, one row each: which passed and where it failed.",
   },
-  wTitle: { ja: "ウィジェット", en: "Widgets" },
   wText: {
     ja: "ミライロIDが使える場所とクーポンを表示する部品（<mirairo-places> と <mirairo-coupons>）です。",
     en: "The elements that show where Mirairo ID is accepted and the coupons for holders (<mirairo-places> and <mirairo-coupons>).",
   },
-  dTitle: { ja: "開発者ドキュメント", en: "Developer docs" },
   dText: {
     ja: "はじめての組み込み（コピーして使える10行）と、APIリファレンスです。",
     en: "Getting started (the ten lines to paste) and the API reference.",

@@ -3,13 +3,13 @@
 // the railway's server issues a nonce, the SDK presents the credential bound to it, and
 // the server verifies it again before booking.
 import { t, format } from "/assets/i18n.js";
+import { $, focusHeading } from "/assets/dom.js";
 import {
   dict, refusals, claimLabels, claimValue, ticketNames, stations, stationName, fullFare,
-  loadTrip, focusHeading, yen, BOOKING_CLAIMS,
+  loadTrip, yen, BOOKING_CLAIMS,
 } from "/demo/railway.js";
 import { fareDiscount } from "/pkg/sdk/index.js";
 
-const $ = (id) => document.getElementById(id);
 const currentLang = () => (document.documentElement.lang === "en" ? "en" : "ja");
 let lang = currentLang();
 let mirairo;

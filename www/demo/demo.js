@@ -2,14 +2,14 @@
 // by redirect (then callback.html goes on) or in a popup (then this page goes on with
 // steps 3 and 4, from booking.js).
 import { setupI18n, t, format } from "/assets/i18n.js";
+import { $, setFieldError, focusHeading } from "/assets/dom.js";
 import {
   dict, loginConfig, TICKETS, ticketNames, stations, stationName, fullFare, saveTrip, loadTrip,
-  todayInJapan, focusHeading, yen,
+  todayInJapan, yen,
 } from "/demo/railway.js";
 import { showReview, loginProblem, render as renderReview } from "/demo/booking.js";
 import "/pkg/widget/index.js";
 
-const $ = (id) => document.getElementById(id);
 const form = $("search");
 const fields = ["from", "to", "date", "ticket"];
 let stationList = [];
@@ -68,12 +68,7 @@ function validate() {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v.date)) errors.date = "errDate";
   else if (v.date < todayInJapan()) errors.date = "errDatePast";
   if (!v.ticket) errors.ticket = "errTicket";
-  for (const f of fields) {
-    const message = errors[f] ? t(dict, errors[f], lang) : "";
-    $(`${f}-error`).textContent = message;
-    if (message) $(f).setAttribute("aria-invalid", "true");
-    else $(f).removeAttribute("aria-invalid");
-  }
+  for (const f of fields) setFieldError(f, errors[f] ? t(dict, errors[f], lang) : "");
   const count = Object.keys(errors).length;
   const summary = $("error-summary");
   summary.replaceChildren();

@@ -224,10 +224,3 @@ export function loadTrip() {
 export function todayInJapan(now = Date.now()) {
   return new Date(now + 9 * 3600 * 1000).toISOString().slice(0, 10);
 }
-
-/** Moves focus to `el` (a heading with tabindex=-1) after a step changes. */
-export function focusHeading(el) {
-  if (!el) return;
-  if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
-  el.focus({ preventScroll: false });
-}

@@ -2,11 +2,11 @@
 // presentation and shows every check of PROTOCOL.md §4 in order: passed, failed (with
 // its code and a plain explanation) or not run.
 import { setupI18n, t, format } from "/assets/i18n.js";
+import { $, setFieldError } from "/assets/dom.js";
 import { Verifier } from "/pkg/sdk/index.js";
 
 const dict = {
   title: { ja: "検証プレイグラウンド | ミライロID パートナーSDK", en: "Verification playground | Mirairo ID partner SDK" },
-  brand: { ja: "ミライロID パートナーSDK", en: "Mirairo ID partner SDK" },
   h1: { ja: "検証プレイグラウンド", en: "Verification playground" },
   lead: {
     ja: "クレデンシャル（SD-JWT VC）または提示データ（鍵の紐付け付き）を貼り付けて、プロトコル §4 の各チェックの結果を確かめられます。検証には SDK の Verifier を使い、公開鍵はサンドボックスのメタデータから取得します。",
@@ -79,7 +79,6 @@ const CHECKS = [
   { codes: ["certificate_expired"], name: { ja: "手帳の有効期限", en: "Certificate validity" }, why: { ja: "開示された手帳の有効期限が、日本時間の今日より前です。", en: "The disclosed valid_until is before today's date in Japan." } },
 ];
 
-const $ = (id) => document.getElementById(id);
 let lang = setupI18n(dict, (next) => {
   lang = next;
   fillUsers();
@@ -88,12 +87,6 @@ let lang = setupI18n(dict, (next) => {
 let last = null;
 let users = [];
 let holderKey = null; // the sample's holder key pair (WebCrypto, private part not extractable)
-
-function setFieldError(id, message) {
-  $(`${id}-error`).textContent = message ?? "";
-  if (message) $(id).setAttribute("aria-invalid", "true");
-  else $(id).removeAttribute("aria-invalid");
-}
 
 function fillUsers() {
   const select = $("sample-user");

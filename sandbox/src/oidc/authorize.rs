@@ -7,11 +7,12 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use mirairo_id_sdk::oidc::{CERTIFICATE_CLAIMS_SUPPORTED, DEFAULT_CERTIFICATE_CLAIMS};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{cookie, set_cookie, Grant, BROWSER_COOKIE, SESSION_COOKIE};
-use crate::credential::{load_user, load_users, CERTIFICATE_CLAIMS, DEFAULT_CLAIMS};
+use crate::credential::{load_user, load_users};
 use crate::error::ApiError;
 use crate::pages::{self, t, ConsentView, FormIds};
 use crate::state::AppState;
@@ -212,11 +213,11 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
     }
     let claims: Vec<String> = if scope.iter().any(|s| s == "certificate") {
         match one("certificate_claims")? {
-            None => DEFAULT_CLAIMS.iter().map(|s| (*s).to_owned()).collect(),
+            None => DEFAULT_CERTIFICATE_CLAIMS.map(str::to_owned).into(),
             Some(list) => {
                 let mut out: Vec<String> = Vec::new();
                 for c in list.split(' ').filter(|s| !s.is_empty()) {
-                    if !CERTIFICATE_CLAIMS.contains(&c) {
+                    if !CERTIFICATE_CLAIMS_SUPPORTED.contains(&c) {
                         return Err(fail(
                             "invalid_request",
                             &format!("unknown certificate claim '{c}'"),
@@ -565,7 +566,8 @@ pub async fn start(
     res
 }
 
-/// A pending request checked against the form's CSRF token and the browser cookie.
+/// A pending request checked against the form's CSRF token and the browser cookie, or the
+/// page to answer instead.
 enum Checked {
     Ok(String, String, AuthRequest),
     Refused(Response),
@@ -604,6 +606,18 @@ fn check_pending(
         ));
     }
     Checked::Ok(id.to_owned(), stored_csrf, req)
+}
+
+/// A posted sign-in or consent form: its pending request checked against the form's CSRF
+/// token, or the answer when refused or when the holder pressed cancel.
+fn check_posted(state: &AppState, conn: &Connection, headers: &HeaderMap, form: &Form) -> Checked {
+    let csrf = form.first("csrf").unwrap_or("");
+    match check_pending(state, conn, headers, form.first("req"), Some(csrf)) {
+        Checked::Ok(id, _, req) if form.first("action") == Some("cancel") => {
+            Checked::Refused(cancel(state, conn, &id, &req))
+        }
+        checked => checked,
+    }
 }
 
 fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, Box<Response>> {
@@ -668,19 +682,10 @@ pub async fn signin(
         Err(r) => return *r,
     };
     let conn = state.db.lock();
-    let (id, csrf, mut req) = match check_pending(
-        &state,
-        &conn,
-        &headers,
-        form.first("req"),
-        Some(form.first("csrf").unwrap_or("")),
-    ) {
+    let (id, csrf, mut req) = match check_posted(&state, &conn, &headers, &form) {
         Checked::Ok(id, csrf, req) => (id, csrf, req),
         Checked::Refused(r) => return r,
     };
-    if form.first("action") == Some("cancel") {
-        return cancel(&state, &conn, &id, &req);
-    }
     let user = match form.first("user").map(|u| load_user(&conn, u)) {
         Some(Ok(Some(u))) => u,
         Some(Err(e)) => return ApiError::from(e).into_page(req.en),
@@ -731,19 +736,10 @@ pub async fn consent(
         Err(r) => return *r,
     };
     let conn = state.db.lock();
-    let (id, csrf, req) = match check_pending(
-        &state,
-        &conn,
-        &headers,
-        form.first("req"),
-        Some(form.first("csrf").unwrap_or("")),
-    ) {
+    let (id, csrf, req) = match check_posted(&state, &conn, &headers, &form) {
         Checked::Ok(id, csrf, req) => (id, csrf, req),
         Checked::Refused(r) => return r,
     };
-    if form.first("action") == Some("cancel") {
-        return cancel(&state, &conn, &id, &req);
-    }
     let Some(user) = req.user.clone() else {
         return see_other(&format!("/authorize/signin?req={id}"));
     };

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use mirairo_id_sdk::oidc::CERTIFICATE_CLAIMS_SUPPORTED;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::credential::CERTIFICATE_CLAIMS;
 use crate::error::{json_response, ApiError};
 use crate::state::AppState;
 
@@ -71,7 +71,7 @@ pub async fn discovery(State(state): State<Arc<AppState>>) -> Response {
         "scopes_supported": ["openid", "profile", "certificate"],
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name", "name_kana"],
         "ui_locales_supported": ["ja", "en"],
-        "certificate_claims_supported": CERTIFICATE_CLAIMS,
+        "certificate_claims_supported": CERTIFICATE_CLAIMS_SUPPORTED,
         "credential_vct": crate::credential::VCT,
         "status_list_uri": state.status_uri(),
         "places_endpoint": u("/api/v1/places"),

@@ -65,6 +65,12 @@ impl Sandbox {
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
+    /// The body of `GET path` as text, whatever the status.
+    pub async fn get_text(&self, path: &str) -> String {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        r.text().await.unwrap()
+    }
+
     pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
         let r = self
             .http
