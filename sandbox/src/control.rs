@@ -20,6 +20,29 @@ use crate::seed::STATUS_LIST_SIZE;
 use crate::state::AppState;
 use crate::util::Form;
 
+/// Refuses a control request that a browser sent from another origin. The control
+/// endpoints have no authentication, and loopback alone does not stop a web page the
+/// developer happens to visit from POSTing to 127.0.0.1 (a "no-cors" request still
+/// arrives). Browsers always send `Origin` on a cross-origin POST; tests, CI scripts and
+/// `curl` send none, and the sandbox's own pages send their own origin.
+pub async fn same_origin_only(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let origin = request.headers().get(header::ORIGIN);
+    let foreign = origin.is_some_and(|o| o.as_bytes() != state.issuer.as_bytes());
+    if foreign && request.method() != axum::http::Method::GET {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "the /_sandbox/ control endpoints accept requests only from the sandbox's own pages or from non-browser clients",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
 fn ok(v: Value) -> Response {
     json_response(StatusCode::OK, v.to_string())
 }

@@ -166,7 +166,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_sandbox/{*rest}",
             axum::routing::any(static_files::api_not_found),
-        );
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            control::same_origin_only,
+        ));
     let provider = Router::new()
         .route(
             "/.well-known/openid-configuration",

@@ -43,8 +43,10 @@ pub const NONCE_TTL: i64 = 300;
 pub const MAX_PENDING_NONCES: usize = 10_000;
 /// At most this many bookings are kept in memory; the oldest is dropped first.
 pub const MAX_BOOKINGS: usize = 1_000;
-/// The claims a booking needs disclosed.
-pub const REQUIRED_CLAIMS: &[&str] = &["fare_class"];
+/// The claims a booking needs disclosed: `fare_class` to decide the discount and
+/// `valid_until` (possibly `null`: no expiry printed) so that an expired certificate
+/// cannot pass by hiding its date (PROTOCOL.md §6).
+pub const REQUIRED_CLAIMS: &[&str] = &["fare_class", "valid_until"];
 
 /// A station of the fictional Mirai Line.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -374,3 +374,42 @@ fn command_line_contract() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A page on another origin must not drive the unauthenticated control endpoints
+/// (a browser's "no-cors" POST still arrives); non-browser clients (no `Origin`) and the
+/// sandbox's own pages may.
+#[tokio::test]
+async fn control_endpoints_refuse_other_origins() {
+    let sb = Sandbox::start().await;
+    let post = |origin: Option<&str>| {
+        let mut r = sb
+            .http
+            .post(sb.url("/_sandbox/status"))
+            .header("content-type", "text/plain")
+            .body(r#"{"idx": 412, "status": 1}"#);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r.send()
+    };
+    for foreign in ["http://evil.example", "http://127.0.0.1", "null"] {
+        let r = post(Some(foreign)).await.unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{foreign}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "access_denied");
+        assert_eq!(status_at(&sb, 412).await, 0, "{foreign} changed nothing");
+    }
+    assert_eq!(post(Some(&sb.base)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(status_at(&sb, 412).await, 1);
+    assert_eq!(post(None).await.unwrap().status().as_u16(), 200);
+    // Reading stays open to every origin.
+    let r = sb
+        .http
+        .get(sb.url("/_sandbox/users"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    sb.stop().await;
+}

@@ -13,7 +13,8 @@ use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::sdjwt::key_binding_jwt;
 use serde_json::{json, Value};
 
-/// hanako's certificate 0: 身体 2級 第1種, 介護あり, status index 412.
+/// hanako's certificate 0: 身体 2級 第1種, 介護あり, no expiry printed (`valid_until`
+/// null), status index 412.
 const HANAKO_PHYSICAL_STATUS_IDX: u64 = 412;
 
 struct Holder {
@@ -69,7 +70,7 @@ async fn book(sb: &Sandbox, presentation: &str) -> (u16, Value) {
 #[tokio::test]
 async fn a_verified_presentation_books_the_discounted_fare_and_records_only_what_was_disclosed() {
     let sb = Sandbox::start().await;
-    let holder = Holder::issue(&sb, 0, &["fare_class", "caregiver"]).await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "caregiver", "valid_until"]).await;
     let (nonce, aud) = challenge(&sb).await;
     assert_eq!(aud, sb.url("/demo/"));
 
@@ -79,16 +80,14 @@ async fn a_verified_presentation_books_the_discounted_fare_and_records_only_what
     let verified = &record["verified"];
     assert_eq!(verified["keyBound"], true);
     assert_eq!(verified["issuer"], sb.base.as_str());
-    assert_eq!(verified["disclosed"], json!(["fare_class", "caregiver"]));
+    assert_eq!(
+        verified["disclosed"],
+        json!(["fare_class", "caregiver", "valid_until"])
+    );
     assert_eq!(verified["fareClass"], 1);
     assert_eq!(verified["caregiver"], true);
-    for undisclosed in [
-        "certificateType",
-        "grade",
-        "validUntil",
-        "familyName",
-        "birthdate",
-    ] {
+    assert_eq!(verified["validUntil"], Value::Null, "disclosed as null");
+    for undisclosed in ["certificateType", "grade", "familyName", "birthdate"] {
         assert!(verified.get(undisclosed).is_none(), "{undisclosed} leaked");
     }
     // 港町 is 38.7 km from みらい中央: the full fare 760 yen, 第1種 with a companion 50 % each.
@@ -147,21 +146,34 @@ async fn refusals_carry_the_protocol_code() {
         );
     }
 
-    // fare_class not disclosed: the fare cannot be decided.
-    let shy = Holder::issue(&sb, 0, &["certificate_type"]).await;
-    let (nonce, aud) = challenge(&sb).await;
-    let (status, body) = book(&sb, &shy.present(&aud, &nonce, now)).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (403, Some("missing_claim"))
-    );
+    // A claim the fare needs was not disclosed: fare_class (the discount cannot be
+    // decided) or valid_until (an expired certificate could hide its date).
+    for (what, claims) in [
+        (
+            "fare_class not disclosed",
+            &["certificate_type", "valid_until"][..],
+        ),
+        (
+            "valid_until not disclosed",
+            &["fare_class", "caregiver"][..],
+        ),
+    ] {
+        let shy = Holder::issue(&sb, 0, claims).await;
+        let (nonce, aud) = challenge(&sb).await;
+        let (status, body) = book(&sb, &shy.present(&aud, &nonce, now)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("missing_claim")),
+            "{what}: {body}"
+        );
+    }
     sb.stop().await;
 }
 
 #[tokio::test]
 async fn a_nonce_is_good_for_one_booking_only() {
     let sb = Sandbox::start().await;
-    let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
     let (nonce, aud) = challenge(&sb).await;
     let presentation = holder.present(&aud, &nonce, sb.now());
     assert_eq!(book(&sb, &presentation).await.0, 201);
@@ -177,7 +189,7 @@ async fn a_nonce_is_good_for_one_booking_only() {
 #[tokio::test]
 async fn a_nonce_expires_after_five_minutes() {
     let sb = Sandbox::start().await;
-    let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
     let (nonce, aud) = challenge(&sb).await;
     sb.handle.clock().advance(301);
     // The KB-JWT itself is fresh: only the nonce is stale.
@@ -194,7 +206,7 @@ async fn a_nonce_expires_after_five_minutes() {
 async fn a_credential_revoked_or_suspended_after_the_nonce_is_refused() {
     let sb = Sandbox::start().await;
     for (status_value, code) in [(1, "revoked"), (2, "suspended")] {
-        let holder = Holder::issue(&sb, 0, &["fare_class"]).await;
+        let holder = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
         let (nonce, aud) = challenge(&sb).await;
         let (s, _) = sb
             .post_json(
@@ -221,7 +233,7 @@ async fn a_credential_revoked_or_suspended_after_the_nonce_is_refused() {
 #[tokio::test]
 async fn a_credential_signed_by_a_rotated_key_still_verifies() {
     let sb = Sandbox::start().await;
-    let old = Holder::issue(&sb, 0, &["fare_class"]).await;
+    let old = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
     assert_eq!(
         sb.post_json("/_sandbox/rotate-keys", json!({})).await.0,
         200

@@ -198,6 +198,7 @@ export type FareRule =
   | "not_verified"
   | "fare_class_not_disclosed"
   | "no_fare_class"
+  | "validity_not_disclosed"
   | "certificate_expired"
   | "charge_not_discounted"
   | "commuter_without_companion"

@@ -131,6 +131,8 @@ function takeTransaction(state) {
   return value ?? "";
 }
 
+const isTimeout = (e) => e?.name === "TimeoutError" || e?.name === "AbortError";
+
 function withTimeout(ms) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), ms);
@@ -145,7 +147,7 @@ async function getText(url) {
     return await res.text();
   } catch (e) {
     if (e instanceof MirairoIdError) throw e;
-    const timeout = e?.name === "TimeoutError" || e?.name === "AbortError";
+    const timeout = isTimeout(e);
     throw fail(timeout ? "timeout" : "network", `cannot fetch ${url}`, e);
   } finally {
     t.done();
@@ -434,32 +436,50 @@ export class MirairoId {
     }
   }
 
-  /** POSTs a token request with a fresh DPoP proof; one retry as the core allows. */
+  /**
+   * POSTs a token request with a fresh DPoP proof. At most one retry, as the core allows:
+   * only when `fetch` itself rejected (no response) or on a 503. Once a response exists the
+   * provider may have redeemed the code or refresh token, and a second use revokes its
+   * tokens, so a failed body read or any other status ends here.
+   */
   async #tokenRequest(request, holder) {
     for (let attempt = 1; ; attempt++) {
       const pending = this.#core.dpopProof(holder.jwk, "POST", request.url, nowSeconds(), false);
       const proof = pending.finish(await holder.sign(pending.signingInput));
       const t = withTimeout(TOKEN_TIMEOUT_MS);
-      let kind;
-      let status = 0;
       try {
-        const res = await fetch(request.url, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", DPoP: proof },
-          body: request.body,
-          signal: t.signal,
-          cache: "no-store",
-          credentials: "omit",
-        });
-        status = res.status;
-        const body = await res.text();
-        if (res.ok || !LoginCore.shouldRetry("status", status, attempt)) return { status, body };
-        kind = "status";
-      } catch (e) {
-        const timeout = e?.name === "TimeoutError" || e?.name === "AbortError";
-        kind = timeout ? "timeout" : "network";
-        if (!LoginCore.shouldRetry(kind, 0, attempt)) {
-          throw fail(kind, timeout ? "the token endpoint did not answer in time" : "cannot reach the token endpoint", e);
+        let res;
+        try {
+          res = await fetch(request.url, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", DPoP: proof },
+            body: request.body,
+            signal: t.signal,
+            cache: "no-store",
+            credentials: "omit",
+          });
+        } catch (e) {
+          const timeout = isTimeout(e);
+          const kind = timeout ? "timeout" : "network";
+          if (!LoginCore.shouldRetry(kind, 0, attempt)) {
+            throw fail(kind, timeout ? "the token endpoint did not answer in time" : "cannot reach the token endpoint", e);
+          }
+        }
+        if (res !== undefined) {
+          const status = res.status;
+          let body;
+          try {
+            body = await res.text();
+          } catch (e) {
+            // A response exists: never retried.
+            const timeout = isTimeout(e);
+            throw fail(
+              timeout ? "timeout" : "network",
+              timeout ? "the token endpoint's answer did not arrive in time" : "cannot read the token endpoint's answer",
+              e,
+            );
+          }
+          if (res.ok || !LoginCore.shouldRetry("status", status, attempt)) return { status, body };
         }
       } finally {
         t.done();

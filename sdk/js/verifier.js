@@ -219,7 +219,12 @@ export class Verifier {
       const uri = prepared.statusUri;
       // A list is fetched only for a credential whose issuer signature verified, so an
       // unsigned input cannot make this verifier fetch a URL of its choosing.
-      if (options.statusList === undefined && uri !== undefined && !prepared.statusCached && results[0] === 1) {
+      if (
+        options.statusList === undefined &&
+        uri !== undefined &&
+        !prepared.statusCached &&
+        prepared.issuerSignaturePassed(results)
+      ) {
         if (await this.#loadStatus(uri)) this.#core.attachStatus(prepared);
       }
       return JSON.parse(prepared.finish(results));

@@ -15,11 +15,13 @@ fn date(s: &str) -> Date {
 
 const TODAY: &str = "2026-11-27";
 
+/// A verified holder who disclosed `fare_class` as given and `valid_until` as `null`
+/// (no expiry printed).
 fn holder(fare_class: Option<FareClass>) -> FareHolder {
     FareHolder {
         verified: true,
         fare_class,
-        valid_until: None,
+        valid_until: Some(None),
     }
 }
 fn class1() -> FareHolder {
@@ -32,11 +34,17 @@ fn class2() -> FareHolder {
 /// Small builders so that each row reads as a sentence.
 trait HolderExt {
     fn valid_until(self, until: Option<&str>) -> Self;
+    fn validity_hidden(self) -> Self;
     fn unverified(self) -> Self;
 }
 impl HolderExt for FareHolder {
     fn valid_until(mut self, until: Option<&str>) -> Self {
         self.valid_until = Some(until.map(date));
+        self
+    }
+    /// `valid_until` not disclosed (unticked at consent).
+    fn validity_hidden(mut self) -> Self {
+        self.valid_until = None;
         self
     }
     fn unverified(mut self) -> Self {
@@ -411,6 +419,20 @@ fn rows() -> Vec<Row> {
             jr,
             ("class1_with_companion", true, 610, Some(610)),
         ),
+        (
+            "valid_until not disclosed: it could hide an expiry",
+            class1().validity_hidden(),
+            regular(1234).companion(),
+            jr,
+            ("validity_not_disclosed", false, 1234, Some(1234)),
+        ),
+        (
+            "valid_until not disclosed, class 2 long distance alone",
+            class2().validity_hidden(),
+            regular(1980).km(150.0),
+            jr,
+            ("validity_not_disclosed", false, 1980, None),
+        ),
         // Preconditions on the certificate.
         (
             "fare class not disclosed",
@@ -447,6 +469,27 @@ fn rows() -> Vec<Row> {
             regular(1234),
             jr,
             ("no_fare_class", false, 1234, None),
+        ),
+        (
+            "fare class not disclosed and validity not disclosed: fare_class_not_disclosed first",
+            holder(None).validity_hidden(),
+            regular(1234),
+            jr,
+            ("fare_class_not_disclosed", false, 1234, None),
+        ),
+        (
+            "no fare class and validity not disclosed: no_fare_class first",
+            holder(Some(FareClass::NoClass)).validity_hidden(),
+            regular(1234),
+            jr,
+            ("no_fare_class", false, 1234, None),
+        ),
+        (
+            "validity not disclosed and a charge: validity_not_disclosed first",
+            class1().validity_hidden(),
+            green(1000),
+            jr,
+            ("validity_not_disclosed", false, 1000, None),
         ),
         (
             "expired and a charge: certificate_expired first",
@@ -499,6 +542,7 @@ fn the_table_covers_every_rule_id() {
         "not_verified",
         "fare_class_not_disclosed",
         "no_fare_class",
+        "validity_not_disclosed",
         "certificate_expired",
         "charge_not_discounted",
         "commuter_without_companion",
@@ -597,6 +641,20 @@ fn explanations_a_clerk_reads_back() {
     assert_eq!(
         r.explanation.en,
         "The certificate was valid until 26 Nov 2026, before the travel date of 27 Nov 2026, so no discount applies. The holder pays ¥1,234."
+    );
+
+    let r = run(
+        &class1().validity_hidden(),
+        &regular(1234).companion(),
+        &FareRates::default(),
+    );
+    assert_eq!(
+        r.explanation.ja,
+        "有効期限が提示されていないため、割引を適用できません。ミライロIDで有効期限の提示に同意してください。お支払いは、ご本人1,234円、介護者の方1,234円です。"
+    );
+    assert_eq!(
+        r.explanation.en,
+        "The certificate's validity was not shown, so the discount cannot be applied. Please agree to share the expiry date in Mirairo ID. The holder pays ¥1,234 and the companion pays ¥1,234."
     );
 
     let r = run(&holder(None), &regular(1234), &FareRates::default());
@@ -792,7 +850,7 @@ fn a_verified_certificate_converts_keeping_not_disclosed_apart_from_null() {
     };
     let trip = regular(1234).companion().on("2026-12-01");
     for (claims, expected) in [
-        (r#","fareClass":1"#, "class1_with_companion"),
+        (r#","fareClass":1"#, "validity_not_disclosed"),
         (
             r#","fareClass":1,"validUntil":"2026-12-01""#,
             "class1_with_companion",
@@ -805,7 +863,8 @@ fn a_verified_certificate_converts_keeping_not_disclosed_apart_from_null() {
             r#","fareClass":1,"validUntil":null"#,
             "class1_with_companion",
         ),
-        (r#","fareClass":2"#, "distance_unknown"),
+        (r#","fareClass":2,"validUntil":null"#, "distance_unknown"),
+        (r#","fareClass":2"#, "validity_not_disclosed"),
         (r#","fareClass":null"#, "no_fare_class"),
         ("", "fare_class_not_disclosed"),
     ] {
@@ -850,10 +909,11 @@ proptest! {
         age in proptest::option::of(0..=MAX_HOLDER_AGE),
         class in prop_oneof![Just(None), Just(Some(FareClass::NoClass)), Just(Some(FareClass::Class1)), Just(Some(FareClass::Class2))],
         verified: bool,
+        valid_until in prop_oneof![Just(None), Just(Some(None)), Just(Some(Some("2000-01-01"))), Just(Some(Some("2099-12-31")))],
         percent in 0u8..=100,
         commuter_percent in 0u8..=100,
     ) {
-        let holder = FareHolder { verified, fare_class: class, valid_until: None };
+        let holder = FareHolder { verified, fare_class: class, valid_until: valid_until.map(|v| v.map(date)) };
         let trip = Trip { fare, ticket, one_way_km: km, with_companion, holder_age: age, travel_date: None };
         let rates = FareRates { discount_percent: percent, commuter_discount_percent: commuter_percent, ..FareRates::default() };
         let r = fare_discount(&holder, &trip, &rates, date(TODAY)).unwrap();
@@ -866,7 +926,7 @@ proptest! {
         if !r.eligible {
             prop_assert_eq!(r.companion_fare, with_companion.then_some(fare));
         }
-        if matches!(ticket, Ticket::LimitedExpress | Ticket::Green) {
+        if matches!(ticket, Ticket::LimitedExpress | Ticket::Green) || valid_until.is_none() {
             prop_assert!(!r.eligible);
         }
         prop_assert!(!r.explanation.ja.is_empty() && !r.explanation.en.is_empty());

@@ -242,6 +242,16 @@ fn id_token_rules() {
             Ok(()),
         ),
         (
+            "single audience, azp is us",
+            Box::new(|t| t.claims["azp"] = json!(CLIENT)),
+            Ok(()),
+        ),
+        (
+            "single audience, azp another party",
+            Box::new(|t| t.claims["azp"] = json!("other")),
+            Err(WrongAudience),
+        ),
+        (
             "exp = now - leeway",
             Box::new(|t| t.claims["exp"] = json!(NOW - 60)),
             Err(Expired),

@@ -995,3 +995,33 @@ fn login_credential_must_be_bound_to_the_dpop_key() {
         BadDisclosure
     );
 }
+
+/// The two-phase API must say which result is the issuer's: a caller that fetches a
+/// status list between the phases may do so only after the issuer signature passed, and
+/// with a signature that cannot be ES256 there is no issuer check, so the presenter's
+/// own KB-JWT check comes first.
+#[test]
+fn issuer_signature_result_is_named_not_positional() {
+    let v = verifier();
+    let mut case = Case::valid();
+    case.sig_tweak = |s| s.into_iter().take(63).collect();
+    let prepared = v.prepare(&case.presentation(), &case.options).unwrap();
+    assert_eq!(prepared.issuer_check_index(), None);
+    assert_eq!(
+        prepared.signature_checks().len(),
+        1,
+        "only the KB-JWT check is left"
+    );
+    assert!(!prepared.issuer_signature_passed(&[true]));
+    assert_eq!(prepared.finish(&[true]).unwrap_err().code(), BadSignature);
+
+    let case = Case::valid();
+    let prepared = v.prepare(&case.presentation(), &case.options).unwrap();
+    assert_eq!(prepared.issuer_check_index(), Some(0));
+    assert!(prepared.issuer_signature_passed(&[true, false]));
+    assert!(!prepared.issuer_signature_passed(&[false, true]));
+    assert!(
+        !prepared.issuer_signature_passed(&[]),
+        "a missing result is a failure"
+    );
+}

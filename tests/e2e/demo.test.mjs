@@ -131,7 +131,7 @@ for (const lang of ["ja", "en"]) {
       assert.match(await p.locator("#fare-result").textContent(), new RegExp(demo.w.yen(760)));
       await expectNoAxeViolations(p, `demo fare page (${lang})`);
 
-      await demo.logIn({ untick: lang === "en" ? ["valid_until"] : [] });
+      await demo.logIn({ untick: lang === "en" ? ["certificate_type"] : [] });
       // The SDK's fare rules: 第1種 with a companion, 50 % each.
       assert.equal(await p.evaluate(() => document.activeElement?.id), "discount-h", "focus moves to the discounted fare");
       const fare = await p.locator("#discount-result").textContent();
@@ -153,7 +153,7 @@ for (const lang of ["ja", "en"]) {
 
       // The server verified with key binding, and recorded only what was shown.
       assert.equal(record.verified.keyBound, true);
-      const expected = lang === "en" ? ["fare_class", "certificate_type"] : ["fare_class", "certificate_type", "valid_until"];
+      const expected = lang === "en" ? ["fare_class", "valid_until"] : ["fare_class", "certificate_type", "valid_until"];
       assert.deepEqual([...record.verified.disclosed].sort(), [...expected].sort());
       assert.equal("caregiver" in record.verified, false);
       assert.equal(record.fare.rule, "class1_with_companion");

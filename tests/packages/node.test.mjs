@@ -295,6 +295,22 @@ describe("Verifier", () => {
     provider.state.status = list;
   });
 
+  test("an issuer signature that cannot be ES256 never lets the presenter's KB-JWT stand in for it", async () => {
+    // A 63-byte issuer signature has no check at all; the presenter's own (valid) KB-JWT
+    // check then comes first. The status list must still not be fetched.
+    const [jwt, ...rest] = (await make()).split("~");
+    const [h, p] = jwt.split(".");
+    const unsigned = `${h}.${p}.${b64u(new Uint8Array(63))}~${rest.join("~")}`;
+    const opts = { audience: "https://rail.example", nonce: "n-63", requireKeyBinding: true };
+    const presented = await present(unsigned, holder, { aud: opts.audience, nonce: opts.nonce, iat: now() });
+    for (const hidden of [false, true]) {
+      const before = provider.hits["/status/1"] ?? 0;
+      const run = () => codeOf(() => verifier().verifyOnline(presented, opts));
+      assert.equal(hidden ? await withoutWebCrypto(run) : await run(), "bad_signature");
+      assert.equal(provider.hits["/status/1"] ?? 0, before, "no request for an unsigned URI");
+    }
+  });
+
   test("verifyOnline fetches a status list only for a credential whose issuer signature verified", async () => {
     const forger = await es256Key("k1");
     for (const hidden of [false, true]) {

@@ -6,7 +6,7 @@ import { t, format } from "/assets/i18n.js";
 import { $, focusHeading } from "/assets/dom.js";
 import {
   dict, refusals, claimLabels, claimValue, ticketNames, stations, stationName, fullFare,
-  loadTrip, yen, BOOKING_CLAIMS,
+  loadTrip, yen, BOOKING_CLAIMS, REQUIRED_AT_BOOKING,
 } from "/demo/railway.js";
 import { fareDiscount } from "/pkg/sdk/index.js";
 
@@ -77,9 +77,13 @@ function renderDisclose() {
       input.type = "checkbox";
       input.name = "disclose";
       input.value = c;
-      input.checked = first || checked.has(c);
+      const required = REQUIRED_AT_BOOKING.includes(c);
+      input.checked = required || first || checked.has(c);
+      // Required claims stay ticked; the hint above the list says why.
+      input.disabled = required;
       const text = document.createElement("span");
-      text.textContent = `${claimLabels[c][lang]}: ${claimValue(state.certificate, c, lang)}`;
+      const suffix = required ? (lang === "ja" ? "（必須）" : " (required)") : "";
+      text.textContent = `${claimLabels[c][lang]}${suffix}: ${claimValue(state.certificate, c, lang)}`;
       label.append(input, " ", text);
       return label;
     }),

@@ -13,8 +13,14 @@ export function loginConfig(lang) {
   };
 }
 
-/** The claims the railway may ask to see at booking; `fare_class` is needed for any discount. */
-export const BOOKING_CLAIMS = ["fare_class", "caregiver", "certificate_type", "valid_until"];
+/** The claims the railway may ask to see at booking. */
+export const BOOKING_CLAIMS = ["fare_class", "valid_until", "caregiver", "certificate_type"];
+/**
+ * The claims without which no discount can be granted (the partner backend requires
+ * them too): the fare class, and the expiry date, since a hidden expiry could hide an
+ * expired certificate.
+ */
+export const REQUIRED_AT_BOOKING = ["fare_class", "valid_until"];
 
 export const TICKETS = ["regular", "coupon", "ordinary_express", "commuter", "limited_express", "green"];
 
@@ -85,8 +91,8 @@ export const dict = {
   bookH: { ja: "4. 予約する", en: "4. Book" },
   discloseLegend: { ja: "みらい鉄道に提示する項目", en: "What to show Mirai Railway" },
   discloseHint: {
-    ja: "「旅客運賃減額」は割引の判定に必要です。ほかの項目は外しても予約できます。",
-    en: "The fare discount class is needed to decide the discount. You can untick the others and still book.",
+    ja: "「旅客運賃減額」と「有効期限」は割引の判定に必要です。ほかの項目は外しても予約できます。",
+    en: "The fare discount class and the expiry date are needed to decide the discount. You can untick the others and still book.",
   },
   bookButton: { ja: "この内容で予約する", en: "Book this trip" },
   booking: { ja: "予約しています…", en: "Booking…" },

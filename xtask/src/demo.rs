@@ -21,10 +21,11 @@ pub fn run(args: &[String]) -> Result {
     )?;
     check_port(port)?;
     let url = format!("http://127.0.0.1:{port}");
-    println!("\nMirairo ID demo");
+    println!("\nMirairo ID demo: {url}/");
     println!("  demo partner site (みらい鉄道): {url}/demo/");
     println!("  playground:                    {url}/playground/");
     println!("  places and coupons widgets:    {url}/widgets/");
+    println!("  partner docs (ja / en):        {url}/docs/");
     println!("  provider metadata:             {url}/.well-known/openid-configuration");
     println!("  stop with Ctrl-C\n");
     let binary = root

@@ -10,6 +10,7 @@ mod examples;
 mod packages;
 mod setup;
 mod test;
+mod tidy;
 mod util;
 
 use std::process::ExitCode;
@@ -23,7 +24,8 @@ tasks:
   build            release wasm builds and the npm packages under dist/npm/
   demo [--port N]  build, then serve the sandbox provider and the demo site on 127.0.0.1
   test             every check and test, failing fast (what CI runs)
-  bench            package sizes and speed, each beside its baseline";
+  bench            package sizes and speed, each beside its baseline
+  tidy             the ARCHITECTURE.md invariants a grep can check (part of test)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "test" => util::no_args(rest).and_then(|()| test::run()),
         "bench" => util::no_args(rest).and_then(|()| bench::run()),
+        "tidy" => util::no_args(rest).and_then(|()| tidy::run()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

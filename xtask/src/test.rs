@@ -13,6 +13,7 @@ pub fn run() -> Result {
 
     util::step("format");
     util::run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
+    crate::tidy::run()?;
 
     util::step("clippy (native)");
     util::run(
@@ -105,6 +106,9 @@ fn wasm_bindgen_tests() -> Result {
             ("WASM_BINDGEN_USE_BROWSER", "1"),
             ("CHROMEDRIVER", "/usr/bin/chromedriver"),
             ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver),
+            // ChromeDriver can take longer than the runner's default 5 s to bind its
+            // port on a loaded two-core machine.
+            ("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60"),
         ],
     )
 }

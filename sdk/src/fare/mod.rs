@@ -35,8 +35,9 @@ pub struct FareHolder {
     /// `fare_class`: `None` not disclosed (refused: `fare_class_not_disclosed`),
     /// `Some(FareClass::NoClass)` disclosed as `null` (refused: `no_fare_class`).
     pub fare_class: Option<FareClass>,
-    /// `valid_until`: `None` not disclosed, `Some(None)` disclosed as `null` (no expiry
-    /// printed); either way the certificate counts as valid.
+    /// `valid_until`: `None` not disclosed (refused: `validity_not_disclosed`, since a
+    /// holder could hide an expired date), `Some(None)` disclosed as `null` (no expiry
+    /// printed: valid), `Some(Some(date))` valid through `date`.
     pub valid_until: Option<Option<Date>>,
 }
 
@@ -251,6 +252,8 @@ pub enum FareRule {
     FareClassNotDisclosed,
     /// Refused: `fare_class` is `null`; the certificate carries no fare discount.
     NoFareClass,
+    /// Refused: `valid_until` was not disclosed, so validity cannot be checked.
+    ValidityNotDisclosed,
     /// Refused: `valid_until` lies before the travel date.
     CertificateExpired,
     /// Refused: limited express, Green Car and other charges are never discounted.
@@ -284,6 +287,7 @@ impl FareRule {
             FareRule::NotVerified => "not_verified",
             FareRule::FareClassNotDisclosed => "fare_class_not_disclosed",
             FareRule::NoFareClass => "no_fare_class",
+            FareRule::ValidityNotDisclosed => "validity_not_disclosed",
             FareRule::CertificateExpired => "certificate_expired",
             FareRule::ChargeNotDiscounted => "charge_not_discounted",
             FareRule::CommuterWithoutCompanion => "commuter_without_companion",
@@ -376,8 +380,9 @@ impl FareError {
 ///
 /// The checks run in this order and the first that applies decides the result:
 /// input validation (an error), `not_verified`, `fare_class_not_disclosed`,
-/// `no_fare_class`, `certificate_expired`, then the table above; a trip the table does
-/// not discount is refused with `commuter_without_companion`,
+/// `no_fare_class`, `validity_not_disclosed` (`valid_until` not disclosed; disclosed as
+/// `null` means no expiry and passes), `certificate_expired`, then the table above; a
+/// trip the table does not discount is refused with `commuter_without_companion`,
 /// `class2_commuter_not_eligible`, `class1_alone_short_distance`, `class2_short_distance`,
 /// `distance_unknown` (no `one_way_km` where it decides),
 /// `class1_alone_ticket_not_discounted` or `class2_ticket_not_discounted`.
@@ -386,7 +391,7 @@ impl FareError {
 ///
 /// ```
 /// use mirairo_id_sdk::{fare_discount, Date, FareClass, FareHolder, FareRates, FareRule, Ticket, Trip};
-/// let holder = FareHolder { verified: true, fare_class: Some(FareClass::Class1), valid_until: None };
+/// let holder = FareHolder { verified: true, fare_class: Some(FareClass::Class1), valid_until: Some(None) };
 /// let trip = Trip { with_companion: true, ..Trip::new(1234, Ticket::Regular) };
 /// let today = Date::parse("2026-11-27").unwrap();
 /// let result = fare_discount(&holder, &trip, &FareRates::default(), today).unwrap();
@@ -453,14 +458,16 @@ pub fn fare_discount(
         class: Some(class),
         ..facts
     };
-    if let Some(Some(valid_until)) = holder.valid_until {
-        if valid_until < travel_date {
+    match holder.valid_until {
+        None => return Ok(refuse(FareRule::ValidityNotDisclosed, facts)),
+        Some(Some(valid_until)) if valid_until < travel_date => {
             let facts = text::Facts {
                 valid_until: Some(valid_until),
                 ..facts
             };
             return Ok(refuse(FareRule::CertificateExpired, facts));
         }
+        Some(_) => {}
     }
 
     let class1 = class == FareClass::Class1;

@@ -135,6 +135,10 @@ fn rule_sentence(rule: FareRule, facts: &Facts<'_>) -> (String, String) {
             "この障害者手帳には旅客運賃減額の種別（第1種・第2種）がないため、運賃の割引はありません。".to_owned(),
             "This certificate has no fare class (Class 1 or Class 2), so fares are not discounted.".to_owned(),
         ),
+        FareRule::ValidityNotDisclosed => (
+            "有効期限が提示されていないため、割引を適用できません。ミライロIDで有効期限の提示に同意してください。".to_owned(),
+            "The certificate's validity was not shown, so the discount cannot be applied. Please agree to share the expiry date in Mirairo ID.".to_owned(),
+        ),
         FareRule::CertificateExpired => {
             let date = |d: Date, lang, cal| format_date(d, lang, cal);
             let (until_ja, until_en) = facts.valid_until.map_or_else(

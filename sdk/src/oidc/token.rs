@@ -118,25 +118,35 @@ pub(crate) fn refresh_body(refresh_token: &str, client_id: &str) -> String {
 /// How one attempt at the token endpoint ended, before parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
-    /// The request never got an HTTP answer (connection refused, reset, DNS, CORS).
+    /// The request itself failed before any HTTP response existed (in a browser: `fetch`
+    /// rejected, e.g. connection refused or reset, DNS, TLS; a CORS refusal looks the same
+    /// although the server may have answered).
     NetworkFailure,
+    /// An HTTP response arrived (this status) but its body could not be read.
+    BodyUnreadable(u16),
     /// The request was aborted after the timeout.
     TimedOut,
-    /// An HTTP answer with this status.
+    /// An HTTP answer with this status, body read.
     Status(u16),
 }
 
 /// Whether to send a token request again (with a fresh DPoP proof) after `attempt`,
-/// the `attempts_made`-th one. At most one retry, and only when the provider cannot
-/// have redeemed the code: no HTTP answer at all, or 502/503/504 from a gateway or an
-/// unavailable server. Never after a timeout (the request may have arrived), a 4xx, a
-/// 500 or a success: repeating a redeemed code revokes its tokens (RFC 6749 §4.1.2).
+/// the `attempts_made`-th one.
+///
+/// A code or refresh token is single-use: the provider refuses a second use and revokes
+/// every token issued from it (RFC 6749 §4.1.2, §10.4), so a retry after the provider
+/// redeemed it ends the login or the session. Hence at most one retry, and only:
+/// - after a [`Attempt::NetworkFailure`]: no response at all. We cannot tell this apart
+///   from a CORS refusal where the server did answer; we assume that in our flows (a
+///   token endpoint that allows our origin) a rejected request most likely never reached
+///   the token endpoint;
+/// - after a 503: the provider says it did not process the request.
+///
+/// Never after a response with another status (502 and 504 may come from a gateway after
+/// the provider redeemed the code; 500, 4xx, success), nor when the body of a response
+/// could not be read, nor after a timeout (the request may have arrived).
 pub fn should_retry(attempt: Attempt, attempts_made: u32) -> bool {
-    attempts_made < 2
-        && matches!(
-            attempt,
-            Attempt::NetworkFailure | Attempt::Status(502..=504)
-        )
+    attempts_made < 2 && matches!(attempt, Attempt::NetworkFailure | Attempt::Status(503))
 }
 
 #[cfg(test)]
@@ -145,18 +155,24 @@ mod tests {
 
     #[test]
     fn retry_rules() {
+        // (how the attempt ended, attempts made, retry?)
         let table = [
             (Attempt::NetworkFailure, 1, true),
             (Attempt::NetworkFailure, 2, false),
             (Attempt::Status(503), 1, true),
-            (Attempt::Status(502), 1, true),
             (Attempt::Status(503), 2, false),
+            (Attempt::Status(502), 1, false),
+            (Attempt::Status(504), 1, false),
             (Attempt::Status(500), 1, false),
             (Attempt::Status(400), 1, false),
             (Attempt::Status(401), 1, false),
             (Attempt::Status(429), 1, false),
             (Attempt::Status(200), 1, false),
+            (Attempt::BodyUnreadable(503), 1, false),
+            (Attempt::BodyUnreadable(200), 1, false),
+            (Attempt::BodyUnreadable(400), 1, false),
             (Attempt::TimedOut, 1, false),
+            (Attempt::TimedOut, 2, false),
         ];
         for (attempt, n, expected) in table {
             assert_eq!(should_retry(attempt, n), expected, "{attempt:?} #{n}");

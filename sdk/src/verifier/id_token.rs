@@ -267,7 +267,10 @@ impl PreparedIdToken {
         let client = self.options.audience.as_str();
         let azp = text("azp");
         let several = matches!(&aud, Audience::Many(all) if all.len() > 1);
-        if !aud.contains(client) || (several && azp.as_deref() != Some(client)) {
+        // With several audiences `azp` must name us; a present `azp` that names another
+        // party is refused in every case (OIDC Core §3.1.3.7, step 5).
+        let azp_mismatch = azp.as_deref().is_some_and(|a| a != client);
+        if !aud.contains(client) || (several && azp.is_none()) || azp_mismatch {
             return Err(IdTokenError::WrongAudience);
         }
         let now = self.options.now;

@@ -498,6 +498,23 @@ impl Prepared {
         self.claims.status.as_ref()
     }
 
+    /// Where the issuer signature's check stands in [`Prepared::signature_checks`], or
+    /// `None` when its signature cannot be ES256 at all (then it has failed already).
+    /// Callers that do more work after the checks (fetching a status list) must look
+    /// at this check's result, never at a position: without an issuer check, index 0 is
+    /// the KB-JWT's, which the presenter signs themselves.
+    pub fn issuer_check_index(&self) -> Option<usize> {
+        self.issuer_sig
+    }
+
+    /// Whether the issuer signature passed, given the results of the checks in order.
+    pub fn issuer_signature_passed(&self, results: &[bool]) -> bool {
+        self.issuer_sig
+            .and_then(|i| results.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
     /// The `kid` of the issuer JWT.
     pub fn kid(&self) -> Option<&str> {
         self.sd.issuer_jwt().header_str("kid")

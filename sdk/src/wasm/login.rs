@@ -289,13 +289,15 @@ impl LoginCore {
         })
     }
 
-    /// Whether to retry a token request: `kind` is `"network"`, `"timeout"` or
-    /// `"status"` (with `status`); `attempts` made so far.
+    /// Whether to retry a token request: `kind` is `"network"` (fetch rejected, no
+    /// response), `"timeout"`, `"body"` (a response whose body could not be read, with
+    /// `status`) or `"status"` (with `status`); `attempts` made so far.
     #[wasm_bindgen(js_name = shouldRetry)]
     pub fn should_retry(kind: &str, status: u16, attempts: u32) -> bool {
         let attempt = match kind {
             "network" => Attempt::NetworkFailure,
             "timeout" => Attempt::TimedOut,
+            "body" => Attempt::BodyUnreadable(status),
             _ => Attempt::Status(status),
         };
         should_retry(attempt, attempts)

@@ -329,6 +329,18 @@ impl PreparedCredential {
         self.status_cached
     }
 
+    /// Whether the issuer signature passed, given `results` as for `finish`. A status
+    /// list is fetched only when it did, so an unsigned credential cannot make the
+    /// verifier fetch a URL of its choosing (the issuer check is not always at index
+    /// 0: a credential whose signature cannot be ES256 has none).
+    #[wasm_bindgen(js_name = issuerSignaturePassed)]
+    pub fn issuer_signature_passed(&self, results: &[u8]) -> bool {
+        let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
+        self.inner
+            .as_ref()
+            .is_some_and(|p| p.issuer_signature_passed(&passed))
+    }
+
     /// The credential's status list URI, if it has one.
     #[wasm_bindgen(getter, js_name = statusUri)]
     pub fn status_uri(&self) -> Option<String> {
