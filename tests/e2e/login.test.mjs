@@ -281,47 +281,36 @@ function watchToken(page) {
 }
 
 test("token endpoint faults: one retry for 503, none for 400", async () => {
-  // 503 once: the SDK retries once with a fresh DPoP proof, and the login succeeds.
-  {
+  /** Logs in with `count` faults of `status` armed on /token right before consent. */
+  async function loginWithTokenFault(status, count) {
     const context = await browser.newContext();
     const example = await ExamplePage.open(context);
     const proofs = watchToken(example.page);
     await example.loginButton.click();
     const provider = new ProviderPages(example.page);
     await provider.signIn();
-    await sandbox.control("/_sandbox/faults", { path: "/token", status: 503, count: 1 });
+    await sandbox.control("/_sandbox/faults", { path: "/token", status, count });
     await provider.consent();
+    return { context, example, proofs };
+  }
+
+  // 503 once: the SDK retries once with a fresh DPoP proof, and the login succeeds.
+  {
+    const { context, example, proofs } = await loginWithTokenFault(503, 1);
     assert.match(await example.waitForCertificate(), /身体障害者手帳/);
     assert.equal(proofs.length, 2, "one retry");
     assert.notEqual(proofs[0], proofs[1], "a fresh DPoP proof for the retry");
     await context.close();
   }
-  // 503 twice: one retry only, then the error is shown.
-  {
-    const context = await browser.newContext();
-    const example = await ExamplePage.open(context);
-    const proofs = watchToken(example.page);
-    await example.loginButton.click();
-    const provider = new ProviderPages(example.page);
-    await provider.signIn();
-    await sandbox.control("/_sandbox/faults", { path: "/token", status: 503, count: 2 });
-    await provider.consent();
+  // 503 twice: one retry only, then the error is shown; 400 once: never retried (a
+  // retry would have succeeded, the fault being used up).
+  for (const [status, count, attempts, why] of [
+    [503, 2, 2, "one retry only"],
+    [400, 1, 1, "no retry after a 4xx"],
+  ]) {
+    const { context, example, proofs } = await loginWithTokenFault(status, count);
     assert.equal(await example.errorCode(), "provider_error");
-    assert.equal(proofs.length, 2, "one retry only");
-    await context.close();
-  }
-  // 400 once: never retried (a retry would have succeeded, the fault being used up).
-  {
-    const context = await browser.newContext();
-    const example = await ExamplePage.open(context);
-    const proofs = watchToken(example.page);
-    await example.loginButton.click();
-    const provider = new ProviderPages(example.page);
-    await provider.signIn();
-    await sandbox.control("/_sandbox/faults", { path: "/token", status: 400, count: 1 });
-    await provider.consent();
-    assert.equal(await example.errorCode(), "provider_error");
-    assert.equal(proofs.length, 1, "no retry after a 4xx");
+    assert.equal(proofs.length, attempts, why);
     await context.close();
   }
 });
