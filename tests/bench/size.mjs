@@ -7,6 +7,13 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const budgets = { sdk: { gzip: 40_000 }, widget: { brotli: 60_000 } };
+// The floor each package is compared with (target/floors/, built by `cargo xtask bench`
+// from tests/bench/floors/ exactly as the packages are built): what any Rust/wasm build
+// of it must ship before its own features.
+const floors = {
+  sdk: { dir: "target/floors/es256", what: "ES256 verify alone (p256 + SHA-256, wasm + glue)" },
+  widget: { dir: "target/floors/yew", what: "a minimal Yew app (input + keyed list, wasm + glue)" },
+};
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -47,4 +54,17 @@ for (const pkg of ["sdk", "widget"]) {
   console.log(
     `${`@mirairo-id/${pkg} total`.padEnd(44)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}  ${metric} ≤ ${kb(limit).trim()}: ${verdict}`,
   );
+  const floor = floors[pkg];
+  const floorDir = path.join(root, floor.dir);
+  if (existsSync(floorDir)) {
+    const f = { raw: 0, gzip: 0, brotli: 0 };
+    for (const file of files(floorDir).filter((x) => /\.(js|wasm)$/.test(x))) {
+      const s = sizes(readFileSync(file));
+      for (const k of Object.keys(f)) f[k] += s[k];
+    }
+    console.log(`${`  floor: ${floor.what}`.padEnd(44)}${kb(f.raw)}${kb(f.gzip)}${kb(f.brotli)}`);
+    console.log(
+      `${"  package beyond the floor".padEnd(44)}${kb(total.raw - f.raw)}${kb(total.gzip - f.gzip)}${kb(total.brotli - f.brotli)}  (${(total[metric] / f[metric]).toFixed(1)}x the floor)`,
+    );
+  }
 }

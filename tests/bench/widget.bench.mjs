@@ -4,8 +4,11 @@
 //
 //   first list paint  — from the last places response arriving to the first frame
 //                       that shows rows (widget: parse + index + render; baseline: the same)
-//   keystroke -> results — one character appended to the search box, to the end of the
-//                       next frame; p50 and p95 over the typed queries
+//   keystroke -> results in DOM — one character appended to the search box, to the
+//                       results updated in the DOM (the work a frame must fit: goal
+//                       under 16 ms); p50 and p95 over the typed queries
+//   keystroke -> next frame — the same, to the end of the next frame (adds the wait
+//                       for the display's refresh, up to one frame at 60 Hz)
 //
 // Run: node bench/widget.bench.mjs (from tests/, after `cargo xtask build` and a
 // debug build of the sandbox). Environment: BENCH_RUNS (page loads, default 5).
@@ -81,15 +84,20 @@ function pageHelpers() {
       window.__baselineInput = input;
       return performance.now() - t0;
     },
-    /** Appends each character to `input`, timing input event -> next frame. */
+    /** Appends each character to `input`, timing input event -> results in the DOM
+     *  (the work: handlers, filtering and rendering, which Yew finishes in microtasks,
+     *  so it is done when the next task runs) and input event -> next frame (the work
+     *  plus the wait for the display's next frame, which no code can shorten). */
     async type(input, text) {
       const times = [];
       for (const ch of text) {
         const t0 = performance.now();
         input.value += ch;
         input.dispatchEvent(new InputEvent("input", { bubbles: true, composed: true, data: ch }));
+        await new Promise((r) => setTimeout(r, 0));
+        const work = performance.now() - t0;
         await nextFrame();
-        times.push(performance.now() - t0);
+        times.push({ work, frame: performance.now() - t0 });
       }
       input.value = "";
       input.dispatchEvent(new InputEvent("input", { bubbles: true, composed: true }));
@@ -161,10 +169,13 @@ await browser.close();
 await sandbox.stop();
 
 const ms = (x) => `${x.toFixed(1)} ms`.padStart(12);
+const of = (keys, k) => keys.map((t) => t[k]);
 const rows = [
   ["first list paint after data (median)", median(widgetPaint), median(baselinePaint)],
-  ["keystroke -> results p50", pct(widgetKeys, 50), pct(baselineKeys, 50)],
-  ["keystroke -> results p95", pct(widgetKeys, 95), pct(baselineKeys, 95)],
+  ["keystroke -> results in DOM p50", pct(of(widgetKeys, "work"), 50), pct(of(baselineKeys, "work"), 50)],
+  ["keystroke -> results in DOM p95", pct(of(widgetKeys, "work"), 95), pct(of(baselineKeys, "work"), 95)],
+  ["keystroke -> next frame p50", pct(of(widgetKeys, "frame"), 50), pct(of(baselineKeys, "frame"), 50)],
+  ["keystroke -> next frame p95", pct(of(widgetKeys, "frame"), 95), pct(of(baselineKeys, "frame"), 95)],
 ];
 console.log(`<mirairo-places>, ${RUNS} page loads, ${widgetKeys.length} keystrokes each side, Chromium headless`);
 console.log(`${"metric".padEnd(40)}${"widget".padStart(12)}${"plain JS".padStart(12)}`);

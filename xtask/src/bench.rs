@@ -14,7 +14,8 @@ pub fn run() -> Result {
     let tests = root.join("tests");
     util::run(&root, &cargo, &["build", "-p", "mirairo-id-sandbox"], &[])?;
 
-    util::step("bench: package sizes (what a browser downloads), beside the budgets");
+    build_floors()?;
+    util::step("bench: package sizes (what a browser downloads), beside the budgets and floors");
     util::run(&tests, "node", &["bench/size.mjs"], &[])?;
 
     util::step("bench: verification in Node, @mirairo-id/sdk beside jose and raw WebCrypto");
@@ -45,6 +46,23 @@ pub fn run() -> Result {
     util::run(&tests, "node", &["bench/widget.bench.mjs"], &[])?;
 
     sandbox_load()
+}
+
+/// The size baselines (`tests/bench/floors/`): the least any Rust/wasm build of each
+/// package must ship, built like the packages into `target/floors/<name>/` (one build
+/// each, so Cargo does not unify their dependencies' features).
+fn build_floors() -> Result {
+    util::step("bench: size floors (ES256 verify alone; a minimal Yew app)");
+    let root = util::root();
+    let floors = [("es256", "bench-floor-es256"), ("yew", "bench-floor-yew")];
+    for (name, krate) in floors {
+        let input = crate::build::release_wasm(krate)?;
+        let lib = krate.replace('-', "_");
+        let out = root.join("target/floors").join(name);
+        crate::build::bindgen_and_opt(&input, &out, &lib)?;
+        crate::build::minify(&out)?;
+    }
+    Ok(())
 }
 
 /// Drives a release sandbox from a second process (the `loadgen` example) and prints
