@@ -8,12 +8,11 @@
 //
 // Run: ISSUER=http://127.0.0.1:8080 PORT=3000 node server.mjs
 import { createServer } from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Verifier, MirairoIdError } from "@mirairo-id/sdk";
 
 const NONCE_TTL_MS = 5 * 60 * 1000;
-const MAX_PENDING_NONCES = 10_000;
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** The `nonce` claim of the KB-JWT (the last `~` segment), read without trusting it. */
@@ -46,42 +45,62 @@ async function readJson(req) {
 
 /**
  * Starts the server. `issuer` is the Mirairo ID provider; `audience` this partner's
- * identifier, expected in the KB-JWT's `aud`.
+ * identifier, expected in the KB-JWT's `aud`; `nonceTtlMs` how long a nonce stays usable.
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export async function startServer({ issuer, audience, host = "127.0.0.1", port = 0 }) {
+export async function startServer({ issuer, audience, host = "127.0.0.1", port = 0, nonceTtlMs = NONCE_TTL_MS }) {
   // Reads the provider metadata and its JWK Set once; refetches the set for a new kid.
   const verifier = await Verifier.fromIssuer(issuer);
-  /** nonce → expiry (ms). One use each: taken out when a presentation names it. */
-  const nonces = new Map();
+  // Nonces carry their own expiry and this server's HMAC, so handing one out stores
+  // nothing (a flood of POST /nonce costs no memory). Only nonces of presentations that
+  // are being or have been verified are remembered, until they expire: one use each.
+  const secret = randomBytes(32);
+  /** nonce → expiry (ms) of nonces taken by a presentation. */
+  const used = new Map();
+  const mac = (body) => createHmac("sha256", secret).update(body).digest();
 
   function issueNonce() {
-    const now = Date.now();
-    for (const [n, until] of nonces) if (until <= now) nonces.delete(n);
-    const nonce = randomBytes(24).toString("base64url");
-    if (nonces.size < MAX_PENDING_NONCES) nonces.set(nonce, now + NONCE_TTL_MS);
-    return nonce;
+    const body = `${Date.now() + nonceTtlMs}.${randomBytes(16).toString("base64url")}`;
+    return `${body}.${mac(body).toString("base64url")}`;
   }
 
-  function consumeNonce(nonce) {
-    const until = nonce === null ? undefined : nonces.get(nonce);
-    if (until === undefined) return false;
-    nonces.delete(nonce);
-    return until > Date.now();
+  /** Takes `nonce` for one presentation: true when this server issued it, it has not
+   *  expired and no other presentation has taken it. */
+  function takeNonce(nonce) {
+    const [expires, random, tag, ...rest] = typeof nonce === "string" ? nonce.split(".") : [];
+    if (tag === undefined || rest.length > 0) return false;
+    const given = Buffer.from(tag, "base64url");
+    const expected = mac(`${expires}.${random}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+    const now = Date.now();
+    const until = Number(expires);
+    if (!(until > now)) return false;
+    for (const [n, u] of used) if (u <= now) used.delete(n);
+    if (used.has(nonce)) return false;
+    used.set(nonce, until);
+    return true;
   }
 
   async function verify(presentation) {
     const claimed = claimedNonce(presentation);
-    // An unknown or replayed nonce becomes a random one no KB-JWT carries: the SDK then
-    // answers bad_key_binding, in the order of PROTOCOL.md §4.
-    const nonce = consumeNonce(claimed) ? claimed : randomBytes(24).toString("base64url");
-    return verifier.verifyOnline(presentation, {
-      requireKeyBinding: true,
-      audience,
-      nonce,
-      requiredClaims: ["fare_class"],
-      requireStatus: true,
-    });
+    const taken = takeNonce(claimed);
+    // An unknown, expired or replayed nonce becomes a random one no KB-JWT carries: the
+    // SDK then answers bad_key_binding, in the order of PROTOCOL.md §4.
+    const nonce = taken ? claimed : randomBytes(24).toString("base64url");
+    try {
+      return await verifier.verifyOnline(presentation, {
+        requireKeyBinding: true,
+        audience,
+        nonce,
+        requiredClaims: ["fare_class"],
+        requireStatus: true,
+      });
+    } catch (e) {
+      // A refused presentation leaves nothing behind (its nonce proved nothing), so
+      // posting forged presentations cannot fill `used` either.
+      if (taken) used.delete(claimed);
+      throw e;
+    }
   }
 
   const server = createServer(async (req, res) => {

@@ -1,6 +1,8 @@
 // Prints what a browser downloads for each package (wasm + JS glue + entry), raw,
 // gzip -9 and brotli (quality 11), beside the package's budget.
-import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +34,34 @@ export function sizes(buf) {
   };
 }
 
+/**
+ * The SDK's wasm with only the exports `keep` accepts: wasm-metadce drops everything no
+ * kept export reaches, then wasm-opt -Oz as in the build. What a verification-only
+ * build would ship, measured without a second build configuration.
+ */
+function wasmSubset(wasmFile, keep) {
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(wasmFile))).map((e) => e.name);
+  const kept = exports.filter(keep);
+  const graph = [
+    { name: "root", root: true, reaches: kept.map((n) => `export:${n}`) },
+    ...kept.map((n) => ({ name: `export:${n}`, export: n })),
+  ];
+  const dir = mkdtempSync(path.join(tmpdir(), "mirairo-size-"));
+  try {
+    const bin = (tool) => path.join(root, "tests/node_modules/.bin", tool);
+    const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"].map(
+      (f) => `--enable-${f}`,
+    );
+    writeFileSync(path.join(dir, "graph.json"), JSON.stringify(graph));
+    const cut = path.join(dir, "cut.wasm");
+    execFileSync(bin("wasm-metadce"), [wasmFile, "--graph-file", path.join(dir, "graph.json"), "-o", cut, ...features], { stdio: "ignore" });
+    execFileSync(bin("wasm-opt"), [cut, "-Oz", "-o", cut, ...features], { stdio: "ignore" });
+    return readFileSync(cut);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`.padStart(10);
 console.log(`${"package / file".padEnd(44)}${"raw".padStart(10)}${"gzip -9".padStart(10)}${"brotli".padStart(10)}  budget`);
 for (const pkg of ["sdk", "widget"]) {
@@ -54,6 +84,17 @@ for (const pkg of ["sdk", "widget"]) {
   console.log(
     `${`@mirairo-id/${pkg} total`.padEnd(44)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}  ${metric} ≤ ${kb(limit).trim()}: ${verdict}`,
   );
+  if (pkg === "sdk") {
+    // Verification alone: the Verifier's exports (no login, no fare rules) and the JS a
+    // verifying page loads.
+    const wasm = wasmSubset(path.join(dir, "wasm/mirairo_id_sdk_bg.wasm"), (n) => !/^(__wbg_)?(logincore|softwarekey|pendingsignature|fareDiscount)/i.test(n));
+    const v = sizes(wasm);
+    for (const f of ["verifier.js", "error.js", "load.js", "common.js", "wasm/mirairo_id_sdk.js"]) {
+      const s = sizes(readFileSync(path.join(dir, f)));
+      for (const k of Object.keys(v)) v[k] += s[k];
+    }
+    console.log(`${"  of which verification alone".padEnd(44)}${kb(v.raw)}${kb(v.gzip)}${kb(v.brotli)}  (wasm-metadce: Verifier exports only)`);
+  }
   const floor = floors[pkg];
   const floorDir = path.join(root, floor.dir);
   if (existsSync(floorDir)) {

@@ -52,8 +52,8 @@ async function post(url, body) {
   return { status: res.status, body: await res.json() };
 }
 
-async function withServer(fn) {
-  const server = await startServer({ issuer: sandbox.url, audience: AUDIENCE });
+async function withServer(fn, options = {}) {
+  const server = await startServer({ issuer: sandbox.url, audience: AUDIENCE, ...options });
   try {
     await fn(server);
   } finally {
@@ -90,6 +90,8 @@ test("refusals carry the protocol code", () =>
     // Each row gets a fresh nonce, so only its own fault can fail it.
     const rows = [
       ["a nonce this server never issued", () => h.present(AUDIENCE, "never-issued-0123456789"), 403, "bad_key_binding"],
+      ["an issued nonce with its expiry moved", (n) => h.present(AUDIENCE, n.replace(/^\d+/, (t) => String(Number(t) + 3_600_000))), 403, "bad_key_binding"],
+      ["an issued nonce with another random part", (n) => h.present(AUDIENCE, n.replace(/\.(.)/, (_, c) => `.${c === "A" ? "B" : "A"}`)), 403, "bad_key_binding"],
       ["another partner's audience", (n) => h.present("https://other.example", n), 403, "bad_key_binding"],
       ["a KB-JWT signed by another key", (n) => h.present(AUDIENCE, n, other), 403, "bad_key_binding"],
       ["no key binding", () => h.credential, 403, "key_binding_required"],
@@ -101,6 +103,30 @@ test("refusals carry the protocol code", () =>
     }
     const bad = await post(`${server.url}/verify`, { nope: 1 });
     assert.deepEqual([bad.status, bad.body.error], [400, "invalid_request"]);
+  }));
+
+test("a nonce is usable only until it expires", () =>
+  withServer(
+    async (server) => {
+      const h = await holder();
+      const n = await nonce(server);
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await post(`${server.url}/verify`, { presentation: h.present(AUDIENCE, n) });
+      assert.deepEqual([r.status, r.body.error], [403, "bad_key_binding"]);
+    },
+    { nonceTtlMs: 200 },
+  ));
+
+test("a refused presentation does not use up its nonce; an accepted one does", () =>
+  withServer(async (server) => {
+    const h = await holder();
+    const n = await nonce(server);
+    const wrong = await post(`${server.url}/verify`, { presentation: h.present("https://other.example", n) });
+    assert.deepEqual([wrong.status, wrong.body.error], [403, "bad_key_binding"]);
+    const right = await post(`${server.url}/verify`, { presentation: h.present(AUDIENCE, n) });
+    assert.equal(right.status, 200, JSON.stringify(right.body));
+    const again = await post(`${server.url}/verify`, { presentation: h.present(AUDIENCE, n) });
+    assert.deepEqual([again.status, again.body.error], [403, "bad_key_binding"], "a second presentation for the same nonce");
   }));
 
 test("a credential revoked after the nonce was issued is refused", () =>
