@@ -5,8 +5,8 @@
 
 use crate::error::{err, ErrorCode, VerifyError};
 use crate::jose::{b64url_decode, b64url_encode, Es256SigningKey, Jws};
+use crate::json::{Map, Value};
 use rand_core::{OsRng, RngCore};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -85,8 +85,8 @@ impl Disclosure {
     pub fn parse(encoded: &str) -> Result<Self, VerifyError> {
         let bytes =
             b64url_decode(encoded).map_err(|_| err(Malformed, "disclosure is not base64url"))?;
-        let json =
-            crate::json::parse(&bytes).map_err(|_| err(Malformed, "disclosure is not JSON"))?;
+        let json = crate::json::parse_bytes(&bytes)
+            .map_err(|_| err(Malformed, "disclosure is not JSON"))?;
         let Value::Array(items) = json else {
             return Err(err(BadDisclosure, "disclosure is not a JSON array"));
         };
@@ -139,8 +139,8 @@ impl Disclosure {
 /// and `_sd_alg` is `sha-256`. The header gets `alg` `ES256`; set `typ`/`kid` in it.
 pub fn issue_sd_jwt(
     key: &Es256SigningKey,
-    header: Map<String, Value>,
-    payload: Map<String, Value>,
+    header: Map,
+    payload: Map,
     disclosable: Vec<(String, Value)>,
     decoys: usize,
 ) -> String {
@@ -201,7 +201,7 @@ pub struct SdJwt {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reconstructed {
     /// The payload with every `_sd`, `_sd_alg` and `{"...": digest}` replaced or removed.
-    pub claims: Map<String, Value>,
+    pub claims: Map,
     /// Names of the top-level claims that came from disclosures, in disclosure order.
     pub disclosed: Vec<String>,
 }
@@ -305,7 +305,7 @@ impl SdJwt {
     /// has the wrong shape for where it is referenced, discloses `_sd` or `...`, or a
     /// name already present at that level; `malformed` beyond
     /// [`MAX_RECONSTRUCTION_DEPTH`].
-    pub fn reconstruct(&self, payload: &Map<String, Value>) -> Result<Reconstructed, VerifyError> {
+    pub fn reconstruct(&self, payload: &Map) -> Result<Reconstructed, VerifyError> {
         if let Some(e) = &self.shape_error {
             return Err(e.clone());
         }
@@ -371,11 +371,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        depth: usize,
-    ) -> Result<Map<String, Value>, VerifyError> {
+    fn object(&mut self, mut map: Map, depth: usize) -> Result<Map, VerifyError> {
         if depth > MAX_RECONSTRUCTION_DEPTH {
             return Err(err(Malformed, "claims nested too deeply"));
         }
@@ -383,7 +379,8 @@ impl<'a> Ctx<'a> {
         let mut out = Map::new();
         for (k, v) in map {
             let v = self.value(v, depth + 1)?;
-            out.insert(k, v);
+            // Names in a parsed object are unique.
+            out.push_new(k, v);
         }
         let digests = match sd {
             None => Vec::new(),
@@ -416,7 +413,7 @@ impl<'a> Ctx<'a> {
             if depth == 0 {
                 self.top_level.push((index, name.clone()));
             }
-            out.insert(name, value);
+            out.push_new(name, value);
         }
         Ok(out)
     }
@@ -456,13 +453,13 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     fn key() -> Es256SigningKey {
         Es256SigningKey::from_bytes(&[9u8; 32]).unwrap()
     }
 
-    fn header() -> Map<String, Value> {
+    fn header() -> Map {
         json!({"typ": "dc+sd-jwt"}).as_object().unwrap().clone()
     }
 
