@@ -84,7 +84,7 @@ impl Number {
         match &self.0 {
             N::Pos(u) => Some(*u as f64),
             N::Neg(i) => Some(*i as f64),
-            N::Text(t) => t.parse().ok(),
+            N::Text(t) => Some(decimal_to_f64(t)),
         }
     }
 }
@@ -917,6 +917,219 @@ impl Parser<'_> {
     }
 }
 
+// ---------------------------------------------------------------------------------
+// Decimal to double, correctly rounded, without core's float parser (its tables are
+// larger than this whole module): an f64 estimate, then exact big-integer comparisons
+// with the midpoints next to it until it is the nearest double (ties to even).
+
+/// Significant digits kept: a midpoint between two doubles has at most 767, so digits
+/// beyond 800 matter only as "more than shown" (`sticky`).
+const MAX_DIGITS: usize = 800;
+
+/// The nearest double to the JSON number `text` (already validated by the parser).
+fn decimal_to_f64(text: &str) -> f64 {
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let mantissa_end = bytes
+        .iter()
+        .position(|&b| b == b'e' || b == b'E')
+        .unwrap_or(bytes.len());
+    let exponent = bytes.get(mantissa_end + 1..).map_or(0i64, |exp| {
+        let (sign, digits) = match exp.first() {
+            Some(b'-') => (-1, exp.get(1..).unwrap_or_default()),
+            Some(b'+') => (1, exp.get(1..).unwrap_or_default()),
+            _ => (1, exp),
+        };
+        sign * digits.iter().fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        })
+    });
+    let mantissa = bytes.get(..mantissa_end).unwrap_or_default();
+    let point = mantissa.iter().position(|&b| b == b'.');
+    // value = 0.d₁d₂…(all digits) × 10^(int_len + exponent); drop leading zeros.
+    let int_len = point.unwrap_or(mantissa.len()) as i64 - i64::from(negative);
+    let mut digits = mantissa
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_digit)
+        .peekable();
+    let mut leading = 0i64;
+    while digits.next_if_eq(&b'0').is_some() {
+        leading += 1;
+    }
+    let mut kept: Vec<u8> = Vec::new();
+    let mut sticky = false;
+    for d in digits {
+        if kept.len() < MAX_DIGITS {
+            kept.push(d - b'0');
+        } else if d != b'0' {
+            sticky = true;
+        }
+    }
+    while kept.last() == Some(&0) {
+        kept.pop();
+    }
+    // value = kept (an integer) × 10^scale (+ a little more when sticky).
+    let position = int_len.saturating_sub(leading).saturating_add(exponent);
+    let scale = position.saturating_sub(kept.len() as i64);
+    let magnitude = if kept.is_empty() || position < -324 {
+        0.0 // below half the smallest subnormal
+    } else if position > 310 {
+        f64::INFINITY // refused by the parser; kept total for other callers
+    } else {
+        nearest(&kept, scale, sticky)
+    };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// `(m, e)` with the double equal to `m × 2^e` (non-negative finite doubles).
+fn decode(x: f64) -> (u64, i64) {
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1 << 52) - 1);
+    if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), exp - 1075)
+    }
+}
+
+/// The double nearest to `digits × 10^scale` (+ sticky), digits without leading zero.
+fn nearest(digits: &[u8], scale: i64, sticky: bool) -> f64 {
+    // Estimate from the first 19 digits: within a few dozen units in the last place.
+    let head = digits
+        .iter()
+        .take(19)
+        .fold(0u64, |acc, &d| acc * 10 + u64::from(d));
+    let mut e10 = scale + digits.len() as i64 - digits.len().min(19) as i64;
+    let mut z = head as f64;
+    while e10 > 300 {
+        z *= 1e300;
+        e10 -= 300;
+    }
+    while e10 < -300 {
+        z /= 1e300;
+        e10 += 300;
+    }
+    z *= 10f64.powi(e10 as i32);
+    if !z.is_finite() {
+        z = f64::MAX;
+    }
+    let exact = |m: u64, e2: i64| compare(digits, scale, sticky, m, e2);
+    // Each round moves one unit in the last place towards the value; the estimate is
+    // close, so the bound is never reached for a validated number.
+    for _ in 0..256 {
+        let (m, e) = decode(z);
+        let up = f64::from_bits(z.to_bits() + 1);
+        match exact(2 * m + 1, e - 1) {
+            std::cmp::Ordering::Greater if up.is_finite() => {
+                z = up;
+                continue;
+            }
+            std::cmp::Ordering::Equal if m % 2 == 1 => return up,
+            std::cmp::Ordering::Less => {}
+            _ => return z,
+        }
+        if m == 0 {
+            return z;
+        }
+        let down = f64::from_bits(z.to_bits() - 1);
+        let (lower_m, lower_e) = if m == 1 << 52 && e > -1074 {
+            (4 * m - 1, e - 2)
+        } else {
+            (2 * m - 1, e - 1)
+        };
+        match exact(lower_m, lower_e) {
+            std::cmp::Ordering::Less => z = down,
+            std::cmp::Ordering::Equal if m % 2 == 1 => return down,
+            _ => return z,
+        }
+    }
+    z
+}
+
+/// Compares `digits × 10^scale` (+ sticky) with `m × 2^e2`, exactly.
+fn compare(digits: &[u8], scale: i64, sticky: bool, m: u64, e2: i64) -> std::cmp::Ordering {
+    let mut left = Big(vec![0]);
+    for &d in digits {
+        left.mul_add(10, u32::from(d));
+    }
+    let mut right = Big(vec![m as u32, (m >> 32) as u32]);
+    if scale >= 0 {
+        left.mul_pow10(scale.unsigned_abs());
+    } else {
+        right.mul_pow10(scale.unsigned_abs());
+    }
+    if e2 >= 0 {
+        right.shl(e2.unsigned_abs());
+    } else {
+        left.shl(e2.unsigned_abs());
+    }
+    match left.cmp(&right) {
+        std::cmp::Ordering::Equal if sticky => std::cmp::Ordering::Greater,
+        other => other,
+    }
+}
+
+/// A non-negative big integer, 32-bit limbs, least significant first.
+struct Big(Vec<u32>);
+
+impl Big {
+    fn mul_add(&mut self, factor: u32, add: u32) {
+        let mut carry = u64::from(add);
+        for limb in &mut self.0 {
+            let x = u64::from(*limb) * u64::from(factor) + carry;
+            *limb = x as u32;
+            carry = x >> 32;
+        }
+        if carry > 0 {
+            self.0.push(carry as u32);
+        }
+    }
+
+    fn mul_pow10(&mut self, mut n: u64) {
+        while n >= 9 {
+            self.mul_add(1_000_000_000, 0);
+            n -= 9;
+        }
+        self.mul_add(10u32.pow(n as u32), 0);
+    }
+
+    fn shl(&mut self, bits: u64) {
+        let words = (bits / 32) as usize;
+        let bits = (bits % 32) as u32;
+        if bits > 0 {
+            let mut carry = 0u32;
+            for limb in &mut self.0 {
+                let x = (u64::from(*limb) << bits) | u64::from(carry);
+                *limb = x as u32;
+                carry = (x >> 32) as u32;
+            }
+            self.0.push(carry);
+        }
+        if words > 0 {
+            let mut shifted = vec![0; words];
+            shifted.extend_from_slice(&self.0);
+            self.0 = shifted;
+        }
+    }
+
+    fn cmp(&self, other: &Big) -> std::cmp::Ordering {
+        let significant = |v: &[u32]| v.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
+        let (a, b) = (
+            self.0.get(..significant(&self.0)).unwrap_or_default(),
+            other.0.get(..significant(&other.0)).unwrap_or_default(),
+        );
+        a.len()
+            .cmp(&b.len())
+            .then_with(|| a.iter().rev().cmp(b.iter().rev()))
+    }
+}
+
 /// Whether `int.frac × 10^exponent` rounds to infinity as a double (serde_json refuses
 /// such numbers too).
 fn overflows(int: &[u8], frac: &[u8], exponent: i64) -> bool {
@@ -953,8 +1166,37 @@ fn has_duplicate_names(entries: &[(String, Value)]) -> bool {
             .any(|(i, (k, _))| entries.iter().skip(i + 1).any(|(other, _)| other == k));
     }
     let mut names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-    names.sort_unstable();
+    heapsort(&mut names);
     names.windows(2).any(|w| matches!(w, [a, b] if a == b))
+}
+
+/// Sorts names in place (heapsort: n log n in every case, and much smaller code than
+/// the standard library's sorts, which the SDK otherwise does not need).
+fn heapsort(v: &mut [&str]) {
+    fn sift_down(v: &mut [&str], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v.get(child) < v.get(child + 1) {
+                child += 1;
+            }
+            if v.get(root) >= v.get(child) {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = v.len();
+    for start in (0..n / 2).rev() {
+        sift_down(v, start, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
 }
 
 /// Test-only: serde_json's `json!` syntax, built as an SDK [`Value`].
@@ -1127,6 +1369,46 @@ mod tests {
     }
 
     #[test]
+    fn doubles_are_correctly_rounded() {
+        let table = [
+            "0.0",
+            "-0.0",
+            "0.1",
+            "0.30000000000000004",
+            "120.5",
+            "100.00000000000001",
+            "1764200000.123",
+            "9007199254740993.0",
+            "9007199254740991.5",
+            "1e23",
+            "8.98846567431158e307",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "2.2250738585072011e-308",
+            "2.2250738585072014e-308",
+            "4.9406564584124654e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1e-330",
+            "123456789012345678901234567890.5",
+            "0.000000000000000000000000000000000000001",
+            "2.47032822920623272088284396434110686182529901307162382212792841250337753635104375932649918180817996189898282347722858865463328355177969898199387398005390939063150356595155702263922908583924491051844359318028499365361525003193704576782492193656236698636584807570015857692699037063119282795585513329278343384093519780155312465972635795746227664652728272200563740064854999770965994704540208281662262378573934507363390079677619305775067401763246736009689513405355374585166611342237666786041621596804619144672918403005300575308490487653917113865916462395249126236538818796362393732804238910186723484976682350898633885879256283027559956575244555072551893136908362547791869486679949683240497058210285131854513962138377228261454376934125320985913276672363281255e-324",
+        ];
+        for text in table {
+            let v = parse(text).unwrap();
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(
+                v.as_f64().map(f64::to_bits),
+                Some(expected.to_bits()),
+                "{text}"
+            );
+        }
+        assert_eq!(Value::from(u64::MAX).as_f64(), Some(u64::MAX as f64));
+        assert_eq!(Value::from(-3i64).as_f64(), Some(-3.0));
+        assert_eq!(Value::from("1").as_f64(), None);
+    }
+
+    #[test]
     fn writing_escapes_only_what_json_needs() {
         let s = "\"\\/\u{1}\u{8}\u{c}\n\r\t\u{1f} é\u{7f}";
         let v = Value::from(s);
@@ -1161,6 +1443,23 @@ mod tests {
         assert_eq!(v["a"][1]["b"], Value::Null);
         assert_eq!(v["missing"][7], Value::Null);
         assert_eq!(v["a"][0], 1);
+    }
+
+    #[test]
+    fn heapsort_sorts() {
+        let mut words = vec!["k9", "a", "", "k10", "a", "zz", "b", "k1"];
+        let mut expected = words.clone();
+        expected.sort_unstable();
+        heapsort(&mut words);
+        assert_eq!(words, expected);
+        for n in 0..40 {
+            let mut v: Vec<String> = (0..n).map(|i| format!("{}", (i * 7919) % 31)).collect();
+            let mut refs: Vec<&str> = v.iter().map(String::as_str).collect();
+            heapsort(&mut refs);
+            let sorted: Vec<String> = refs.iter().map(|s| s.to_string()).collect();
+            v.sort_unstable();
+            assert_eq!(sorted, v);
+        }
     }
 
     #[test]

@@ -232,7 +232,9 @@ impl SdJwt {
         let last = presentation
             .rfind('~')
             .ok_or(err(Malformed, "not an SD-JWT"))?;
-        let (head, kb) = presentation.split_at(last + 1);
+        let (head, kb) = presentation
+            .split_at_checked(last + 1)
+            .ok_or(err(Malformed, "not an SD-JWT"))?;
         let mut parts = head.split('~');
         let jwt = parts.next().ok_or(err(Malformed, "not an SD-JWT"))?;
         let issuer_jwt =
@@ -325,16 +327,16 @@ impl SdJwt {
             disclosures: &self.disclosures,
             by_digest,
             used: vec![false; self.disclosures.len()],
-            top_level: Vec::new(),
+            top_level: vec![None; self.disclosures.len()],
         };
         let claims = ctx.object(payload, 0)?;
         if ctx.used.iter().any(|u| !u) {
             return Err(err(BadDisclosure, "disclosure not referenced"));
         }
-        ctx.top_level.sort_by_key(|(i, _)| *i);
+        // In disclosure order (a disclosure is used once, so each index once).
         Ok(Reconstructed {
             claims,
-            disclosed: ctx.top_level.into_iter().map(|(_, n)| n).collect(),
+            disclosed: ctx.top_level.into_iter().flatten().collect(),
         })
     }
 }
@@ -343,7 +345,8 @@ struct Ctx<'a> {
     disclosures: &'a [Disclosure],
     by_digest: HashMap<String, usize>,
     used: Vec<bool>,
-    top_level: Vec<(usize, String)>,
+    /// The names of the top-level claims, at their disclosure's index.
+    top_level: Vec<Option<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -411,7 +414,9 @@ impl<'a> Ctx<'a> {
             }
             let value = self.value(d.value.clone(), depth + 1)?;
             if depth == 0 {
-                self.top_level.push((index, name.clone()));
+                if let Some(slot) = self.top_level.get_mut(index) {
+                    *slot = Some(name.clone());
+                }
             }
             out.push_new(name, value);
         }
