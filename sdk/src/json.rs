@@ -9,9 +9,11 @@
 //! found by sorting in large objects), recurses at most [`MAX_JSON_DEPTH`] levels
 //! and never panics.
 //!
-//! Numbers keep their JSON text: nothing here parses or prints floating point.
-//! Integers (no fraction, no exponent) within `i64`/`u64` are read exactly, like
-//! serde_json does; [`Number::as_i64`] and [`Number::as_u64`] answer only for them.
+//! Numbers keep their JSON text: nothing here prints floating point, and only
+//! [`Number::as_f64`] (for the JS option layer) converts one to a double, exactly,
+//! without core's float parser and its tables. Integers (no fraction, no exponent)
+//! within `i64`/`u64` are read exactly, like serde_json does; [`Number::as_i64`] and
+//! [`Number::as_u64`] answer only for them.
 //!
 //! Objects ([`Map`]) keep their members in insertion order; lookups are linear,
 //! which suits the small objects of JOSE headers, claims and options.
@@ -78,8 +80,8 @@ impl Number {
         }
     }
 
-    /// The nearest double. Only the JS option layer needs this (numbers of seconds and
-    /// kilometres given by JavaScript).
+    /// The nearest double (correctly rounded, ties to even; `-0` is `-0.0`). Only the
+    /// JS option layer needs this (numbers of seconds and kilometres from JavaScript).
     pub fn as_f64(&self) -> Option<f64> {
         match &self.0 {
             N::Pos(u) => Some(*u as f64),

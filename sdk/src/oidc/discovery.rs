@@ -65,7 +65,8 @@ impl ProviderMetadata {
         }
         lists(doc, "code_challenge_methods_supported", "S256")?;
         lists(doc, "id_token_signing_alg_values_supported", "ES256")?;
-        if doc.get("authorization_response_iss_parameter_supported") == Some(&Value::Bool(false)) {
+        let iss_parameter = doc.get("authorization_response_iss_parameter_supported");
+        if iss_parameter.and_then(Value::as_bool) == Some(false) {
             return Err(LoginError::Malformed(
                 "the provider does not send iss in authorization responses",
             ));
