@@ -1168,30 +1168,31 @@ fn has_duplicate_names(entries: &[(String, Value)]) -> bool {
             .any(|(i, (k, _))| entries.iter().skip(i + 1).any(|(other, _)| other == k));
     }
     let mut names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-    heapsort(&mut names);
+    heapsort_by(&mut names, |a, b| a < b);
     names.windows(2).any(|w| matches!(w, [a, b] if a == b))
 }
 
-/// Sorts names in place (heapsort: n log n in every case, and much smaller code than
-/// the standard library's sorts, which the SDK otherwise does not need).
-fn heapsort(v: &mut [&str]) {
-    fn sift_down(v: &mut [&str], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && v.get(child) < v.get(child + 1) {
-                child += 1;
-            }
-            if v.get(root) >= v.get(child) {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
+/// Sorts `v` in place by `less` (heapsort: n log n in every case, not stable, and much
+/// smaller code than the standard library's sorts, which the SDK otherwise does not
+/// link). Shared with the SD-JWT digest lookup.
+pub(crate) fn heapsort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     let n = v.len();
+    let sift_down = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end
+            && matches!((v.get(child), v.get(child + 1)), (Some(a), Some(b)) if less(a, b))
+        {
+            child += 1;
+        }
+        if !matches!((v.get(root), v.get(child)), (Some(a), Some(b)) if less(a, b)) {
+            return;
+        }
+        v.swap(root, child);
+        root = child;
+    };
     for start in (0..n / 2).rev() {
         sift_down(v, start, n);
     }
@@ -1452,12 +1453,12 @@ mod tests {
         let mut words = vec!["k9", "a", "", "k10", "a", "zz", "b", "k1"];
         let mut expected = words.clone();
         expected.sort_unstable();
-        heapsort(&mut words);
+        heapsort_by(&mut words, |a, b| a < b);
         assert_eq!(words, expected);
         for n in 0..40 {
             let mut v: Vec<String> = (0..n).map(|i| format!("{}", (i * 7919) % 31)).collect();
             let mut refs: Vec<&str> = v.iter().map(String::as_str).collect();
-            heapsort(&mut refs);
+            heapsort_by(&mut refs, |a, b| a < b);
             let sorted: Vec<String> = refs.iter().map(|s| s.to_string()).collect();
             v.sort_unstable();
             assert_eq!(sorted, v);

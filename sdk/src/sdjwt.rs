@@ -8,7 +8,6 @@ use crate::jose::{b64url_decode, b64url_encode, Es256SigningKey, Jws};
 use crate::json::{Map, Value};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// Largest presentation accepted, in bytes (256 KiB). The protocol requires ≥ 64 KiB.
 pub const MAX_INPUT_BYTES: usize = 256 * 1024;
@@ -317,14 +316,19 @@ impl SdJwt {
             Some(Value::String(alg)) if alg == "sha-256" => {}
             Some(_) => return Err(err(BadDisclosure, "_sd_alg is not sha-256")),
         }
-        let mut by_digest = HashMap::with_capacity(self.disclosures.len());
-        for (i, d) in self.disclosures.iter().enumerate() {
-            if by_digest.insert(d.digest(), i).is_some() {
-                return Err(err(BadDisclosure, "disclosure appears twice"));
-            }
+        // Digests sorted (by index) for binary search: n log n however many `_sd` entries.
+        let digests: Vec<String> = self.disclosures.iter().map(Disclosure::digest).collect();
+        let mut by_digest: Vec<usize> = (0..digests.len()).collect();
+        crate::json::heapsort_by(&mut by_digest, |&a, &b| digests.get(a) < digests.get(b));
+        let twice = by_digest
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if digests.get(*a) == digests.get(*b)));
+        if twice {
+            return Err(err(BadDisclosure, "disclosure appears twice"));
         }
         let mut ctx = Ctx {
             disclosures: &self.disclosures,
+            digests,
             by_digest,
             used: vec![false; self.disclosures.len()],
             top_level: vec![None; self.disclosures.len()],
@@ -343,7 +347,10 @@ impl SdJwt {
 
 struct Ctx<'a> {
     disclosures: &'a [Disclosure],
-    by_digest: HashMap<String, usize>,
+    /// The digest of each disclosure, by index.
+    digests: Vec<String>,
+    /// Disclosure indexes in digest order.
+    by_digest: Vec<usize>,
     used: Vec<bool>,
     /// The names of the top-level claims, at their disclosure's index.
     top_level: Vec<Option<String>>,
@@ -352,7 +359,11 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Marks the disclosure with `digest` used; `None` for a decoy.
     fn take(&mut self, digest: &str) -> Result<Option<(usize, &'a Disclosure)>, VerifyError> {
-        let Some(&i) = self.by_digest.get(digest) else {
+        let digests = &self.digests;
+        let found = self
+            .by_digest
+            .binary_search_by(|&i| digests.get(i).map(String::as_str).cmp(&Some(digest)));
+        let Some(i) = found.ok().and_then(|at| self.by_digest.get(at).copied()) else {
             return Ok(None);
         };
         let used = self

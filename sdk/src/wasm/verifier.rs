@@ -12,7 +12,6 @@ use crate::{
     fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
     Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
 };
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -116,7 +115,8 @@ pub struct VerifierCore {
     inner: Verifier,
     /// Status lists that passed every check, by URI, with the Unix time (real clock)
     /// until which they may be used: their `exp`, or sooner by `ttl`.
-    status_cache: HashMap<String, (Arc<VerifiedStatusList>, i64)>,
+    /// (A few URIs at most: a list, not a hash map, keeps hashing code out of the wasm.)
+    status_cache: Vec<(String, Arc<VerifiedStatusList>, i64)>,
 }
 
 /// Appends one check to a flat `[x, y, data, signature, …]` array.
@@ -170,7 +170,7 @@ impl VerifierCore {
         }
         Ok(Self {
             inner: Verifier::new(config)?,
-            status_cache: HashMap::new(),
+            status_cache: Vec::new(),
         })
     }
 
@@ -239,8 +239,9 @@ impl VerifierCore {
         let Some(uri) = inner.status_reference().map(|r| r.uri.clone()) else {
             return false;
         };
-        prepared.status_cached = match self.status_cache.get(&uri) {
-            Some((list, until)) if *until > now => {
+        let cached = self.status_cache.iter().find(|(u, _, _)| *u == uri);
+        prepared.status_cached = match cached {
+            Some((_, list, until)) if *until > now => {
                 inner.use_verified_status_list(&uri, Arc::clone(list))
             }
             _ => false,
@@ -269,6 +270,7 @@ impl VerifierCore {
             let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
             pending.finish(valid).ok()
         });
+        self.status_cache.retain(|(u, _, _)| u != uri);
         match verified {
             Some(list) => {
                 let ttl = list.ttl.and_then(|t| i64::try_from(t).ok());
@@ -276,13 +278,10 @@ impl VerifierCore {
                     list.expires_at.min(now.saturating_add(t))
                 });
                 self.status_cache
-                    .insert(uri.to_owned(), (Arc::new(list), until));
+                    .push((uri.to_owned(), Arc::new(list), until));
                 true
             }
-            None => {
-                self.status_cache.remove(uri);
-                false
-            }
+            None => false,
         }
     }
 
