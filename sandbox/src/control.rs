@@ -211,7 +211,7 @@ pub async fn issue(State(state): State<Arc<AppState>>, body: Bytes) -> Response 
                 ApiError::invalid_request("holder_jwk (EC P-256 public JWK) is required")
             })
             .and_then(|v| {
-                EcPublicJwk::from_json(v).map_err(|_| {
+                EcPublicJwk::from_json(&crate::util::to_sdk(v)).map_err(|_| {
                     ApiError::invalid_request("holder_jwk is not an EC P-256 public JWK")
                 })
             })?;

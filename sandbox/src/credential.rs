@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 use crate::keys;
-use crate::util::sha256_b64;
+use crate::util::{from_sdk, sha256_b64, to_sdk};
 
 /// The credential type.
 pub const VCT: &str = "urn:mirairo-id:disability-certificate:1";
@@ -221,16 +221,20 @@ pub fn issue(conn: &Connection, req: &CredentialRequest<'_>) -> rusqlite::Result
     payload.insert("iat".into(), req.now.into());
     payload.insert("exp".into(), (req.now + CREDENTIAL_TTL).into());
     payload.insert("vct".into(), VCT.into());
-    payload.insert("cnf".into(), json!({ "jwk": cnf_jwk.to_json() }));
+    payload.insert("cnf".into(), json!({ "jwk": from_sdk(&cnf_jwk.to_json()) }));
     payload.insert(
         "status".into(),
         json!({ "status_list": { "idx": req.cert.status_idx, "uri": req.status_uri } }),
     );
-    let disclosable: Vec<(String, Value)> = req
+    let disclosable = req
         .claims
         .iter()
-        .filter_map(|c| claim_value(req.user, req.cert, c).map(|v| (c.clone(), v)))
+        .filter_map(|c| claim_value(req.user, req.cert, c).map(|v| (c.clone(), to_sdk(&v))))
         .collect();
+    let payload = to_sdk(&Value::Object(payload))
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     Ok(issue_sd_jwt(
         &key.key,
         key.header("dc+sd-jwt"),

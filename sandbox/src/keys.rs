@@ -1,8 +1,11 @@
 //! The provider's ES256 signing keys (stored in the database), the JWKS and rotation.
 
 use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
+use mirairo_id_sdk::json::Map;
 use rusqlite::{params, Connection};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+
+use crate::util::{from_sdk, to_sdk};
 
 /// A signing key with its `kid` (the RFC 7638 thumbprint of its public key).
 pub struct SigningKey {
@@ -74,7 +77,7 @@ pub fn jwks(conn: &Connection) -> rusqlite::Result<Value> {
         jwk.kid = Some(kid);
         jwk.key_use = Some("sig".into());
         jwk.alg = Some("ES256".into());
-        keys.push(jwk.to_json());
+        keys.push(from_sdk(&jwk.to_json()));
     }
     Ok(json!({ "keys": keys }))
 }
@@ -82,14 +85,11 @@ pub fn jwks(conn: &Connection) -> rusqlite::Result<Value> {
 impl SigningKey {
     /// A JWS with header `{"alg":"ES256","typ":typ,"kid":…}`.
     pub fn sign(&self, typ: &str, payload: &Value) -> String {
-        self.key.sign_json(&self.header(typ), payload)
+        self.key.sign_json(&self.header(typ), &to_sdk(payload))
     }
 
     /// The header `{"typ":typ,"kid":…}` (`alg` is added by the signer).
-    pub fn header(&self, typ: &str) -> Map<String, Value> {
-        let mut h = Map::new();
-        h.insert("typ".into(), typ.into());
-        h.insert("kid".into(), self.kid.clone().into());
-        h
+    pub fn header(&self, typ: &str) -> Map {
+        Map::from_pairs([("typ", typ.into()), ("kid", self.kid.as_str().into())])
     }
 }

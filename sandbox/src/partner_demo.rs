@@ -35,7 +35,7 @@ use serde_json::{json, Value};
 
 use crate::error::{json_response, ApiError};
 use crate::state::AppState;
-use crate::util::{format_day, random_token, today_jst};
+use crate::util::{format_day, from_sdk, random_token, to_sdk, today_jst};
 
 /// How long an issued nonce stays usable, in seconds.
 pub const NONCE_TTL: i64 = 300;
@@ -204,6 +204,22 @@ async fn stations() -> Response {
     ok(StatusCode::OK, json!({ "stations": list }))
 }
 
+/// [`Ticket`] as its wire name (`regular`, `commuter`, …) in serde.
+mod ticket_name {
+    use mirairo_id_sdk::Ticket;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ticket: &Ticket, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(ticket.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Ticket, D::Error> {
+        let name = String::deserialize(d)?;
+        Ticket::from_wire(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown ticket `{name}`")))
+    }
+}
+
 /// A trip as the page sends it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,6 +229,7 @@ pub struct TripRequest {
     /// Arrival station id.
     pub to: String,
     /// Ticket kind (the wire name of [`Ticket`]).
+    #[serde(with = "ticket_name")]
     pub ticket: Ticket,
     /// Travel date `YYYY-MM-DD`; today in Japan when absent.
     #[serde(default)]
@@ -267,8 +284,8 @@ struct FareQuery {
 }
 
 async fn fare(State((app, _)): State<Shared>, Query(q): Query<FareQuery>) -> Response {
-    let result = serde_json::from_value::<Ticket>(Value::String(q.ticket.clone()))
-        .map_err(|_| ApiError::invalid_request(format!("unknown ticket '{}'", q.ticket)))
+    let result = Ticket::from_wire(&q.ticket)
+        .ok_or_else(|| ApiError::invalid_request(format!("unknown ticket '{}'", q.ticket)))
         .and_then(|ticket| {
             let trip = TripRequest {
                 from: q.from,
@@ -282,7 +299,7 @@ async fn fare(State((app, _)): State<Shared>, Query(q): Query<FareQuery>) -> Res
     match result {
         Ok((ticket, p)) => ok(
             StatusCode::OK,
-            json!({ "fare": p.fare, "oneWayKm": p.km, "ticket": ticket }),
+            json!({ "fare": p.fare, "oneWayKm": p.km, "ticket": ticket.as_str() }),
         ),
         Err(e) => e.into_response(),
     }
@@ -335,7 +352,7 @@ pub fn verify_presentation(
         let list = crate::status::list_jwt(app, &conn)?;
         (jwks, list)
     };
-    let verifier = Verifier::new(VerifierConfig::new(app.issuer.clone(), jwks))
+    let verifier = Verifier::new(VerifierConfig::new(app.issuer.clone(), to_sdk(&jwks)))
         .map_err(|e| ApiError::internal(format!("demo verifier: {e}")))?;
     let options = VerifyOptions {
         audience: Some(audience(app)),
@@ -369,11 +386,12 @@ fn booking_record(
         "id": id,
         "createdAt": now,
         "trip": {
-            "from": trip.from, "to": trip.to, "ticket": trip.ticket, "date": priced.date,
+            "from": trip.from, "to": trip.to, "ticket": trip.ticket.as_str(),
+            "date": priced.date.to_string(),
             "withCompanion": trip.with_companion, "oneWayKm": priced.km, "fullFare": priced.fare,
         },
-        "verified": certificate,
-        "fare": fare,
+        "verified": from_sdk(&certificate.to_json()),
+        "fare": from_sdk(&fare.to_json()),
     })
 }
 

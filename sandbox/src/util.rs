@@ -30,6 +30,18 @@ impl Clock {
     }
 }
 
+/// The sandbox speaks serde_json over HTTP; the SDK has its own strict JSON type.
+/// A serde_json value as the SDK's (`null` for what the SDK refuses: nesting deeper than
+/// `MAX_JSON_DEPTH`, which the sandbox never builds).
+pub fn to_sdk(value: &serde_json::Value) -> mirairo_id_sdk::json::Value {
+    mirairo_id_sdk::json::parse(&value.to_string()).unwrap_or_default()
+}
+
+/// An SDK JSON value as serde_json's (every SDK value is valid JSON).
+pub fn from_sdk(value: &mirairo_id_sdk::json::Value) -> serde_json::Value {
+    serde_json::from_str(&value.to_string()).unwrap_or_default()
+}
+
 /// `n` random bytes from the OS, base64url.
 pub fn random_token(n: usize) -> String {
     let mut buf = vec![0u8; n];

@@ -191,7 +191,7 @@ async fn issue_returns_a_bound_credential_with_the_asked_claims() {
         .post_json(
             "/_sandbox/issue",
             json!({"user": "hanako", "certificate": 2, "claims": ["grade", "fare_class"],
-                   "holder_jwk": holder.key.public_jwk().to_json()}),
+                   "holder_jwk": from_sdk(&holder.key.public_jwk().to_json())}),
         )
         .await;
     assert_eq!(status, 200, "{v}");
@@ -204,7 +204,7 @@ async fn issue_returns_a_bound_credential_with_the_asked_claims() {
     assert_eq!(rec.claims["grade"], "4度");
     assert_eq!(rec.claims["fare_class"], 2);
     let (status, _) = sb
-        .post_json("/_sandbox/issue", json!({"user": "hanako", "certificate": 9, "holder_jwk": holder.key.public_jwk().to_json()}))
+        .post_json("/_sandbox/issue", json!({"user": "hanako", "certificate": 9, "holder_jwk": from_sdk(&holder.key.public_jwk().to_json())}))
         .await;
     assert_eq!(status, 400);
     sb.stop().await;

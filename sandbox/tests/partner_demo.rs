@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{from_sdk, Sandbox};
 use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::sdjwt::key_binding_jwt;
 use serde_json::{json, Value};
@@ -30,7 +30,7 @@ impl Holder {
             .post_json(
                 "/_sandbox/issue",
                 json!({ "user": "hanako", "certificate": certificate, "claims": claims,
-                        "holder_jwk": key.public_jwk().to_json() }),
+                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
             )
             .await;
         assert_eq!(status, 200, "{body}");

@@ -9,10 +9,11 @@
 //! ECDSA verification of the same issuer signature, and prints verifications per second.
 
 use mirairo_id_sdk::jose::{verify_es256, Es256SigningKey, Jws};
+use mirairo_id_sdk::json::{self, Map, Value};
 use mirairo_id_sdk::sdjwt::{issue_sd_jwt, key_binding_jwt};
 use mirairo_id_sdk::status::{encode_status_list, StatusBits};
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions, DEFAULT_VCT};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -20,8 +21,14 @@ const ISSUER: &str = "http://127.0.0.1:8080";
 const STATUS_URI: &str = "http://127.0.0.1:8080/status/1";
 const NOW: i64 = 1_795_780_000;
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
+/// A `json!` literal as the SDK's JSON value.
+fn sdk(value: serde_json::Value) -> Value {
+    json::parse(&value.to_string()).unwrap_or_default()
+}
+
+/// A `json!` object literal as the SDK's JSON object.
+fn object(value: serde_json::Value) -> Map {
+    match sdk(value) {
         Value::Object(map) => map,
         _ => Map::new(),
     }
@@ -56,21 +63,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     jwk.kid = Some("k1".into());
     let verifier = Verifier::new(VerifierConfig::new(
         ISSUER,
-        json!({ "keys": [jwk.to_json()] }),
+        Map::from_pairs([("keys", vec![jwk.to_json()].into())]).into(),
     ))?;
 
     let header = object(json!({"typ": "dc+sd-jwt", "kid": "k1"}));
-    let payload = object(json!({
+    let mut payload = object(json!({
         "iss": ISSUER, "iat": NOW - 10, "exp": NOW + 86_000, "vct": DEFAULT_VCT,
-        "cnf": {"jwk": holder_key.public_jwk().to_json()},
         "status": {"status_list": {"idx": 412, "uri": STATUS_URI}},
     }));
+    let cnf = Map::from_pairs([("jwk", holder_key.public_jwk().to_json())]);
+    payload.insert("cnf".into(), cnf.into());
     let claims = vec![
-        ("certificate_type".to_owned(), json!("physical")),
-        ("grade".to_owned(), json!("2")),
-        ("fare_class".to_owned(), json!(1)),
-        ("caregiver".to_owned(), json!(true)),
-        ("valid_until".to_owned(), json!("2030-03-31")),
+        ("certificate_type".to_owned(), "physical".into()),
+        ("grade".to_owned(), "2".into()),
+        ("fare_class".to_owned(), 1.into()),
+        ("caregiver".to_owned(), true.into()),
+        ("valid_until".to_owned(), "2030-03-31".into()),
     ];
     let credential = issue_sd_jwt(&issuer_key, header, payload, claims, 2);
     let kb = key_binding_jwt(&holder_key, &credential, "https://rail.example", "n-1", NOW);
@@ -78,8 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let statuses: Vec<u8> = (0..10_000).map(|i| u8::from(i % 97 == 5)).collect();
     let list = issuer_key.sign_json(
         &object(json!({"typ": "statuslist+jwt", "kid": "k1"})),
-        &json!({"sub": STATUS_URI, "iat": NOW - 100, "exp": NOW + 3600,
-                "status_list": {"bits": 2, "lst": encode_status_list(StatusBits::Two, &statuses)?}}),
+        &sdk(json!({"sub": STATUS_URI, "iat": NOW - 100, "exp": NOW + 3600,
+                "status_list": {"bits": 2, "lst": encode_status_list(StatusBits::Two, &statuses)?}})),
     );
 
     let plain = VerifyOptions::at(NOW);

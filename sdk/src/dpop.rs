@@ -1,7 +1,7 @@
 //! DPoP proofs (RFC 9449): the client-side builder and the server-side check.
 
 use crate::jose::{b64url_encode, EcPublicJwk, Es256SigningKey, Jws};
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Largest DPoP proof accepted, in bytes.
@@ -162,7 +162,7 @@ pub fn verify_dpop_proof(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     const URL: &str = "http://127.0.0.1:8080/token";
     const NOW: i64 = 1_764_200_000;
@@ -205,7 +205,10 @@ mod tests {
         let k = key();
         let jwk = k.public_jwk().to_json();
         let mut private = jwk.clone();
-        private["d"] = json!("AAAA");
+        private
+            .as_object_mut()
+            .unwrap()
+            .insert("d".into(), json!("AAAA"));
         let claims = json!({"jti":"j","htm":"POST","htu":URL,"iat":NOW});
         let mut tampered = dpop_proof(&k, "POST", URL, NOW, "j", None);
         tampered.pop();

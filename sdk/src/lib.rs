@@ -9,7 +9,7 @@ pub mod dpop;
 mod error;
 mod fare;
 pub mod jose;
-mod json;
+pub mod json;
 pub mod oidc;
 pub mod sdjwt;
 pub mod status;

@@ -5,10 +5,9 @@
 
 use crate::error::{err, ErrorCode, VerifyError};
 use crate::jose::{b64url_decode, b64url_encode, Es256SigningKey, Jws};
+use crate::json::{Map, Value};
 use rand_core::{OsRng, RngCore};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// Largest presentation accepted, in bytes (256 KiB). The protocol requires ≥ 64 KiB.
 pub const MAX_INPUT_BYTES: usize = 256 * 1024;
@@ -85,8 +84,8 @@ impl Disclosure {
     pub fn parse(encoded: &str) -> Result<Self, VerifyError> {
         let bytes =
             b64url_decode(encoded).map_err(|_| err(Malformed, "disclosure is not base64url"))?;
-        let json =
-            crate::json::parse(&bytes).map_err(|_| err(Malformed, "disclosure is not JSON"))?;
+        let json = crate::json::parse_bytes(&bytes)
+            .map_err(|_| err(Malformed, "disclosure is not JSON"))?;
         let Value::Array(items) = json else {
             return Err(err(BadDisclosure, "disclosure is not a JSON array"));
         };
@@ -139,8 +138,8 @@ impl Disclosure {
 /// and `_sd_alg` is `sha-256`. The header gets `alg` `ES256`; set `typ`/`kid` in it.
 pub fn issue_sd_jwt(
     key: &Es256SigningKey,
-    header: Map<String, Value>,
-    payload: Map<String, Value>,
+    header: Map,
+    payload: Map,
     disclosable: Vec<(String, Value)>,
     decoys: usize,
 ) -> String {
@@ -201,7 +200,7 @@ pub struct SdJwt {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reconstructed {
     /// The payload with every `_sd`, `_sd_alg` and `{"...": digest}` replaced or removed.
-    pub claims: Map<String, Value>,
+    pub claims: Map,
     /// Names of the top-level claims that came from disclosures, in disclosure order.
     pub disclosed: Vec<String>,
 }
@@ -232,7 +231,9 @@ impl SdJwt {
         let last = presentation
             .rfind('~')
             .ok_or(err(Malformed, "not an SD-JWT"))?;
-        let (head, kb) = presentation.split_at(last + 1);
+        let (head, kb) = presentation
+            .split_at_checked(last + 1)
+            .ok_or(err(Malformed, "not an SD-JWT"))?;
         let mut parts = head.split('~');
         let jwt = parts.next().ok_or(err(Malformed, "not an SD-JWT"))?;
         let issuer_jwt =
@@ -305,7 +306,7 @@ impl SdJwt {
     /// has the wrong shape for where it is referenced, discloses `_sd` or `...`, or a
     /// name already present at that level; `malformed` beyond
     /// [`MAX_RECONSTRUCTION_DEPTH`].
-    pub fn reconstruct(&self, payload: &Map<String, Value>) -> Result<Reconstructed, VerifyError> {
+    pub fn reconstruct(&self, payload: &Map) -> Result<Reconstructed, VerifyError> {
         if let Some(e) = &self.shape_error {
             return Err(e.clone());
         }
@@ -315,41 +316,54 @@ impl SdJwt {
             Some(Value::String(alg)) if alg == "sha-256" => {}
             Some(_) => return Err(err(BadDisclosure, "_sd_alg is not sha-256")),
         }
-        let mut by_digest = HashMap::with_capacity(self.disclosures.len());
-        for (i, d) in self.disclosures.iter().enumerate() {
-            if by_digest.insert(d.digest(), i).is_some() {
-                return Err(err(BadDisclosure, "disclosure appears twice"));
-            }
+        // Digests sorted (by index) for binary search: n log n however many `_sd` entries.
+        let digests: Vec<String> = self.disclosures.iter().map(Disclosure::digest).collect();
+        let mut by_digest: Vec<usize> = (0..digests.len()).collect();
+        crate::json::heapsort_by(&mut by_digest, |&a, &b| digests.get(a) < digests.get(b));
+        let twice = by_digest
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if digests.get(*a) == digests.get(*b)));
+        if twice {
+            return Err(err(BadDisclosure, "disclosure appears twice"));
         }
         let mut ctx = Ctx {
             disclosures: &self.disclosures,
+            digests,
             by_digest,
             used: vec![false; self.disclosures.len()],
-            top_level: Vec::new(),
+            top_level: vec![None; self.disclosures.len()],
         };
         let claims = ctx.object(payload, 0)?;
         if ctx.used.iter().any(|u| !u) {
             return Err(err(BadDisclosure, "disclosure not referenced"));
         }
-        ctx.top_level.sort_by_key(|(i, _)| *i);
+        // In disclosure order (a disclosure is used once, so each index once).
         Ok(Reconstructed {
             claims,
-            disclosed: ctx.top_level.into_iter().map(|(_, n)| n).collect(),
+            disclosed: ctx.top_level.into_iter().flatten().collect(),
         })
     }
 }
 
 struct Ctx<'a> {
     disclosures: &'a [Disclosure],
-    by_digest: HashMap<String, usize>,
+    /// The digest of each disclosure, by index.
+    digests: Vec<String>,
+    /// Disclosure indexes in digest order.
+    by_digest: Vec<usize>,
     used: Vec<bool>,
-    top_level: Vec<(usize, String)>,
+    /// The names of the top-level claims, at their disclosure's index.
+    top_level: Vec<Option<String>>,
 }
 
 impl<'a> Ctx<'a> {
     /// Marks the disclosure with `digest` used; `None` for a decoy.
     fn take(&mut self, digest: &str) -> Result<Option<(usize, &'a Disclosure)>, VerifyError> {
-        let Some(&i) = self.by_digest.get(digest) else {
+        let digests = &self.digests;
+        let found = self
+            .by_digest
+            .binary_search_by(|&i| digests.get(i).map(String::as_str).cmp(&Some(digest)));
+        let Some(i) = found.ok().and_then(|at| self.by_digest.get(at).copied()) else {
             return Ok(None);
         };
         let used = self
@@ -371,11 +385,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        depth: usize,
-    ) -> Result<Map<String, Value>, VerifyError> {
+    fn object(&mut self, mut map: Map, depth: usize) -> Result<Map, VerifyError> {
         if depth > MAX_RECONSTRUCTION_DEPTH {
             return Err(err(Malformed, "claims nested too deeply"));
         }
@@ -383,7 +393,8 @@ impl<'a> Ctx<'a> {
         let mut out = Map::new();
         for (k, v) in map {
             let v = self.value(v, depth + 1)?;
-            out.insert(k, v);
+            // Names in a parsed object are unique.
+            out.push_new(k, v);
         }
         let digests = match sd {
             None => Vec::new(),
@@ -414,9 +425,11 @@ impl<'a> Ctx<'a> {
             }
             let value = self.value(d.value.clone(), depth + 1)?;
             if depth == 0 {
-                self.top_level.push((index, name.clone()));
+                if let Some(slot) = self.top_level.get_mut(index) {
+                    *slot = Some(name.clone());
+                }
             }
-            out.insert(name, value);
+            out.push_new(name, value);
         }
         Ok(out)
     }
@@ -456,13 +469,13 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     fn key() -> Es256SigningKey {
         Es256SigningKey::from_bytes(&[9u8; 32]).unwrap()
     }
 
-    fn header() -> Map<String, Value> {
+    fn header() -> Map {
         json!({"typ": "dc+sd-jwt"}).as_object().unwrap().clone()
     }
 

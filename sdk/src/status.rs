@@ -2,7 +2,7 @@
 //! compressed bit array it carries, and the encoder a provider uses to publish one.
 
 use crate::jose::{b64url_decode, b64url_encode, JwkSet, Jws, SignatureCheck};
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// Largest status list JWT accepted, in bytes (1 MiB).
 pub const MAX_STATUS_LIST_JWT_BYTES: usize = 1024 * 1024;
@@ -246,7 +246,7 @@ impl PendingStatusList {
         if jws.header_str("alg") != Some("ES256")
             || ["crit", "jku", "x5u", "x5c", "jwk"]
                 .iter()
-                .any(|h| header.contains_key(*h))
+                .any(|h| header.contains_key(h))
         {
             return Err(StatusError::UnsupportedAlgorithm);
         }
@@ -352,7 +352,7 @@ pub fn verify_status_list_jwt(
 mod tests {
     use super::*;
     use crate::jose::Es256SigningKey;
-    use serde_json::json;
+    use crate::json::json;
 
     const URI: &str = "http://127.0.0.1:8080/status/1";
     const NOW: i64 = 1_764_200_000;
@@ -442,7 +442,7 @@ mod tests {
         let other = Es256SigningKey::from_bytes(&[6u8; 32]).unwrap();
         let with = |k: &str, v: Value| {
             let mut c = claims.clone();
-            c[k] = v;
+            c.as_object_mut().unwrap().insert(k.into(), v);
             c
         };
         let table = [

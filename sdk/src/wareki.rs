@@ -7,12 +7,10 @@
 //! A date before 明治 has no era here and is written in the Gregorian calendar.
 
 use crate::verifier::Date;
-use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// The language a date (or any user-facing text) is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// Japanese (`ja`).
     #[default]
@@ -22,14 +20,47 @@ pub enum Lang {
 }
 
 /// Which calendar numbers the years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Calendar {
     /// Western years: `2026年11月27日`, `27 Nov 2026`.
     #[default]
     Gregorian,
     /// Japanese era years (和暦): `令和8年11月27日`, `27 Nov 2026 (Reiwa 8)`.
     Japanese,
+}
+
+impl Lang {
+    /// The wire name: `ja` or `en`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language with this wire name.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        [Lang::Ja, Lang::En]
+            .into_iter()
+            .find(|l| l.as_str() == text)
+    }
+}
+
+impl Calendar {
+    /// The wire name: `gregorian` or `japanese`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Calendar::Gregorian => "gregorian",
+            Calendar::Japanese => "japanese",
+        }
+    }
+
+    /// The calendar with this wire name.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        [Calendar::Gregorian, Calendar::Japanese]
+            .into_iter()
+            .find(|c| c.as_str() == text)
+    }
 }
 
 /// A Japanese era (元号) of the modern calendar.

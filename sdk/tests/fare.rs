@@ -3,11 +3,17 @@
 // Helpers outside #[test] fns: a failed unwrap here is a failed test.
 #![allow(clippy::unwrap_used)]
 
+use mirairo_id_sdk::json::Value;
 use mirairo_id_sdk::{
     fare_discount, Date, ErrorCode, FareClass, FareError, FareHolder, FareRates, FareResult,
-    Ticket, Trip, VerifiedCertificate, MAX_FARE, MAX_HOLDER_AGE,
+    FareRule, Ticket, Trip, VerifiedCertificate, MAX_FARE, MAX_HOLDER_AGE,
 };
 use proptest::prelude::*;
+
+/// JSON text as an SDK JSON value.
+fn parse(text: &str) -> Value {
+    mirairo_id_sdk::json::parse(text).unwrap()
+}
 
 fn date(s: &str) -> Date {
     Date::parse(s).unwrap()
@@ -790,9 +796,9 @@ fn operators_may_round_to_the_yen() {
 
 #[test]
 fn trip_reads_the_camel_case_js_shape() {
-    let trip: Trip = serde_json::from_str(
+    let trip = Trip::from_json(&parse(
         r#"{"fare":1234,"ticket":"ordinary_express","oneWayKm":120.5,"withCompanion":true,"holderAge":9,"travelDate":"2026-12-01"}"#,
-    )
+    ))
     .unwrap();
     assert_eq!(
         trip,
@@ -802,7 +808,7 @@ fn trip_reads_the_camel_case_js_shape() {
             .age(9)
             .on("2026-12-01")
     );
-    let minimal: Trip = serde_json::from_str(r#"{"fare":500,"ticket":"green"}"#).unwrap();
+    let minimal = Trip::from_json(&parse(r#"{"fare":500,"ticket":"green"}"#)).unwrap();
     assert_eq!(minimal, green(500));
     for bad in [
         r#"{"fare":-5,"ticket":"regular"}"#,
@@ -814,38 +820,39 @@ fn trip_reads_the_camel_case_js_shape() {
         r#"{"fare":1000,"ticket":"regular","travelDate":"2026-02-30"}"#,
         r#"{"fare":1000,"ticket":"regular","travelDate":"2026/12/01"}"#,
     ] {
-        assert!(serde_json::from_str::<Trip>(bad).is_err(), "{bad}");
+        assert!(Trip::from_json(&parse(bad)).is_err(), "{bad}");
     }
 }
 
 #[test]
 fn result_writes_the_camel_case_js_shape() {
     let r = run(&class2(), &regular(1980).km(150.0), &FareRates::default());
-    let json = serde_json::to_value(&r).unwrap();
+    let json = r.to_json();
     assert_eq!(json["eligible"], true);
     assert_eq!(json["holderFare"], 990);
-    assert_eq!(json["companionFare"], serde_json::Value::Null);
+    assert_eq!(json["companionFare"], Value::Null);
     assert_eq!(json["rule"], "long_distance_alone");
-    assert!(json["explanation"]["ja"].is_string() && json["explanation"]["en"].is_string());
+    assert!(json["explanation"]["ja"].as_str().is_some());
+    assert!(json["explanation"]["en"].as_str().is_some());
     assert_eq!(json.as_object().unwrap().len(), 5);
-    let back: FareResult = serde_json::from_value(json).unwrap();
+    let back = FareResult::from_json(&parse(&json.to_string())).unwrap();
     assert_eq!(back, r);
 }
 
 #[test]
 fn rates_read_partial_overrides() {
-    let rates: FareRates = serde_json::from_str(r#"{"commuterDiscountPercent":30}"#).unwrap();
+    let rates = FareRates::from_json(&parse(r#"{"commuterDiscountPercent":30}"#)).unwrap();
     assert_eq!(rates, bus());
-    let rates: FareRates = serde_json::from_str("{}").unwrap();
+    let rates = FareRates::from_json(&parse("{}")).unwrap();
     assert_eq!(rates, FareRates::default());
 }
 
 #[test]
 fn a_verified_certificate_converts_keeping_not_disclosed_apart_from_null() {
     let cert = |claims: &str| -> VerifiedCertificate {
-        serde_json::from_str(&format!(
+        VerifiedCertificate::from_json(&parse(&format!(
             r#"{{"issuer":"http://127.0.0.1:8080","issuedAt":1,"expiresAt":2,"keyBound":true,"holderKeyThumbprint":"t","disclosed":[]{claims}}}"#
-        ))
+        )))
         .unwrap()
     };
     let trip = regular(1234).companion().on("2026-12-01");
@@ -878,8 +885,10 @@ fn a_verified_certificate_converts_keeping_not_disclosed_apart_from_null() {
 #[test]
 fn rule_ids_are_the_serialized_names() {
     for (_, holder, trip, rates, _) in rows() {
-        let rule = run(&holder, &trip, &rates).rule;
-        assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
+        let result = run(&holder, &trip, &rates);
+        let rule = result.rule;
+        assert_eq!(result.to_json()["rule"], rule.as_str());
+        assert_eq!(FareRule::from_wire(rule.as_str()), Some(rule));
         assert_eq!(rule.to_string(), rule.as_str());
     }
 }

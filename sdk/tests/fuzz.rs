@@ -4,7 +4,8 @@
 //!
 //! Properties: no input panics; no mutation of a valid presentation (byte changes or
 //! truncation anywhere in the issuer JWT or a disclosure) is accepted with claims
-//! other than the original's.
+//! other than the original's; the SDK's JSON module reads and writes what serde_json
+//! does (values round-trip, numbers convert to the same doubles as Rust's parser).
 
 // Test helpers outside #[test] fns fail loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -13,6 +14,7 @@ mod common;
 
 use common::*;
 use mirairo_id_sdk::jose::{b64url_decode, Jws};
+use mirairo_id_sdk::json;
 use mirairo_id_sdk::sdjwt::SdJwt;
 use mirairo_id_sdk::status::{StatusBits, StatusList};
 use mirairo_id_sdk::{ErrorCode, IdTokenOptions, VerifiedCertificate, VerifyOptions};
@@ -133,5 +135,95 @@ proptest! {
         let spliced = format!("{}{}{}", &f.presentation[..start], String::from_utf8(insert).unwrap(), &f.presentation[end..]);
         assert_not_forged(&spliced)?;
         assert_not_forged(&f.presentation[..start])?;
+    }
+}
+
+/// Arbitrary JSON (serde_json's value, so that the SDK's module is checked against
+/// another implementation), nested at most 6 deep, no duplicate names by construction.
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    let number = prop_oneof![
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<u64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("finite", |x| x.is_finite())
+            .prop_map(serde_json::Value::from),
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        number,
+        any::<String>().prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
+            proptest::collection::btree_map(any::<String>(), inner, 0..8)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A JSON number text: digits, optional fraction and exponent (any size).
+fn any_number_text() -> impl Strategy<Value = String> {
+    (
+        any::<bool>(),
+        "(0|[1-9][0-9]{0,30})",
+        proptest::option::of("[0-9]{1,30}"),
+        proptest::option::of((prop_oneof![Just(""), Just("+"), Just("-")], -340i32..330)),
+    )
+        .prop_map(|(negative, int, frac, exp)| {
+            let mut text = String::new();
+            if negative {
+                text.push('-');
+            }
+            text.push_str(&int);
+            if let Some(frac) = frac {
+                text.push('.');
+                text.push_str(&frac);
+            }
+            if let Some((sign, e)) = exp {
+                let sign = if e < 0 { "-" } else { sign };
+                text.push_str(&format!("e{sign}{}", e.unsigned_abs()));
+            }
+            text
+        })
+}
+
+proptest! {
+    #[test]
+    fn json_round_trips_and_agrees_with_serde_json(v in any_json()) {
+        let text = v.to_string();
+        let ours = json::parse(&text).unwrap();
+        let written = ours.to_string();
+        prop_assert_eq!(json::parse(&written).unwrap(), ours);
+        // Same compact text, byte for byte: member order, escapes, number text kept.
+        prop_assert_eq!(written, text);
+    }
+
+    #[test]
+    fn json_parsing_never_panics(input in "[\\[\\]{}\",:0-9eE.+\\-a-z \\\\u]{0,200}") {
+        let ours = json::parse(&input);
+        // Where both parsers accept, they read the same value.
+        if let (Ok(ours), Ok(theirs)) = (&ours, serde_json::from_str::<serde_json::Value>(&input)) {
+            prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&ours.to_string()).unwrap(), theirs);
+        }
+    }
+
+    #[test]
+    fn numbers_convert_like_rusts_parser(text in any_number_text()) {
+        let expected: f64 = text.parse().unwrap();
+        match json::parse(&text) {
+            Ok(v) => prop_assert_eq!(v.as_f64().map(f64::to_bits), Some(expected.to_bits()), "{}", text),
+            // Only numbers beyond the largest double are refused.
+            Err(_) => prop_assert!(expected.is_infinite(), "{} refused", text),
+        }
+    }
+
+    #[test]
+    fn doubles_convert_back_exactly(x in any::<f64>().prop_filter("finite", |x| x.is_finite())) {
+        for text in [format!("{x}"), format!("{x:e}"), format!("{x:.20e}")] {
+            let v = json::parse(&text).unwrap();
+            prop_assert_eq!(v.as_f64().map(f64::to_bits), Some(text.parse::<f64>().unwrap().to_bits()), "{}", text);
+        }
     }
 }

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{issuer_key, other_key, raw_jws, rotated_key, Signer, ISSUER, NOW};
+use common::{issuer_key, other_key, raw_jws, rotated_key, sdk, serde, Signer, ISSUER, NOW};
 use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
 use mirairo_id_sdk::oidc::{
     callback_state, ClientOptions, LoginClient, LoginError, LoginOptions, LoginResult, Step,
@@ -32,7 +32,7 @@ fn jwk(key: &Es256SigningKey, kid: Option<&str>) -> Value {
     j.kid = kid.map(str::to_owned);
     j.key_use = Some("sig".into());
     j.alg = Some("ES256".into());
-    j.to_json()
+    serde(&j.to_json())
 }
 
 fn metadata() -> String {
@@ -224,8 +224,7 @@ const REFUSALS: &[(&str, Edit, &str, Option<&str>)] = &[
     (
         "key in the token header",
         |p| {
-            p.id_header =
-                json!({"alg": "ES256", "typ": "JWT", "jwk": other_key().public_jwk().to_json()});
+            p.id_header = json!({"alg": "ES256", "typ": "JWT", "jwk": serde(&other_key().public_jwk().to_json())});
             p.id_signer = Signer::Es256(other_key());
         },
         "bad_id_token",
@@ -385,7 +384,7 @@ const REFUSALS: &[(&str, Edit, &str, Option<&str>)] = &[
         |p| {
             let mut case = common::Case::valid();
             case.kb = None;
-            case.payload["cnf"] = json!({"jwk": other_key().public_jwk().to_json()});
+            case.payload["cnf"] = json!({"jwk": serde(&other_key().public_jwk().to_json())});
             p.credential = Some(case.presentation());
         },
         "bad_key_binding",
@@ -638,7 +637,7 @@ fn the_authorization_request_has_every_parameter() {
     let r = client
         .authorization_request(
             LoginOptions {
-                app_state: Some(json!({"returnTo": "/fares"})),
+                app_state: Some(sdk(&json!({"returnTo": "/fares"}))),
                 ..LoginOptions::default()
             },
             &h,
@@ -660,10 +659,10 @@ fn the_authorization_request_has_every_parameter() {
         "ui_locales=en".into(),
     ];
     assert_eq!(r.url, expected.join("&"));
-    assert_eq!(t.app_state, Some(json!({"returnTo": "/fares"})));
+    assert_eq!(t.app_state, Some(sdk(&json!({"returnTo": "/fares"}))));
     // The transaction survives a round trip through storage (JSON).
-    let text = serde_json::to_string(t).unwrap();
-    let back: Transaction = serde_json::from_str(&text).unwrap();
+    let text = t.to_json().to_string();
+    let back = Transaction::from_json(&mirairo_id_sdk::json::parse(&text).unwrap()).unwrap();
     assert_eq!(&back, t);
     // Per-attempt claims are validated too.
     let bad = client.authorization_request(
@@ -715,7 +714,7 @@ fn presentations_verify_with_key_binding() {
     let client = logged_in();
     let verifier = Verifier::new(VerifierConfig::new(
         ISSUER,
-        json!({"keys": [jwk(&issuer_key(), Some("k1"))]}),
+        sdk(&json!({"keys": [jwk(&issuer_key(), Some("k1"))]})),
     ))
     .unwrap();
     let disclose = vec!["fare_class".to_owned(), "valid_until".to_owned()];

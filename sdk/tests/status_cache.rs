@@ -23,7 +23,7 @@ fn run_checks(prepared: &Prepared) -> Vec<bool> {
 /// Verifies `case` with the status list `(idx, status)` cached rather than passed.
 fn with_cached(case: &Case, status: u8, uri: &str, at: i64) -> (bool, Result<(), String>) {
     let jwt = common::status_list_jwt(&[(STATUS_IDX, status)], &common::issuer_key(), "k1", at);
-    let jwks = JwkSet::from_json(&common::jwks()).unwrap();
+    let jwks = JwkSet::from_json(&common::sdk(&common::jwks())).unwrap();
     let list = Arc::new(verify_status_list_jwt(&jwt, &jwks, STATUS_URI, at, 60).unwrap());
     let mut prepared = common::verifier()
         .prepare(&case.presentation(), &case.options)

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{issuer_key, other_key, raw_jws, Signer, ISSUER, NOW};
+use common::{issuer_key, other_key, raw_jws, sdk, serde, Signer, ISSUER, NOW};
 use mirairo_id_sdk::wasm::error::set_error_class;
 use mirairo_id_sdk::wasm::login::LoginCore;
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
@@ -69,7 +69,7 @@ fn ready_core() -> LoginCore {
     let mut k1 = issuer_key().public_jwk();
     k1.kid = Some("k1".into());
     core.set_jwks(
-        &json!({"keys": [k1.to_json()]}).to_string(),
+        &json!({"keys": [serde(&k1.to_json())]}).to_string(),
         NOW as f64,
         false,
     )
@@ -239,7 +239,7 @@ fn a_login_through_the_binding() {
         .unwrap();
     let sig = common::holder_key().sign_raw(pending.signing_input().as_bytes());
     let presentation = pending.finish(&sig).unwrap();
-    let verifier = Verifier::new(VerifierConfig::new(ISSUER, common::jwks())).unwrap();
+    let verifier = Verifier::new(VerifierConfig::new(ISSUER, sdk(&common::jwks()))).unwrap();
     let cert = verifier
         .verify(
             &presentation,

@@ -68,7 +68,7 @@ fn verify_two_phase(
     for i in (0..flat.length()).step_by(4) {
         let jwk = json!({"kty": "EC", "crv": "P-256",
             "x": flat.get(i).as_string().unwrap(), "y": flat.get(i + 1).as_string().unwrap()});
-        let key = EcPublicJwk::from_json(&jwk).unwrap();
+        let key = EcPublicJwk::from_json(&common::sdk(&jwk)).unwrap();
         let data = flat.get(i + 2).unchecked_into::<Uint8Array>().to_vec();
         let signature = flat.get(i + 3).unchecked_into::<Uint8Array>().to_vec();
         results.push(u8::from(verify_es256(&key, &data, &signature)));

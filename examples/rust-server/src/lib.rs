@@ -96,6 +96,20 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, SetupError
     serde_json::from_str(&text).map_err(|e| SetupError(format!("GET {url}: not JSON: {e}")))
 }
 
+/// A JWK Set, read by the SDK's own strict JSON parser.
+async fn get_jwks(
+    http: &reqwest::Client,
+    url: &str,
+) -> Result<mirairo_id_sdk::json::Value, SetupError> {
+    let text = get_text(http, url).await?;
+    mirairo_id_sdk::json::parse(&text).map_err(|e| SetupError(format!("GET {url}: {e}")))
+}
+
+/// An SDK JSON value (e.g. `VerifiedCertificate::to_json`) as serde_json's, for axum.
+fn to_serde(value: &mirairo_id_sdk::json::Value) -> Value {
+    serde_json::from_str(&value.to_string()).unwrap_or(Value::Null)
+}
+
 /// The origin (`scheme://host:port`) of an http(s) URL.
 fn origin(url: &str) -> Option<&str> {
     let scheme_end = url.find("://")? + 3;
@@ -128,7 +142,7 @@ impl Partner {
             .and_then(Value::as_str)
             .ok_or_else(|| SetupError("the provider metadata has no jwks_uri".into()))?
             .to_owned();
-        let jwks = get_json(&http, &jwks_uri).await?;
+        let jwks = get_jwks(&http, &jwks_uri).await?;
         let verifier = Verifier::new(VerifierConfig::new(config.issuer.clone(), jwks))
             .map_err(|e| SetupError(format!("verifier: {e}")))?;
         Ok(Partner {
@@ -168,7 +182,7 @@ impl Partner {
     }
 
     async fn refetch_jwks(&self) -> Result<(), SetupError> {
-        let jwks = get_json(&self.http, &self.jwks_uri).await?;
+        let jwks = get_jwks(&self.http, &self.jwks_uri).await?;
         let mut verifier = match self.verifier.write() {
             Ok(v) => v,
             Err(p) => p.into_inner(),
@@ -247,7 +261,10 @@ async fn verify(State(partner): State<Arc<Partner>>, body: Bytes) -> Response {
         );
     };
     match partner.verify(&presentation).await {
-        Ok(certificate) => json_response(StatusCode::OK, json!({ "verified": certificate })),
+        Ok(certificate) => json_response(
+            StatusCode::OK,
+            json!({ "verified": to_serde(&certificate.to_json()) }),
+        ),
         Err((code, detail)) => json_response(
             StatusCode::FORBIDDEN,
             json!({ "error": code.as_str(), "error_description": detail }),

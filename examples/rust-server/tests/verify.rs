@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use mirairo_id_example_rust_server::{app, Config};
+use mirairo_id_sandbox::util::from_sdk;
 use mirairo_id_sandbox::{serve, Config as SandboxConfig, ServerHandle};
 use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::sdjwt::key_binding_jwt;
@@ -81,7 +82,7 @@ impl Setup {
                 "/_sandbox/issue",
                 json!({ "user": "hanako", "certificate": 0,
                         "claims": ["fare_class", "caregiver", "valid_until"],
-                        "holder_jwk": key.public_jwk().to_json() }),
+                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
             )
             .await;
         (key, v["credential"].as_str().unwrap().to_owned())

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mirairo_id_sandbox::util::Form;
+pub use mirairo_id_sandbox::util::{from_sdk, to_sdk, Form};
 use mirairo_id_sandbox::{serve, Config, ServerHandle};
 use mirairo_id_sdk::dpop::{access_token_hash, dpop_proof};
 use mirairo_id_sdk::jose::{b64url_encode, Es256SigningKey, JwkSet, Jws};
@@ -87,7 +87,7 @@ impl Sandbox {
 
     pub async fn jwks(&self) -> JwkSet {
         let (_, v) = self.get_json("/jwks.json").await;
-        JwkSet::from_json(&v).unwrap()
+        JwkSet::from_json(&to_sdk(&v)).unwrap()
     }
 }
 
@@ -374,13 +374,21 @@ pub async fn userinfo(sb: &Sandbox, holder: &Holder, access_token: &str) -> (u16
     )
 }
 
+/// An SDK JSON object as a serde_json object.
+pub fn serde_map(map: mirairo_id_sdk::json::Map) -> Map<String, Value> {
+    from_sdk(&map.into()).as_object().cloned().unwrap()
+}
+
 /// Verifies a JWS with the JWKS (by kid) and returns (header, payload).
 pub fn verify_jws(jwks: &JwkSet, jwt: &str) -> (Map<String, Value>, Map<String, Value>) {
     let jws = Jws::parse(jwt).unwrap();
     let kid = jws.header_str("kid").expect("kid").to_owned();
     let key = jwks.find(&kid).expect("kid in JWKS");
     assert!(jws.verify_es256(key), "signature verifies");
-    (jws.header().clone(), jws.payload_object().unwrap())
+    (
+        serde_map(jws.header().clone()),
+        serde_map(jws.payload_object().unwrap()),
+    )
 }
 
 /// Sends raw bytes over TCP and returns the raw response (for requests a client

@@ -10,9 +10,9 @@
 
 mod text;
 
+use crate::json::{self, Fields, Map, ShapeError, Value};
 use crate::verifier::{Date, FareClass, VerifiedCertificate};
 use crate::ErrorCode;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The largest fare, in yen, that [`fare_discount`] accepts (ten million yen: more than
@@ -54,8 +54,7 @@ impl From<&VerifiedCertificate> for FareHolder {
 }
 
 /// The kind of ticket being bought.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ticket {
     /// 普通乗車券, an ordinary ticket (`regular`).
     Regular,
@@ -85,6 +84,20 @@ impl Ticket {
         }
     }
 
+    /// The ticket with this wire name.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        [
+            Ticket::Regular,
+            Ticket::Coupon,
+            Ticket::OrdinaryExpress,
+            Ticket::Commuter,
+            Ticket::LimitedExpress,
+            Ticket::Green,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == text)
+    }
+
     /// Whether a child pays half (every ticket but the Green Car charge).
     fn has_child_fare(self) -> bool {
         !matches!(self, Ticket::Green)
@@ -94,8 +107,7 @@ impl Ticket {
 /// One purchase to price. In JS and JSON the fields are camelCase (`oneWayKm`,
 /// `withCompanion`, `holderAge`, `travelDate` as `YYYY-MM-DD`); all but `fare` and
 /// `ticket` may be left out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Trip {
     /// The full adult fare (or charge, or commuter pass price) in yen, at most [`MAX_FARE`].
     pub fare: u32,
@@ -103,16 +115,12 @@ pub struct Trip {
     pub ticket: Ticket,
     /// The one-way 営業キロ in km: finite and not negative. Needed only when the
     /// long-distance rule decides.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_way_km: Option<f64>,
     /// Whether a companion (介護者) travels with the holder, on the same section, bought together.
-    #[serde(default)]
     pub with_companion: bool,
     /// The holder's age in years, at most [`MAX_HOLDER_AGE`]; unknown counts as an adult.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder_age: Option<u32>,
     /// The travel date (Japan time); `None` means today, as passed to [`fare_discount`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub travel_date: Option<Date>,
 }
 
@@ -127,6 +135,28 @@ impl Trip {
             holder_age: None,
             travel_date: None,
         }
+    }
+
+    /// Reads a trip object (`fare` and `ticket` required; `oneWayKm`, `withCompanion`,
+    /// `holderAge`, `travelDate` optional, `null` allowed for all but `withCompanion`;
+    /// other members ignored). Ranges are checked by [`fare_discount`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first missing or ill-typed member.
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        Self::from_fields(Fields::of(value)?)
+    }
+
+    pub(crate) fn from_fields(f: Fields<'_>) -> Result<Self, ShapeError> {
+        Ok(Trip {
+            fare: f.required("fare", json::u32_value)?,
+            ticket: f.required("ticket", |v| v.as_str().and_then(Ticket::from_wire))?,
+            one_way_km: f.optional("oneWayKm", Value::as_f64)?,
+            with_companion: f.present("withCompanion", Value::as_bool)?.unwrap_or(false),
+            holder_age: f.optional("holderAge", json::u32_value)?,
+            travel_date: f.optional("travelDate", Date::from_json)?,
+        })
     }
 
     fn validate(&self) -> Result<(), FareError> {
@@ -156,8 +186,7 @@ impl Trip {
 /// let bus = FareRates { commuter_discount_percent: 30, ..FareRates::default() };
 /// assert_eq!(bus.discount_percent, 50);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FareRates {
     /// Percent off ordinary, coupon and ordinary express tickets (JR: 50). At most 100.
     pub discount_percent: u8,
@@ -186,6 +215,39 @@ impl Default for FareRates {
 }
 
 impl FareRates {
+    /// Reads operator rates (camelCase members, each optional: an absent one keeps its
+    /// [`FareRates::default`] value; other members ignored). Ranges are checked by
+    /// [`fare_discount`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first ill-typed member (`null` included).
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        Self::from_fields(Fields::of(value)?)
+    }
+
+    pub(crate) fn from_fields(f: Fields<'_>) -> Result<Self, ShapeError> {
+        let d = FareRates::default();
+        let percent = |v: &Value| v.as_u64().and_then(|n| u8::try_from(n).ok());
+        Ok(FareRates {
+            discount_percent: f
+                .present("discountPercent", percent)?
+                .unwrap_or(d.discount_percent),
+            commuter_discount_percent: f
+                .present("commuterDiscountPercent", percent)?
+                .unwrap_or(d.commuter_discount_percent),
+            long_distance_km: f
+                .present("longDistanceKm", Value::as_f64)?
+                .unwrap_or(d.long_distance_km),
+            child_age_limit: f
+                .present("childAgeLimit", json::u32_value)?
+                .unwrap_or(d.child_age_limit),
+            rounding_yen: f
+                .present("roundingYen", json::u32_value)?
+                .unwrap_or(d.rounding_yen),
+        })
+    }
+
     fn validate(&self) -> Result<(), FareError> {
         if self.discount_percent > 100 || self.commuter_discount_percent > 100 {
             return Err(FareError::InvalidConfig("a discount percent exceeds 100"));
@@ -229,8 +291,7 @@ impl FareRates {
 
 /// Which rule decided a [`FareResult`]: a stable id, its `snake_case` name on the wire
 /// and in JS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FareRule {
     /// 第1種 with a companion: regular, coupon, ordinary express, 50 % for both.
@@ -301,6 +362,36 @@ impl FareRule {
     }
 }
 
+impl FareRule {
+    /// Every rule, in the order of the enum.
+    const ALL: [FareRule; 19] = [
+        FareRule::Class1WithCompanion,
+        FareRule::Class1CommuterWithCompanion,
+        FareRule::Class1ChildCommuterWithCompanion,
+        FareRule::Class2ChildCommuterWithCompanion,
+        FareRule::LongDistanceAlone,
+        FareRule::Class2LongDistanceWithCompanion,
+        FareRule::NotVerified,
+        FareRule::FareClassNotDisclosed,
+        FareRule::NoFareClass,
+        FareRule::ValidityNotDisclosed,
+        FareRule::CertificateExpired,
+        FareRule::ChargeNotDiscounted,
+        FareRule::CommuterWithoutCompanion,
+        FareRule::Class2CommuterNotEligible,
+        FareRule::Class1AloneShortDistance,
+        FareRule::Class2ShortDistance,
+        FareRule::DistanceUnknown,
+        FareRule::Class1AloneTicketNotDiscounted,
+        FareRule::Class2TicketNotDiscounted,
+    ];
+
+    /// The rule with this stable id.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
 impl fmt::Display for FareRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -308,7 +399,7 @@ impl fmt::Display for FareRule {
 }
 
 /// A sentence for the customer, in Japanese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     /// Japanese.
     pub ja: String,
@@ -319,8 +410,7 @@ pub struct Explanation {
 /// What the holder and companion pay, which rule decided it, and why, in words a clerk
 /// can read back to the customer. In JS and JSON: `{ eligible, holderFare,
 /// companionFare, rule, explanation: { ja, en } }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FareResult {
     /// Whether a discount rule applied (to the holder, the companion or both).
     pub eligible: bool,
@@ -332,6 +422,47 @@ pub struct FareResult {
     pub rule: FareRule,
     /// The decision in words, amounts included.
     pub explanation: Explanation,
+}
+
+impl FareResult {
+    /// `{ eligible, holderFare, companionFare, rule, explanation: { ja, en } }`
+    /// (`companionFare` `null` without a companion).
+    pub fn to_json(&self) -> Value {
+        let explanation = Map::from_pairs([
+            ("ja", self.explanation.ja.as_str().into()),
+            ("en", self.explanation.en.as_str().into()),
+        ]);
+        Value::Object(Map::from_pairs([
+            ("eligible", self.eligible.into()),
+            ("holderFare", self.holder_fare.into()),
+            ("companionFare", json::or_null(self.companion_fare)),
+            ("rule", self.rule.as_str().into()),
+            ("explanation", explanation.into()),
+        ]))
+    }
+
+    /// Reads the object [`FareResult::to_json`] writes.
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first missing or ill-typed member.
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let f = Fields::of(value)?;
+        let explanation = f.required("explanation", |v| {
+            let e = Fields::of(v).ok()?;
+            Some(Explanation {
+                ja: e.required("ja", json::string).ok()?,
+                en: e.required("en", json::string).ok()?,
+            })
+        })?;
+        Ok(FareResult {
+            eligible: f.required("eligible", Value::as_bool)?,
+            holder_fare: f.required("holderFare", json::u32_value)?,
+            companion_fare: f.optional("companionFare", json::u32_value)?,
+            rule: f.required("rule", |v| v.as_str().and_then(FareRule::from_wire))?,
+            explanation,
+        })
+    }
 }
 
 /// Why [`fare_discount`] could not price a trip.

@@ -1,9 +1,9 @@
 //! EC P-256 public JWKs (RFC 7517/7518 §6.2) and JWK Sets.
 
 use super::{b64url_decode, b64url_encode, Malformed};
+use crate::json::{Map, Value};
 use p256::ecdsa::VerifyingKey;
 use p256::{EncodedPoint, FieldBytes};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Why a JWK is not a usable EC P-256 public key.
@@ -30,9 +30,8 @@ pub enum JwkError {
 /// An EC P-256 public key as a JWK (`kty` `EC`, `crv` `P-256`).
 ///
 /// Built by [`EcPublicJwk::from_json`] (which validates the point) or from a
-/// [`VerifyingKey`]. Serde (de)serialization goes through the same validation.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "Value", into = "Value")]
+/// [`VerifyingKey`]. [`TryFrom<Value>`] goes through the same validation.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct EcPublicJwk {
     /// Key id (`kid`).
     pub kid: Option<String>,
@@ -51,7 +50,7 @@ fn coordinate(text: &str) -> Result<[u8; 32], JwkError> {
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| JwkError::InvalidPoint)
 }
 
-fn optional_string(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, JwkError> {
+fn optional_string(obj: &Map, name: &str) -> Result<Option<String>, JwkError> {
     match obj.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -223,7 +222,7 @@ impl JwkSet {
     ///
     /// [`Malformed`] when the text is not JSON or not an object with a `keys` array.
     pub fn parse(text: &str) -> Result<Self, Malformed> {
-        let value = crate::json::parse(text.as_bytes()).map_err(|_| Malformed)?;
+        let value = crate::json::parse(text).map_err(|_| Malformed)?;
         Self::from_json(&value)
     }
 
@@ -271,7 +270,7 @@ impl JwkSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     // RFC 7515 A.3 key.
     const X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
@@ -287,9 +286,9 @@ mod tests {
             back,
             json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"k1","use":"sig","alg":"ES256"})
         );
-        let via_serde: EcPublicJwk = serde_json::from_value(back).unwrap();
-        assert_eq!(via_serde, jwk);
-        assert_eq!(serde_json::to_value(&jwk).unwrap()["kty"], "EC");
+        let via_try_from = EcPublicJwk::try_from(back).unwrap();
+        assert_eq!(via_try_from, jwk);
+        assert_eq!(Value::from(jwk)["kty"], "EC");
     }
 
     #[test]

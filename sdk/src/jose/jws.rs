@@ -1,11 +1,11 @@
 //! ES256 compact JWS (RFC 7515 §7.1, RFC 7518 §3.4): signing, parsing, verification.
 
 use super::{b64url_decode, b64url_encode, EcPublicJwk, Malformed};
+use crate::json::{Map, Value};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::FieldBytes;
 use rand_core::OsRng;
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// An ES256 (ECDSA P-256 with SHA-256) private key.
@@ -70,10 +70,8 @@ impl Es256SigningKey {
     }
 
     /// A compact JWS over `payload` with `header` (its `alg` set to `ES256`).
-    pub fn sign_jws(&self, header: &Map<String, Value>, payload: &[u8]) -> String {
-        let mut header = header.clone();
-        header.insert("alg".into(), "ES256".into());
-        let mut out = b64url_encode(Value::Object(header).to_string().as_bytes());
+    pub fn sign_jws(&self, header: &Map, payload: &[u8]) -> String {
+        let mut out = b64url_encode(es256_header(header).as_bytes());
         out.push('.');
         out.push_str(&b64url_encode(payload));
         let sig = self.sign_raw(out.as_bytes());
@@ -83,15 +81,28 @@ impl Es256SigningKey {
     }
 
     /// A compact JWS whose payload is `payload` serialized as JSON.
-    pub fn sign_json(&self, header: &Map<String, Value>, payload: &Value) -> String {
+    pub fn sign_json(&self, header: &Map, payload: &Value) -> String {
         self.sign_jws(header, payload.to_string().as_bytes())
     }
+}
+
+/// The JSON text of a protected header: `"alg":"ES256"` first, then the members of
+/// `header` in order (any `alg` of its own dropped).
+pub(crate) fn es256_header(header: &Map) -> String {
+    let mut out = Map::new();
+    out.push_new("alg".into(), "ES256".into());
+    for (name, value) in header {
+        if name != "alg" {
+            out.push_new(name.clone(), value.clone());
+        }
+    }
+    out.to_string()
 }
 
 /// A parsed compact JWS. Nothing is verified by parsing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jws {
-    header: Map<String, Value>,
+    header: Map,
     payload: Vec<u8>,
     signing_input: String,
     signature: Vec<u8>,
@@ -129,7 +140,7 @@ impl Jws {
     }
 
     /// The protected header.
-    pub fn header(&self) -> &Map<String, Value> {
+    pub fn header(&self) -> &Map {
         &self.header
     }
 
@@ -148,7 +159,7 @@ impl Jws {
     /// # Errors
     ///
     /// [`Malformed`] when the payload is not a JSON object.
-    pub fn payload_object(&self) -> Result<Map<String, Value>, Malformed> {
+    pub fn payload_object(&self) -> Result<Map, Malformed> {
         crate::json::parse_object(&self.payload).map_err(|_| Malformed)
     }
 
@@ -213,7 +224,7 @@ impl SignatureCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     fn key() -> Es256SigningKey {
         Es256SigningKey::from_bytes(&[7u8; 32]).unwrap()

@@ -10,6 +10,7 @@ mod jws;
 
 pub use b64::{b64url_decode, b64url_encode};
 pub use jwk::{EcPublicJwk, JwkError, JwkSet};
+pub(crate) use jws::es256_header;
 pub use jws::{verify_es256, verify_es256_key, Es256SigningKey, Jws, SignatureCheck};
 
 /// The input is not well-formed (bad base64url, bad JSON, wrong number of JWS parts…).

@@ -11,13 +11,12 @@ use super::LoginError;
 use crate::dpop::access_token_hash;
 use crate::error::{ErrorCode, VerifyError};
 use crate::jose::EcPublicJwk;
+use crate::json::{self, Map, Value};
 use crate::sdjwt::{sd_hash, SdJwt};
 use crate::{
     IdTokenClaims, IdTokenError, IdTokenOptions, VerifiedCertificate, Verifier, VerifierConfig,
     VerifyOptions,
 };
-use serde::Serialize;
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// Seconds that must pass between two JWK Set refetches (PROTOCOL.md §1).
@@ -74,16 +73,29 @@ impl fmt::Debug for TokenRequest {
 }
 
 /// What a login or refresh yields (`LoginResult` in JS).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoginResult {
     /// The verified ID token claims.
     pub id_token: IdTokenClaims,
     /// The verified certificate credential, when one was asked for and issued.
     pub certificate: Option<VerifiedCertificate>,
     /// The `appState` given to the redirect login.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_state: Option<Value>,
+}
+
+impl LoginResult {
+    /// `{ idToken, certificate, appState? }` (`certificate` `null` when none).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::from_pairs([
+            ("idToken", self.id_token.to_json()),
+            (
+                "certificate",
+                json::or_null(self.certificate.as_ref().map(VerifiedCertificate::to_json)),
+            ),
+        ]);
+        json::put(&mut m, "appState", self.app_state.clone());
+        Value::Object(m)
+    }
 }
 
 /// Per-attempt login options (`loginWithRedirect` / `loginWithPopup`).
@@ -202,7 +214,7 @@ impl LoginClient {
     ///
     /// `malformed` when the text is not a JWK Set (the previous set stays).
     pub fn set_jwks(&mut self, text: &str, now: i64, refetch: bool) -> Result<(), LoginError> {
-        let jwks = crate::json::parse(text.as_bytes())
+        let jwks = crate::json::parse(text)
             .map_err(|_| LoginError::Malformed("the JWK Set is not JSON"))?;
         let config = VerifierConfig::new(self.config.issuer.clone(), jwks);
         let verifier = Verifier::new(config)
@@ -501,10 +513,10 @@ impl LoginClient {
     ///
     /// `not_authenticated` without a session; `bad_id_token` with reason
     /// `wrong_subject` for another or no `sub`; `malformed` when not a JSON object.
-    pub fn check_userinfo(&self, text: &str) -> Result<Map<String, Value>, LoginError> {
+    pub fn check_userinfo(&self, text: &str) -> Result<Map, LoginError> {
         let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
-        let value = crate::json::parse(text.as_bytes())
-            .map_err(|_| LoginError::Malformed("userinfo is not JSON"))?;
+        let value =
+            crate::json::parse(text).map_err(|_| LoginError::Malformed("userinfo is not JSON"))?;
         let Value::Object(map) = value else {
             return Err(LoginError::Malformed("userinfo is not a JSON object"));
         };

@@ -2,7 +2,7 @@
 
 use super::url::origin;
 use super::LoginError;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// The endpoints a client uses, read from `/.well-known/openid-configuration`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct ProviderMetadata {
     pub end_session_endpoint: Option<String>,
 }
 
-fn endpoint(doc: &Map<String, Value>, name: &str) -> Result<Option<String>, LoginError> {
+fn endpoint(doc: &Map, name: &str) -> Result<Option<String>, LoginError> {
     match doc.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(url)) if origin(url).is_some() => Ok(Some(url.clone())),
@@ -31,11 +31,11 @@ fn endpoint(doc: &Map<String, Value>, name: &str) -> Result<Option<String>, Logi
     }
 }
 
-fn required(doc: &Map<String, Value>, name: &str) -> Result<String, LoginError> {
+fn required(doc: &Map, name: &str) -> Result<String, LoginError> {
     endpoint(doc, name)?.ok_or(LoginError::Malformed("metadata lacks a required endpoint"))
 }
 
-fn lists(doc: &Map<String, Value>, name: &str, value: &str) -> Result<(), LoginError> {
+fn lists(doc: &Map, name: &str, value: &str) -> Result<(), LoginError> {
     match doc.get(name) {
         None => Ok(()),
         Some(Value::Array(items)) if items.iter().any(|v| v.as_str() == Some(value)) => Ok(()),
@@ -55,8 +55,8 @@ impl ProviderMetadata {
     /// `authorization_endpoint`, `token_endpoint` or `jwks_uri`, has a non-http(s)
     /// endpoint, or rules out S256 PKCE or ES256 ID tokens.
     pub fn parse(text: &str, issuer: &str) -> Result<Self, LoginError> {
-        let value = crate::json::parse(text.as_bytes())
-            .map_err(|_| LoginError::Malformed("metadata is not JSON"))?;
+        let value =
+            crate::json::parse(text).map_err(|_| LoginError::Malformed("metadata is not JSON"))?;
         let doc = value
             .as_object()
             .ok_or(LoginError::Malformed("metadata is not a JSON object"))?;
@@ -65,7 +65,8 @@ impl ProviderMetadata {
         }
         lists(doc, "code_challenge_methods_supported", "S256")?;
         lists(doc, "id_token_signing_alg_values_supported", "ES256")?;
-        if doc.get("authorization_response_iss_parameter_supported") == Some(&Value::Bool(false)) {
+        let iss_parameter = doc.get("authorization_response_iss_parameter_supported");
+        if iss_parameter.and_then(Value::as_bool) == Some(false) {
             return Err(LoginError::Malformed(
                 "the provider does not send iss in authorization responses",
             ));
@@ -84,7 +85,7 @@ impl ProviderMetadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     const ISS: &str = "http://127.0.0.1:8080";
 
@@ -142,7 +143,7 @@ mod tests {
         for (name, patch, code) in table {
             let mut d = doc();
             for (k, v) in patch.as_object().unwrap() {
-                d[k] = v.clone();
+                d.as_object_mut().unwrap().insert(k.clone(), v.clone());
             }
             let e = ProviderMetadata::parse(&d.to_string(), ISS).unwrap_err();
             assert_eq!(e.code(), code, "{name}");

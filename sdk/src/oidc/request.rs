@@ -3,9 +3,8 @@
 
 use super::url::{encode, form};
 use crate::jose::b64url_encode;
+use crate::json::{self, Fields, Map, ShapeError, Value};
 use rand_core::{OsRng, RngCore};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -19,8 +18,7 @@ pub(crate) fn random_token() -> String {
 macro_rules! secret {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone, PartialEq, Eq)]
         pub struct $name(String);
 
         impl $name {
@@ -65,7 +63,7 @@ impl PkceVerifier {
 
 /// What a client stores between the redirect and the callback (in the browser:
 /// `sessionStorage`, keyed by `state`, removed on first read).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Transaction {
     /// The attempt's `state`.
     pub state: State,
@@ -78,10 +76,46 @@ pub struct Transaction {
     /// The RFC 7638 thumbprint of the DPoP key the code is bound to.
     pub dpop_jkt: String,
     /// Whatever the partner passed as `appState`, returned after login.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_state: Option<Value>,
     /// When the attempt started, Unix seconds.
     pub created_at: i64,
+}
+
+impl Transaction {
+    /// The transaction as a JSON object (snake_case members, `app_state` only when set),
+    /// as stored between the redirect and the callback.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::from_pairs([
+            ("state", self.state.secret().into()),
+            ("nonce", self.nonce.secret().into()),
+            ("code_verifier", self.code_verifier.secret().into()),
+            ("redirect_uri", self.redirect_uri.as_str().into()),
+            ("dpop_jkt", self.dpop_jkt.as_str().into()),
+        ]);
+        json::put(&mut m, "app_state", self.app_state.clone());
+        m.push_new("created_at".into(), self.created_at.into());
+        Value::Object(m)
+    }
+
+    /// Reads a stored transaction (other members ignored; `app_state` `null` or absent
+    /// is `None`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first missing or ill-typed member.
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let f = Fields::of(value)?;
+        let text = json::string;
+        Ok(Self {
+            state: State(f.required("state", text)?),
+            nonce: Nonce(f.required("nonce", text)?),
+            code_verifier: PkceVerifier(f.required("code_verifier", text)?),
+            redirect_uri: f.required("redirect_uri", text)?,
+            dpop_jkt: f.required("dpop_jkt", text)?,
+            app_state: f.optional("app_state", |v| Some(v.clone()))?,
+            created_at: f.required("created_at", Value::as_i64)?,
+        })
+    }
 }
 
 impl fmt::Debug for Transaction {

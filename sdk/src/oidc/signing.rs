@@ -4,7 +4,7 @@
 
 use super::LoginError;
 use crate::jose::{b64url_encode, EcPublicJwk};
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// A JWS waiting for its ES256 signature: sign [`PendingJws::signing_input`] (ASCII)
 /// with ECDSA P-256 / SHA-256 and pass the raw 64-byte `r ‖ s` to
@@ -16,10 +16,8 @@ pub struct PendingJws {
 
 impl PendingJws {
     /// A JWS with this header (its `alg` forced to `ES256`) and JSON claims.
-    pub fn new(header: &Map<String, Value>, claims: &Value) -> Self {
-        let mut header = header.clone();
-        header.insert("alg".into(), "ES256".into());
-        let mut signing_input = b64url_encode(Value::Object(header).to_string().as_bytes());
+    pub fn new(header: &Map, claims: &Value) -> Self {
+        let mut signing_input = b64url_encode(crate::jose::es256_header(header).as_bytes());
         signing_input.push('.');
         signing_input.push_str(&b64url_encode(claims.to_string().as_bytes()));
         Self { signing_input }

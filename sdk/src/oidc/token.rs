@@ -2,7 +2,7 @@
 
 use super::url::form;
 use super::LoginError;
-use serde_json::Value;
+use crate::json::{Map, Value};
 use std::fmt;
 
 /// A parsed successful token response. `Debug` hides the tokens.
@@ -31,10 +31,7 @@ impl fmt::Debug for TokenResponse {
     }
 }
 
-fn optional_string(
-    doc: &serde_json::Map<String, Value>,
-    name: &str,
-) -> Result<Option<String>, LoginError> {
+fn optional_string(doc: &Map, name: &str) -> Result<Option<String>, LoginError> {
     match doc.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
@@ -53,7 +50,7 @@ impl TokenResponse {
     /// `network` for another non-2xx answer; `malformed` for a 2xx answer that is not a
     /// JSON object with an `access_token` and `token_type` `DPoP`.
     pub fn parse(status: u16, body: &str) -> Result<Self, LoginError> {
-        let value = crate::json::parse(body.as_bytes()).ok();
+        let value = crate::json::parse(body).ok();
         let doc = value.as_ref().and_then(Value::as_object);
         if !(200..300).contains(&status) {
             let error = doc

@@ -85,7 +85,10 @@ pub(crate) fn origin(url: &str) -> Option<String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    let (scheme, rest) = url.split_once("://")?;
+    // A byte search: a `&str` pattern would link the standard substring searcher
+    // (and its panic formatting) for this one call.
+    let at = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let (scheme, rest) = (url.get(..at)?, url.get(at + 3..)?);
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "http" => "80",
@@ -99,7 +102,7 @@ pub(crate) fn origin(url: &str) -> Option<String> {
     }
     let (host, port) = if authority.starts_with('[') {
         let close = authority.find(']')?;
-        let (host, after) = authority.split_at(close + 1);
+        let (host, after) = authority.split_at_checked(close + 1)?;
         match after {
             "" => (host, None),
             _ => (host, Some(after.strip_prefix(':')?)),

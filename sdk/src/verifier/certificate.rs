@@ -1,6 +1,6 @@
 //! The verified certificate and its typed claim values (PROTOCOL.md §3).
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::{self, Fields, Map, ShapeError, Value};
 use std::fmt;
 
 /// A calendar date (`YYYY-MM-DD`, Japan time on the wire), parsed strictly.
@@ -104,22 +104,26 @@ impl std::str::FromStr for Date {
     }
 }
 
-impl Serialize for Date {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+impl Date {
+    /// The date as a JSON string `YYYY-MM-DD`.
+    pub fn to_json(&self) -> Value {
+        Value::String(self.to_string())
+    }
+
+    /// A JSON string `YYYY-MM-DD` (see [`Date::parse`]).
+    pub fn from_json(value: &Value) -> Option<Self> {
+        value.as_str().and_then(Self::parse)
     }
 }
 
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Self::parse(&text).ok_or_else(|| serde::de::Error::custom("expected a YYYY-MM-DD date"))
+impl From<Date> for Value {
+    fn from(date: Date) -> Value {
+        date.to_json()
     }
 }
 
 /// Which certificate (手帳) the holder presented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CertificateType {
     /// 身体障害者手帳 (`physical`).
     Physical,
@@ -137,6 +141,13 @@ impl CertificateType {
             Self::Mental => "mental",
             Self::Intellectual => "intellectual",
         }
+    }
+
+    /// The type with this wire value.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        [Self::Physical, Self::Mental, Self::Intellectual]
+            .into_iter()
+            .find(|t| t.as_str() == text)
     }
 }
 
@@ -165,29 +176,27 @@ impl FareClass {
     }
 }
 
-impl Serialize for FareClass {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.number() {
-            Some(n) => s.serialize_u8(n),
-            None => s.serialize_none(),
-        }
+impl FareClass {
+    /// `1`, `2` or `null`.
+    pub fn to_json(self) -> Value {
+        json::or_null(self.number().map(u32::from))
     }
-}
 
-impl<'de> Deserialize<'de> for FareClass {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Option::<u8>::deserialize(d)? {
-            None => Ok(Self::NoClass),
-            Some(1) => Ok(Self::Class1),
-            Some(2) => Ok(Self::Class2),
-            Some(_) => Err(serde::de::Error::custom("fare class must be 1, 2 or null")),
+    /// `1`, `2` or `null`; anything else is `None`.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        match value {
+            Value::Null => Some(Self::NoClass),
+            _ => match value.as_u64() {
+                Some(1) => Some(Self::Class1),
+                Some(2) => Some(Self::Class2),
+                _ => None,
+            },
         }
     }
 }
 
 /// マイナポータル連携 state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mynaportal {
     /// 未連携 (`unlinked`).
     Unlinked,
@@ -197,11 +206,28 @@ pub enum Mynaportal {
     Linked,
 }
 
-/// A verified certificate credential. Only disclosed claims are `Some`; serialized
-/// (serde) as the camelCase `VerifiedCertificate` of API.md, with undisclosed claims
-/// absent and a disclosed `null` as `null`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl Mynaportal {
+    /// The wire value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unlinked => "unlinked",
+            Self::Pending => "pending",
+            Self::Linked => "linked",
+        }
+    }
+
+    /// The state with this wire value.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        [Self::Unlinked, Self::Pending, Self::Linked]
+            .into_iter()
+            .find(|m| m.as_str() == text)
+    }
+}
+
+/// A verified certificate credential. Only disclosed claims are `Some`; as JSON
+/// ([`VerifiedCertificate::to_json`]) the camelCase `VerifiedCertificate` of API.md,
+/// with undisclosed claims absent and a disclosed `null` as `null`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCertificate {
     /// `iss`.
     pub issuer: String,
@@ -216,67 +242,35 @@ pub struct VerifiedCertificate {
     /// Wire names of the disclosed top-level claims, in disclosure order.
     pub disclosed: Vec<String>,
     /// `certificate_type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_type: Option<CertificateType>,
     /// `grade`, as printed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grade: Option<String>,
     /// `fare_class`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
     pub fare_class: Option<FareClass>,
     /// `caregiver` (介護 mark).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caregiver: Option<bool>,
     /// `issuer_prefecture`, JIS X 0401 `"01"`–`"47"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer_prefecture: Option<String>,
     /// `certificate_number`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_number: Option<String>,
     /// `issued_on`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<Date>,
     /// `renewed_on`: `Some(None)` when disclosed as `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
     pub renewed_on: Option<Option<Date>>,
     /// `valid_until`: `Some(None)` when disclosed as `null` (no expiry printed).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
     pub valid_until: Option<Option<Date>>,
     /// `family_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `given_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `family_name_kana`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name_kana: Option<String>,
     /// `given_name_kana`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name_kana: Option<String>,
     /// `birthdate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<Date>,
     /// `mynaportal`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mynaportal: Option<Mynaportal>,
-}
-
-/// A member that is present deserializes to `Some`, even when its value is `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
 }
 
 impl VerifiedCertificate {
@@ -318,8 +312,8 @@ impl VerifiedCertificate {
 
     /// Records a disclosed §3 claim, checking its value type. Unknown names are kept
     /// in `disclosed` only.
-    pub(crate) fn apply(&mut self, name: &str, value: &serde_json::Value) -> Result<(), ()> {
-        use serde_json::Value as V;
+    pub(crate) fn apply(&mut self, name: &str, value: &Value) -> Result<(), ()> {
+        use Value as V;
         fn string(v: &V) -> Result<String, ()> {
             v.as_str().map(str::to_owned).ok_or(())
         }
@@ -335,22 +329,10 @@ impl VerifiedCertificate {
         }
         match name {
             "certificate_type" => {
-                self.certificate_type = Some(match v_str(value)? {
-                    "physical" => CertificateType::Physical,
-                    "mental" => CertificateType::Mental,
-                    "intellectual" => CertificateType::Intellectual,
-                    _ => return Err(()),
-                })
+                self.certificate_type = Some(CertificateType::from_wire(v_str(value)?).ok_or(())?)
             }
             "grade" => self.grade = Some(string(value)?),
-            "fare_class" => {
-                self.fare_class = Some(match value {
-                    V::Null => FareClass::NoClass,
-                    V::Number(n) if n.as_u64() == Some(1) => FareClass::Class1,
-                    V::Number(n) if n.as_u64() == Some(2) => FareClass::Class2,
-                    _ => return Err(()),
-                })
-            }
+            "fare_class" => self.fare_class = Some(FareClass::from_json(value).ok_or(())?),
             "caregiver" => self.caregiver = Some(value.as_bool().ok_or(())?),
             "issuer_prefecture" => {
                 let code = v_str(value)?;
@@ -371,14 +353,7 @@ impl VerifiedCertificate {
             "family_name_kana" => self.family_name_kana = Some(string(value)?),
             "given_name_kana" => self.given_name_kana = Some(string(value)?),
             "birthdate" => self.birthdate = Some(date(value)?),
-            "mynaportal" => {
-                self.mynaportal = Some(match v_str(value)? {
-                    "unlinked" => Mynaportal::Unlinked,
-                    "pending" => Mynaportal::Pending,
-                    "linked" => Mynaportal::Linked,
-                    _ => return Err(()),
-                })
-            }
+            "mynaportal" => self.mynaportal = Some(Mynaportal::from_wire(v_str(value)?).ok_or(())?),
             _ => {}
         }
         self.disclosed.push(name.to_owned());
@@ -386,14 +361,112 @@ impl VerifiedCertificate {
     }
 }
 
-fn v_str(v: &serde_json::Value) -> Result<&str, ()> {
+fn v_str(v: &Value) -> Result<&str, ()> {
     v.as_str().ok_or(())
+}
+
+/// A nullable date: `null` or `YYYY-MM-DD`.
+pub(crate) fn nullable_date(v: &Value) -> Option<Option<Date>> {
+    match v {
+        Value::Null => Some(None),
+        _ => Date::from_json(v).map(Some),
+    }
+}
+
+impl VerifiedCertificate {
+    /// The camelCase `VerifiedCertificate` object of API.md: undisclosed claims absent,
+    /// claims disclosed as `null` as `null`.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::from_pairs([
+            ("issuer", self.issuer.as_str().into()),
+            ("issuedAt", self.issued_at.into()),
+            ("expiresAt", self.expires_at.into()),
+            ("keyBound", self.key_bound.into()),
+            (
+                "holderKeyThumbprint",
+                self.holder_key_thumbprint.as_str().into(),
+            ),
+            (
+                "disclosed",
+                Value::Array(self.disclosed.iter().map(|d| d.as_str().into()).collect()),
+            ),
+        ]);
+        let date_or_null = |d: Option<Date>| json::or_null(d);
+        json::put(
+            &mut m,
+            "certificateType",
+            self.certificate_type.map(CertificateType::as_str),
+        );
+        json::put(&mut m, "grade", self.grade.as_deref());
+        json::put(&mut m, "fareClass", self.fare_class.map(FareClass::to_json));
+        json::put(&mut m, "caregiver", self.caregiver);
+        json::put(
+            &mut m,
+            "issuerPrefecture",
+            self.issuer_prefecture.as_deref(),
+        );
+        json::put(
+            &mut m,
+            "certificateNumber",
+            self.certificate_number.as_deref(),
+        );
+        json::put(&mut m, "issuedOn", self.issued_on);
+        json::put(&mut m, "renewedOn", self.renewed_on.map(date_or_null));
+        json::put(&mut m, "validUntil", self.valid_until.map(date_or_null));
+        json::put(&mut m, "familyName", self.family_name.as_deref());
+        json::put(&mut m, "givenName", self.given_name.as_deref());
+        json::put(&mut m, "familyNameKana", self.family_name_kana.as_deref());
+        json::put(&mut m, "givenNameKana", self.given_name_kana.as_deref());
+        json::put(&mut m, "birthdate", self.birthdate);
+        json::put(
+            &mut m,
+            "mynaportal",
+            self.mynaportal.map(Mynaportal::as_str),
+        );
+        Value::Object(m)
+    }
+
+    /// Reads the object [`VerifiedCertificate::to_json`] writes (other members ignored).
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first missing or ill-typed member.
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let f = Fields::of(value)?;
+        let date = Date::from_json;
+        let text = json::string;
+        Ok(Self {
+            issuer: f.required("issuer", text)?,
+            issued_at: f.required("issuedAt", Value::as_i64)?,
+            expires_at: f.required("expiresAt", Value::as_i64)?,
+            key_bound: f.required("keyBound", Value::as_bool)?,
+            holder_key_thumbprint: f.required("holderKeyThumbprint", text)?,
+            disclosed: f.required("disclosed", json::strings)?,
+            certificate_type: f.optional("certificateType", |v| {
+                v.as_str().and_then(CertificateType::from_wire)
+            })?,
+            grade: f.optional("grade", text)?,
+            fare_class: f.present("fareClass", FareClass::from_json)?,
+            caregiver: f.optional("caregiver", Value::as_bool)?,
+            issuer_prefecture: f.optional("issuerPrefecture", text)?,
+            certificate_number: f.optional("certificateNumber", text)?,
+            issued_on: f.optional("issuedOn", date)?,
+            renewed_on: f.present("renewedOn", nullable_date)?,
+            valid_until: f.present("validUntil", nullable_date)?,
+            family_name: f.optional("familyName", text)?,
+            given_name: f.optional("givenName", text)?,
+            family_name_kana: f.optional("familyNameKana", text)?,
+            given_name_kana: f.optional("givenNameKana", text)?,
+            birthdate: f.optional("birthdate", date)?,
+            mynaportal: f.optional("mynaportal", |v| v.as_str().and_then(Mynaportal::from_wire))?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn dates_are_strict() {
@@ -460,21 +533,18 @@ mod tests {
         c.apply("fare_class", &json!(null)).unwrap();
         c.apply("valid_until", &json!("2030-03-31")).unwrap();
         c.apply("renewed_on", &json!(null)).unwrap();
-        let v = serde_json::to_value(&c).unwrap();
+        let v = c.to_json();
         assert_eq!(
             v,
             json!({"issuer":"http://i","issuedAt":1,"expiresAt":2,"keyBound":false,"holderKeyThumbprint":"t",
                    "disclosed":["fare_class","valid_until","renewed_on"],"fareClass":null,"validUntil":"2030-03-31","renewedOn":null})
         );
-        let back: VerifiedCertificate = serde_json::from_value(v).unwrap();
+        let back = VerifiedCertificate::from_json(&v).unwrap();
         assert_eq!(back, c);
         let mut none = c.clone();
         none.fare_class = None;
         none.renewed_on = None;
-        assert!(serde_json::to_value(&none)
-            .unwrap()
-            .get("fareClass")
-            .is_none());
+        assert!(none.to_json().get("fareClass").is_none());
     }
 
     #[test]

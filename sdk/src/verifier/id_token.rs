@@ -2,9 +2,8 @@
 
 use super::{Verifier, FORBIDDEN_HEADERS};
 use crate::jose::{Jws, SignatureCheck};
+use crate::json::{self, Fields, Map, ShapeError, Value};
 use crate::sdjwt::MAX_INPUT_BYTES;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// Per-call ID token options.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +17,7 @@ pub struct IdTokenOptions {
 }
 
 /// `aud`: one audience or several.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audience {
     /// A single audience string.
     One(String),
@@ -28,6 +26,22 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// A string, or an array of strings.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        match value {
+            Value::String(one) => Some(Self::One(one.clone())),
+            _ => json::strings(value).map(Self::Many),
+        }
+    }
+
+    /// A string, or an array of strings.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::One(a) => a.as_str().into(),
+            Self::Many(all) => Value::Array(all.iter().map(|a| a.as_str().into()).collect()),
+        }
+    }
+
     fn contains(&self, client_id: &str) -> bool {
         match self {
             Self::One(a) => a == client_id,
@@ -37,7 +51,7 @@ impl Audience {
 }
 
 /// The claims of a verified ID token (wire names, as in the token).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdTokenClaims {
     /// Issuer.
     pub iss: String,
@@ -50,20 +64,56 @@ pub struct IdTokenClaims {
     /// Issue time, Unix seconds.
     pub iat: i64,
     /// Authentication time, Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// The login nonce.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// Authorized party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azp: Option<String>,
     /// Name (with the `profile` scope).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Name in kana (with the `profile` scope).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_kana: Option<String>,
+}
+
+impl IdTokenClaims {
+    /// The claims as a JSON object (wire names; absent options left out).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::from_pairs([
+            ("iss", self.iss.as_str().into()),
+            ("sub", self.sub.as_str().into()),
+            ("aud", self.aud.to_json()),
+            ("exp", self.exp.into()),
+            ("iat", self.iat.into()),
+        ]);
+        json::put(&mut m, "auth_time", self.auth_time);
+        json::put(&mut m, "nonce", self.nonce.as_deref());
+        json::put(&mut m, "azp", self.azp.as_deref());
+        json::put(&mut m, "name", self.name.as_deref());
+        json::put(&mut m, "name_kana", self.name_kana.as_deref());
+        Value::Object(m)
+    }
+
+    /// Reads the object [`IdTokenClaims::to_json`] writes (other members ignored).
+    ///
+    /// # Errors
+    ///
+    /// A [`ShapeError`] naming the first missing or ill-typed member.
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let f = Fields::of(value)?;
+        let text = json::string;
+        Ok(Self {
+            iss: f.required("iss", text)?,
+            sub: f.required("sub", text)?,
+            aud: f.required("aud", Audience::from_json)?,
+            exp: f.required("exp", Value::as_i64)?,
+            iat: f.required("iat", Value::as_i64)?,
+            auth_time: f.optional("auth_time", Value::as_i64)?,
+            nonce: f.optional("nonce", text)?,
+            azp: f.optional("azp", text)?,
+            name: f.optional("name", text)?,
+            name_kana: f.optional("name_kana", text)?,
+        })
+    }
 }
 
 /// Why an ID token was refused: the login fails with `bad_id_token` and this
@@ -134,14 +184,14 @@ impl IdTokenError {
 #[derive(Clone, Debug)]
 pub struct PreparedIdToken {
     check: Option<SignatureCheck>,
-    claims: Map<String, Value>,
+    claims: Map,
     issuer: String,
     leeway: i64,
     options: IdTokenOptions,
 }
 
 fn optional<T>(
-    claims: &Map<String, Value>,
+    claims: &Map,
     name: &str,
     read: impl Fn(&Value) -> Option<T>,
 ) -> Result<Option<T>, IdTokenError> {
@@ -149,10 +199,6 @@ fn optional<T>(
         .get(name)
         .map(|v| read(v).ok_or(IdTokenError::Malformed))
         .transpose()
-}
-
-fn string(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
 }
 
 impl Verifier {
@@ -192,19 +238,17 @@ impl Verifier {
         let claims = jws.payload_object().map_err(|_| IdTokenError::Malformed)?;
         // Well-typed when present.
         for name in ["iss", "sub", "nonce", "azp", "name", "name_kana"] {
-            optional(&claims, name, string)?;
+            optional(&claims, name, json::string)?;
         }
         for name in ["exp", "iat", "nbf", "auth_time"] {
             optional(&claims, name, Value::as_i64)?;
         }
-        optional(&claims, "aud", |v| {
-            serde_json::from_value::<Audience>(v.clone()).ok()
-        })?;
+        optional(&claims, "aud", Audience::from_json)?;
 
         if jws.header_str("alg") != Some("ES256")
             || FORBIDDEN_HEADERS
                 .iter()
-                .any(|h| jws.header().contains_key(*h))
+                .any(|h| jws.header().contains_key(h))
         {
             return Err(IdTokenError::UnsupportedAlgorithm);
         }
@@ -253,9 +297,7 @@ impl PreparedIdToken {
         let c = &self.claims;
         let text = |name: &str| c.get(name).and_then(Value::as_str).map(str::to_owned);
         let int = |name: &str| c.get(name).and_then(Value::as_i64);
-        let aud = c
-            .get("aud")
-            .and_then(|v| serde_json::from_value::<Audience>(v.clone()).ok());
+        let aud = c.get("aud").and_then(Audience::from_json);
         let (Some(iss), Some(sub), Some(aud), Some(exp), Some(iat)) =
             (text("iss"), text("sub"), aud, int("exp"), int("iat"))
         else {

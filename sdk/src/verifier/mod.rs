@@ -11,16 +11,18 @@
 mod certificate;
 mod id_token;
 
+#[cfg(target_arch = "wasm32")]
+pub(crate) use certificate::nullable_date;
 pub use certificate::{CertificateType, Date, FareClass, Mynaportal, VerifiedCertificate};
 pub use id_token::{Audience, IdTokenClaims, IdTokenError, IdTokenOptions, PreparedIdToken};
 
 use crate::error::{err, ErrorCode, VerifyError};
 use crate::jose::{EcPublicJwk, JwkSet, Jws, SignatureCheck};
+use crate::json::{Map, Value};
 use crate::sdjwt::{SdJwt, MAX_INPUT_BYTES};
 use crate::status::{
     PendingStatusList, VerifiedStatusList, STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID,
 };
-use serde_json::{Map, Value};
 use std::sync::Arc;
 use ErrorCode::*;
 
@@ -110,7 +112,7 @@ pub struct StatusReference {
 ///
 /// Limits, checked before any expensive work: input ≤ [`MAX_INPUT_BYTES`] (256 KiB),
 /// ≤ [`crate::sdjwt::MAX_DISCLOSURES`] (256) disclosures, JSON nesting depth ≤
-/// [`crate::MAX_JSON_DEPTH`] (32, pre-scanned on the bytes before parsing); beyond
+/// [`crate::MAX_JSON_DEPTH`] (32, checked while parsing, before going deeper); beyond
 /// them the result is `malformed`. Any input yields a result or an error code, never
 /// a panic.
 ///
@@ -118,20 +120,22 @@ pub struct StatusReference {
 /// use mirairo_id_sdk::jose::Es256SigningKey;
 /// use mirairo_id_sdk::sdjwt::{issue_sd_jwt, key_binding_jwt};
 /// use mirairo_id_sdk::{FareClass, Verifier, VerifierConfig, VerifyOptions};
-/// use serde_json::json;
+/// use mirairo_id_sdk::json::{Map, Value};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let issuer_key = Es256SigningKey::from_bytes(&[1; 32])?;
 /// # let holder_key = Es256SigningKey::from_bytes(&[2; 32])?;
 /// # let mut jwk = issuer_key.public_jwk();
 /// # jwk.kid = Some("k1".into());
-/// # let jwks = json!({ "keys": [jwk.to_json()] });
-/// # let now = 1_764_200_000;
-/// # let header = json!({"typ": "dc+sd-jwt", "kid": "k1"}).as_object().cloned().unwrap_or_default();
-/// # let payload = json!({"iss": "https://id.example", "iat": now, "exp": now + 3600,
-/// #     "vct": "urn:mirairo-id:disability-certificate:1", "cnf": {"jwk": holder_key.public_jwk().to_json()}});
-/// # let sd_jwt = issue_sd_jwt(&issuer_key, header, payload.as_object().cloned().unwrap_or_default(),
-/// #     vec![("fare_class".into(), json!(1)), ("valid_until".into(), json!("2030-03-31"))], 2);
+/// # let jwks = Value::from(Map::from_pairs([("keys", vec![jwk.to_json()].into())]));
+/// # let now: i64 = 1_764_200_000;
+/// # let header = Map::from_pairs([("typ", "dc+sd-jwt".into()), ("kid", "k1".into())]);
+/// # let cnf = Map::from_pairs([("jwk", holder_key.public_jwk().to_json())]);
+/// # let payload = Map::from_pairs([("iss", "https://id.example".into()), ("iat", now.into()),
+/// #     ("exp", (now + 3600).into()), ("vct", "urn:mirairo-id:disability-certificate:1".into()),
+/// #     ("cnf", cnf.into())]);
+/// # let sd_jwt = issue_sd_jwt(&issuer_key, header, payload,
+/// #     vec![("fare_class".into(), 1.into()), ("valid_until".into(), "2030-03-31".into())], 2);
 /// # let kb = key_binding_jwt(&holder_key, &sd_jwt, "https://rail.example", "n-0S6_WzA2Mj", now);
 /// # let presentation = format!("{sd_jwt}{kb}");
 /// // At start-up: the provider's issuer and JWK Set (from its jwks_uri).
@@ -379,7 +383,7 @@ fn check_algorithm(jws: &Jws) -> Result<(), VerifyError> {
     }
     if FORBIDDEN_HEADERS
         .iter()
-        .any(|h| jws.header().contains_key(*h))
+        .any(|h| jws.header().contains_key(h))
     {
         return Err(err(
             UnsupportedAlgorithm,
@@ -416,7 +420,7 @@ struct IssuerClaims {
 }
 
 impl IssuerClaims {
-    fn read(payload: &Map<String, Value>) -> Result<Self, VerifyError> {
+    fn read(payload: &Map) -> Result<Self, VerifyError> {
         let bad = |detail| err(Malformed, detail);
         let string = |name: &str| payload.get(name).and_then(Value::as_str).map(str::to_owned);
         let int = |name: &str| payload.get(name).and_then(Value::as_i64);
@@ -471,9 +475,9 @@ pub struct Prepared {
     kb_sig: Option<usize>,
     status_sig: Option<usize>,
     sd: SdJwt,
-    payload: Map<String, Value>,
+    payload: Map,
     claims: IssuerClaims,
-    kb_claims: Option<Map<String, Value>>,
+    kb_claims: Option<Map>,
     status: Option<PendingStatusList>,
     issuer: String,
     vct: String,
@@ -633,7 +637,7 @@ impl Prepared {
 }
 
 fn check_key_binding(
-    kb: &Map<String, Value>,
+    kb: &Map,
     sd: &SdJwt,
     opts: &VerifyOptions,
     leeway: i64,

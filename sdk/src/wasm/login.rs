@@ -4,12 +4,11 @@
 
 use super::error::{js_error_with, ErrorDetails};
 use crate::jose::{EcPublicJwk, Es256SigningKey};
+use crate::json::{self, Fields, Map, Value};
 use crate::oidc::{
     callback_state, should_retry, Attempt, ClientOptions, LoginClient, LoginError, LoginOptions,
     PendingJws, PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 pub(crate) fn login_error(e: &LoginError) -> JsValue {
@@ -33,16 +32,15 @@ fn config_error(message: &'static str) -> JsValue {
     login_error(&LoginError::InvalidConfig(message))
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value)
-        .map_err(|_| login_error(&LoginError::Malformed("the result could not be serialized")))
-}
-
 fn holder(jwk_json: &str) -> Result<EcPublicJwk, JsValue> {
-    let value: Value =
-        serde_json::from_str(jwk_json).map_err(|_| config_error("the holder key is not a JWK"))?;
+    let value = json::parse(jwk_json).map_err(|_| config_error("the holder key is not a JWK"))?;
     EcPublicJwk::from_json(&value)
         .map_err(|_| config_error("the holder key is not an EC P-256 public JWK"))
+}
+
+/// A stored transaction (JSON text), if it is one.
+fn stored_transaction(text: &str) -> Option<Transaction> {
+    Transaction::from_json(&json::parse(text).ok()?).ok()
 }
 
 fn whole_seconds(now: f64) -> Result<i64, JsValue> {
@@ -53,37 +51,12 @@ fn whole_seconds(now: f64) -> Result<i64, JsValue> {
     }
 }
 
-/// `MirairoId.create` options (API.md), as JSON. Unknown members are refused.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsCreateOptions {
-    issuer: String,
-    client_id: String,
-    redirect_uri: String,
-    certificate_claims: Option<Vec<String>>,
-    profile: Option<bool>,
-    lang: Option<String>,
-}
-
-/// `loginWithRedirect` / `loginWithPopup` options, as JSON.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsLoginOptions {
-    certificate_claims: Option<Vec<String>>,
-    app_state: Option<Value>,
-}
-
-#[derive(Serialize)]
-struct JsRequest<'a> {
-    url: &'a str,
-    body: &'a str,
-}
-
-fn request_json(r: &TokenRequest) -> Result<String, JsValue> {
-    to_json(&JsRequest {
-        url: &r.url,
-        body: &r.body,
-    })
+fn request_json(r: &TokenRequest) -> String {
+    Map::from_pairs([
+        ("url", r.url.as_str().into()),
+        ("body", r.body.as_str().into()),
+    ])
+    .to_string()
 }
 
 /// A JWS waiting for the holder key's signature (`signingInput` → `finish(sig)`).
@@ -160,22 +133,34 @@ impl LoginCore {
     /// Validates `MirairoId.create` options (JSON) for a page of `page_origin`.
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str, page_origin: &str) -> Result<LoginCore, JsValue> {
-        let o: JsCreateOptions = serde_json::from_str(options_json).map_err(|_| {
-            config_error(
-                "options need issuer, clientId and redirectUri strings and nothing unknown",
-            )
-        })?;
-        let inner = LoginClient::new(
-            ClientOptions {
-                issuer: o.issuer,
-                client_id: o.client_id,
-                redirect_uri: o.redirect_uri,
-                certificate_claims: o.certificate_claims,
-                profile: o.profile.unwrap_or(false),
-                lang: o.lang,
-            },
-            page_origin,
-        )?;
+        // `MirairoId.create` options (API.md). Unknown members are refused.
+        const KNOWN: [&str; 6] = [
+            "issuer",
+            "clientId",
+            "redirectUri",
+            "certificateClaims",
+            "profile",
+            "lang",
+        ];
+        let value = json::parse(options_json).unwrap_or_default();
+        let options = Fields::of(&value)
+            .and_then(|f| f.only(&KNOWN))
+            .and_then(|f| {
+                Ok(ClientOptions {
+                    issuer: f.required("issuer", json::string)?,
+                    client_id: f.required("clientId", json::string)?,
+                    redirect_uri: f.required("redirectUri", json::string)?,
+                    certificate_claims: f.optional("certificateClaims", json::strings)?,
+                    profile: f.optional("profile", Value::as_bool)?.unwrap_or(false),
+                    lang: f.optional("lang", json::string)?,
+                })
+            })
+            .map_err(|_| {
+                config_error(
+                    "options need issuer, clientId and redirectUri strings and nothing unknown",
+                )
+            })?;
+        let inner = LoginClient::new(options, page_origin)?;
         Ok(LoginCore { inner })
     }
 
@@ -210,32 +195,33 @@ impl LoginCore {
         holder_jwk: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        let o: JsLoginOptions = if options_json.is_empty() {
-            JsLoginOptions::default()
+        // `loginWithRedirect` / `loginWithPopup` options; other members are ignored.
+        let text = if options_json.is_empty() {
+            "{}"
         } else {
-            serde_json::from_str(options_json)
-                .map_err(|_| config_error("login options are not an object of known members"))?
+            options_json
         };
-        let request = self.inner.authorization_request(
-            LoginOptions {
-                certificate_claims: o.certificate_claims,
-                app_state: o.app_state,
-            },
-            &holder(holder_jwk)?,
-            whole_seconds(now)?,
-        )?;
-        let tx = to_json(&request.transaction)?;
-        #[derive(Serialize)]
-        struct Out<'a> {
-            url: &'a str,
-            state: &'a str,
-            transaction: String,
-        }
-        to_json(&Out {
-            url: &request.url,
-            state: request.transaction.state.secret(),
-            transaction: tx,
-        })
+        let value = json::parse(text).unwrap_or_default();
+        let options = Fields::of(&value)
+            .and_then(|f| {
+                Ok(LoginOptions {
+                    certificate_claims: f.optional("certificateClaims", json::strings)?,
+                    app_state: f.optional("appState", |v| Some(v.clone()))?,
+                })
+            })
+            .map_err(|_| config_error("login options are not an object of known members"))?;
+        let request =
+            self.inner
+                .authorization_request(options, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        let out = Map::from_pairs([
+            ("url", request.url.as_str().into()),
+            ("state", request.transaction.state.secret().into()),
+            (
+                "transaction",
+                request.transaction.to_json().to_string().into(),
+            ),
+        ]);
+        Ok(out.to_string())
     }
 
     /// The `state` of a callback URL (`undefined` when the URL is not a callback).
@@ -248,22 +234,23 @@ impl LoginCore {
     /// was found); returns the code.
     #[wasm_bindgen(js_name = acceptCallback)]
     pub fn accept_callback(&self, url: &str, stored: &str) -> Result<String, JsValue> {
-        let tx: Option<Transaction> = serde_json::from_str(stored).ok();
-        Ok(self.inner.accept_callback(url, tx.as_ref())?)
+        Ok(self
+            .inner
+            .accept_callback(url, stored_transaction(stored).as_ref())?)
     }
 
     /// `{url, body}` (JSON) of the code exchange.
     #[wasm_bindgen(js_name = codeTokenRequest)]
     pub fn code_token_request(&self, code: &str, transaction: &str) -> Result<String, JsValue> {
-        let tx: Transaction = serde_json::from_str(transaction)
-            .map_err(|_| login_error(&LoginError::StateMismatch))?;
-        request_json(&self.inner.code_token_request(code, &tx)?)
+        let tx = stored_transaction(transaction)
+            .ok_or_else(|| login_error(&LoginError::StateMismatch))?;
+        Ok(request_json(&self.inner.code_token_request(code, &tx)?))
     }
 
     /// `{url, body}` (JSON) of a refresh.
     #[wasm_bindgen(js_name = refreshTokenRequest)]
     pub fn refresh_token_request(&self) -> Result<String, JsValue> {
-        request_json(&self.inner.refresh_token_request()?)
+        Ok(request_json(&self.inner.refresh_token_request()?))
     }
 
     /// A DPoP proof to sign.
@@ -314,8 +301,8 @@ impl LoginCore {
         holder_jwk: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        let tx: Transaction = serde_json::from_str(transaction)
-            .map_err(|_| login_error(&LoginError::StateMismatch))?;
+        let tx = stored_transaction(transaction)
+            .ok_or_else(|| login_error(&LoginError::StateMismatch))?;
         let response = TokenResponse::parse(status, body)?;
         let step =
             self.inner
@@ -351,9 +338,12 @@ impl LoginCore {
         let disclose: Option<Vec<String>> = if disclose_json.is_empty() {
             None
         } else {
+            let names = json::parse(disclose_json).ok();
             Some(
-                serde_json::from_str(disclose_json)
-                    .map_err(|_| config_error("disclose must be an array of claim names"))?,
+                names
+                    .as_ref()
+                    .and_then(json::strings)
+                    .ok_or_else(|| config_error("disclose must be an array of claim names"))?,
             )
         };
         let pending = self.inner.prepare_presentation(
@@ -382,26 +372,24 @@ impl LoginCore {
     /// The ID token claims (JSON), or empty.
     #[wasm_bindgen(js_name = idTokenClaims)]
     pub fn id_token_claims(&self) -> Result<String, JsValue> {
-        self.inner
+        Ok(self
+            .inner
             .id_token_claims()
-            .map_or(Ok(String::new()), to_json)
+            .map_or_else(String::new, |c| c.to_json().to_string()))
     }
 
     /// The verified certificate (JSON), or empty.
     pub fn certificate(&self) -> Result<String, JsValue> {
-        self.inner.certificate().map_or(Ok(String::new()), to_json)
+        Ok(self
+            .inner
+            .certificate()
+            .map_or_else(String::new, |c| c.to_json().to_string()))
     }
 }
 
 fn step_json(step: Step<crate::oidc::LoginResult>) -> Result<String, JsValue> {
     match step {
         Step::RefetchJwks => Ok(r#"{"refetch":true}"#.to_owned()),
-        Step::Done(result) => {
-            #[derive(Serialize)]
-            struct Out {
-                result: crate::oidc::LoginResult,
-            }
-            to_json(&Out { result })
-        }
+        Step::Done(result) => Ok(Map::from_pairs([("result", result.to_json())]).to_string()),
     }
 }

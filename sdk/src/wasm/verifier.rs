@@ -1,19 +1,18 @@
 //! `Verifier` and `fareDiscount` for JS: option parsing and result conversion only.
 //!
 //! Values cross the boundary as JSON text (`JSON.stringify` in, `JSON.parse` out, in
-//! `sdk/js/verifier.js`): serde_json is already in the module for the core, so this adds
-//! almost nothing to the wasm, and the results are plain objects whose undisclosed claims
-//! are absent (serde `skip_serializing_if`), never `undefined`.
+//! `sdk/js/verifier.js`), read and written with the SDK's own strict JSON module, and
+//! the results are plain objects whose undisclosed claims are absent, never `undefined`.
 
 use super::error::js_error;
 use crate::jose::{verify_es256, EcPublicJwk, SignatureCheck};
+use crate::json::{self, Fields, Map, ShapeError, Value};
 use crate::status::{PendingStatusList, VerifiedStatusList};
 use crate::{
     fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
     Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
 };
-use serde::{Deserialize, Deserializer};
-use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -43,68 +42,71 @@ fn non_negative(value: f64, what: &str) -> Result<u64, JsValue> {
     u64::try_from(s).map_err(|_| config_error(&format!("{what} must not be negative")))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value)
-        .map_err(|_| js_error("malformed", "the result could not be serialized"))
+/// Reads JSON text that must hold an object, with `read`; the error as text for a
+/// message (`invalid JSON`, `unknown field \`x\``, …).
+fn from_object<T>(
+    text: &str,
+    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
+) -> Result<T, String> {
+    let value = json::parse(text).map_err(|e| e.to_string())?;
+    Fields::of(&value).and_then(read).map_err(|e| e.to_string())
 }
 
-/// `VerifyOptions` of API.md, as JSON. Unknown members are refused (`invalid_config`):
-/// a misspelt `requireKeyBinding` must not silently turn a check off.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsVerifyOptions {
-    now: Option<f64>,
-    audience: Option<String>,
-    nonce: Option<String>,
-    require_key_binding: Option<bool>,
-    max_key_binding_age_seconds: Option<f64>,
-    required_claims: Option<Vec<String>>,
-    status_list: Option<String>,
-    require_status: Option<bool>,
+fn options_error(e: impl fmt::Display) -> JsValue {
+    config_error(&format!("options: {e}"))
 }
 
-/// A struct from a JSON object (never from an array, which serde would read by position).
-fn from_object<T: for<'de> Deserialize<'de>>(json: &str) -> serde_json::Result<T> {
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)?;
-    serde_json::from_value(serde_json::Value::Object(map))
+/// JS options as JSON text (empty: all defaults). Unknown members are refused
+/// (`invalid_config`): a misspelt `requireKeyBinding` must not silently turn a check off.
+fn parse_options<T>(
+    text: &str,
+    known: &[&str],
+    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
+) -> Result<T, JsValue> {
+    let text = if text.is_empty() { "{}" } else { text };
+    from_object(text, |f| read(f.only(known)?)).map_err(options_error)
 }
 
-fn parse_options<T: Default + for<'de> Deserialize<'de>>(json: &str) -> Result<T, JsValue> {
-    if json.is_empty() {
-        return Ok(T::default());
-    }
-    from_object(json).map_err(|e| config_error(&format!("options: {e}")))
-}
-
-fn verify_options(json: &str) -> Result<VerifyOptions, JsValue> {
-    let o: JsVerifyOptions = parse_options(json)?;
-    let now = match o.now {
+fn verify_options(text: &str) -> Result<VerifyOptions, JsValue> {
+    const KNOWN: [&str; 8] = [
+        "now",
+        "audience",
+        "nonce",
+        "requireKeyBinding",
+        "maxKeyBindingAgeSeconds",
+        "requiredClaims",
+        "statusList",
+        "requireStatus",
+    ];
+    let (now, max_age, mut options) = parse_options(text, &KNOWN, |f| {
+        let options = VerifyOptions {
+            audience: f.optional("audience", json::string)?,
+            nonce: f.optional("nonce", json::string)?,
+            require_key_binding: f
+                .optional("requireKeyBinding", Value::as_bool)?
+                .unwrap_or(false),
+            required_claims: f
+                .optional("requiredClaims", json::strings)?
+                .unwrap_or_default(),
+            status_list: f.optional("statusList", json::string)?,
+            require_status: f
+                .optional("requireStatus", Value::as_bool)?
+                .unwrap_or(false),
+            ..VerifyOptions::at(0)
+        };
+        let now = f.optional("now", Value::as_f64)?;
+        let max_age = f.optional("maxKeyBindingAgeSeconds", Value::as_f64)?;
+        Ok((now, max_age, options))
+    })?;
+    options.now = match now {
         Some(n) => seconds(n, "now")?,
         None => now_seconds(),
     };
-    let max_key_binding_age = match o.max_key_binding_age_seconds {
+    options.max_key_binding_age = match max_age {
         Some(n) => non_negative(n, "maxKeyBindingAgeSeconds")?,
         None => DEFAULT_MAX_KEY_BINDING_AGE,
     };
-    Ok(VerifyOptions {
-        now,
-        audience: o.audience,
-        nonce: o.nonce,
-        require_key_binding: o.require_key_binding.unwrap_or(false),
-        max_key_binding_age,
-        required_claims: o.required_claims.unwrap_or_default(),
-        status_list: o.status_list,
-        require_status: o.require_status.unwrap_or(false),
-    })
-}
-
-/// The options of `verifyIdToken`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsIdTokenOptions {
-    audience: Option<String>,
-    nonce: Option<String>,
-    now: Option<f64>,
+    Ok(options)
 }
 
 /// The wasm half of the JS `Verifier` (`sdk/js/verifier.js` wraps it).
@@ -113,7 +115,8 @@ pub struct VerifierCore {
     inner: Verifier,
     /// Status lists that passed every check, by URI, with the Unix time (real clock)
     /// until which they may be used: their `exp`, or sooner by `ttl`.
-    status_cache: HashMap<String, (Arc<VerifiedStatusList>, i64)>,
+    /// (A few URIs at most: a list, not a hash map, keeps hashing code out of the wasm.)
+    status_cache: Vec<(String, Arc<VerifiedStatusList>, i64)>,
 }
 
 /// Appends one check to a flat `[x, y, data, signature, …]` array.
@@ -128,12 +131,17 @@ fn push_check(out: &js_sys::Array, check: &SignatureCheck) {
 /// base64url coordinates, `data` the signed bytes, `signature` the 64-byte `r ‖ s`.
 #[wasm_bindgen(js_name = verifyEs256)]
 pub fn verify_es256_js(x: &str, y: &str, data: &[u8], signature: &[u8]) -> bool {
-    let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
+    let jwk = Value::from(Map::from_pairs([
+        ("kty", "EC".into()),
+        ("crv", "P-256".into()),
+        ("x", x.into()),
+        ("y", y.into()),
+    ]));
     EcPublicJwk::from_json(&jwk).is_ok_and(|key| verify_es256(&key, data, signature))
 }
 
-fn jwks_value(jwks_json: &str) -> Result<serde_json::Value, JsValue> {
-    crate::json::parse(jwks_json.as_bytes()).map_err(|_| {
+fn jwks_value(jwks_json: &str) -> Result<Value, JsValue> {
+    json::parse(jwks_json).map_err(|_| {
         config_error("jwks is not a JWK Set (not JSON) / jwks が JWK Set ではありません")
     })
 }
@@ -162,7 +170,7 @@ impl VerifierCore {
         }
         Ok(Self {
             inner: Verifier::new(config)?,
-            status_cache: HashMap::new(),
+            status_cache: Vec::new(),
         })
     }
 
@@ -189,7 +197,11 @@ impl VerifierCore {
     /// The first failing check's code; `invalid_config` for bad options.
     pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
         let options = verify_options(options_json)?;
-        to_json(&self.inner.verify(credential, &options)?)
+        Ok(self
+            .inner
+            .verify(credential, &options)?
+            .to_json()
+            .to_string())
     }
 
     /// Phase one of `verify`: the checks before `bad_signature`, and the ECDSA checks
@@ -227,8 +239,9 @@ impl VerifierCore {
         let Some(uri) = inner.status_reference().map(|r| r.uri.clone()) else {
             return false;
         };
-        prepared.status_cached = match self.status_cache.get(&uri) {
-            Some((list, until)) if *until > now => {
+        let cached = self.status_cache.iter().find(|(u, _, _)| *u == uri);
+        prepared.status_cached = match cached {
+            Some((_, list, until)) if *until > now => {
                 inner.use_verified_status_list(&uri, Arc::clone(list))
             }
             _ => false,
@@ -257,6 +270,7 @@ impl VerifierCore {
             let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
             pending.finish(valid).ok()
         });
+        self.status_cache.retain(|(u, _, _)| u != uri);
         match verified {
             Some(list) => {
                 let ttl = list.ttl.and_then(|t| i64::try_from(t).ok());
@@ -264,13 +278,10 @@ impl VerifierCore {
                     list.expires_at.min(now.saturating_add(t))
                 });
                 self.status_cache
-                    .insert(uri.to_owned(), (Arc::new(list), until));
+                    .push((uri.to_owned(), Arc::new(list), until));
                 true
             }
-            None => {
-                self.status_cache.remove(uri);
-                false
-            }
+            None => false,
         }
     }
 
@@ -286,20 +297,26 @@ impl VerifierCore {
     /// `bad_id_token` with `reason`; `invalid_config` without `audience`.
     #[wasm_bindgen(js_name = verifyIdToken)]
     pub fn verify_id_token(&self, token: &str, options_json: &str) -> Result<String, JsValue> {
-        let o: JsIdTokenOptions = parse_options(options_json)?;
-        let audience = o
-            .audience
-            .ok_or_else(|| config_error("verifyIdToken needs { audience }"))?;
-        let now = match o.now {
+        let (audience, nonce, now) =
+            parse_options(options_json, &["audience", "nonce", "now"], |f| {
+                Ok((
+                    f.optional("audience", json::string)?,
+                    f.optional("nonce", json::string)?,
+                    f.optional("now", Value::as_f64)?,
+                ))
+            })?;
+        let audience = audience.ok_or_else(|| config_error("verifyIdToken needs { audience }"))?;
+        let now = match now {
             Some(n) => seconds(n, "now")?,
             None => now_seconds(),
         };
         let options = IdTokenOptions {
             audience,
-            nonce: o.nonce,
+            nonce,
             now,
         };
-        to_json(&self.inner.verify_id_token(token, &options)?)
+        let claims = self.inner.verify_id_token(token, &options)?;
+        Ok(claims.to_json().to_string())
     }
 }
 
@@ -361,23 +378,8 @@ impl PreparedCredential {
             .take()
             .ok_or_else(|| js_error("malformed", "finish() was already called"))?;
         let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
-        to_json(&prepared.finish(&passed)?)
+        Ok(prepared.finish(&passed)?.to_json().to_string())
     }
-}
-
-/// A member that is present deserializes to `Some`, even when its value is `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
-/// What `fareDiscount` reads of a `VerifiedCertificate`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsFareCertificate {
-    #[serde(default, deserialize_with = "present")]
-    fare_class: Option<FareClass>,
-    #[serde(default, deserialize_with = "present")]
-    valid_until: Option<Option<Date>>,
 }
 
 /// `fareDiscount(certificate, trip, rates?)` of API.md, JSON text in and out. Today's
@@ -393,21 +395,28 @@ pub fn fare_discount(
     trip_json: &str,
     rates_json: &str,
 ) -> Result<String, JsValue> {
-    let certificate: JsFareCertificate = from_object(certificate_json)
-        .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
-    let trip: Trip =
-        from_object(trip_json).map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
-    let rates: FareRates = if rates_json.is_empty() {
+    let (fare_class, valid_until) = from_object(certificate_json, |f| {
+        Ok((
+            f.present("fareClass", FareClass::from_json)?,
+            f.present("validUntil", crate::verifier::nullable_date)?,
+        ))
+    })
+    .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
+    let trip = from_object(trip_json, Trip::from_fields)
+        .map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
+    let rates = if rates_json.is_empty() {
         FareRates::default()
     } else {
-        from_object(rates_json).map_err(|e| config_error(&format!("rates: {e}")))?
+        from_object(rates_json, FareRates::from_fields)
+            .map_err(|e| config_error(&format!("rates: {e}")))?
     };
     let today = Date::today_in_japan(now_seconds())
         .ok_or_else(|| js_error("malformed", "the clock is out of range"))?;
     let holder = FareHolder {
         verified: true,
-        fare_class: certificate.fare_class,
-        valid_until: certificate.valid_until,
+        fare_class,
+        valid_until,
     };
-    to_json(&core_fare_discount(&holder, &trip, &rates, today)?)
+    let result = core_fare_discount(&holder, &trip, &rates, today)?;
+    Ok(result.to_json().to_string())
 }

@@ -4,10 +4,26 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use mirairo_id_sdk::jose::{b64url_encode, Es256SigningKey};
+use mirairo_id_sdk::json as sdk_json;
 use mirairo_id_sdk::sdjwt::{sd_hash, Disclosure};
 use mirairo_id_sdk::status::{encode_status_list, StatusBits};
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions, DEFAULT_VCT};
 use serde_json::{json, Map, Value};
+
+/// A serde_json test value as the SDK's JSON value.
+pub fn sdk(v: &Value) -> sdk_json::Value {
+    sdk_json::parse(&v.to_string()).unwrap()
+}
+
+/// A serde_json test object as the SDK's JSON object.
+pub fn sdk_map(v: &Value) -> sdk_json::Map {
+    sdk(v).as_object().cloned().unwrap()
+}
+
+/// An SDK JSON value as a serde_json value (for `json!` and indexing in tests).
+pub fn serde(v: &sdk_json::Value) -> Value {
+    serde_json::from_str(&v.to_string()).unwrap()
+}
 
 pub const ISSUER: &str = "http://127.0.0.1:8080";
 pub const STATUS_URI: &str = "http://127.0.0.1:8080/status/1";
@@ -39,13 +55,13 @@ pub fn jwks() -> Value {
     k2.kid = Some("k2".into());
     json!({"keys": [
         {"kty": "RSA", "kid": "rsa", "n": "AQAB", "e": "AQAB"},
-        k1.to_json(),
-        k2.to_json(),
+        serde(&k1.to_json()),
+        serde(&k2.to_json()),
     ]})
 }
 
 pub fn verifier() -> Verifier {
-    Verifier::new(VerifierConfig::new(ISSUER, jwks())).unwrap()
+    Verifier::new(VerifierConfig::new(ISSUER, sdk(&jwks()))).unwrap()
 }
 
 pub fn obj(v: Value) -> Map<String, Value> {
@@ -142,7 +158,7 @@ fn same(s: String) -> String {
 
 pub fn disclosure(name: &str, value: Value) -> Disclosure {
     // Deterministic salts keep failures reproducible; still 128 bits of text.
-    Disclosure::new(format!("salt-{name}-0123456789"), name, value)
+    Disclosure::new(format!("salt-{name}-0123456789"), name, sdk(&value))
 }
 
 /// Replaces the issuer JWT payload with `edit(payload)`, keeping the old signature.
@@ -173,9 +189,11 @@ pub fn status_list_jwt(
     let lst = encode_status_list(StatusBits::Two, &values).unwrap();
     let header = json!({"typ": "statuslist+jwt", "kid": kid});
     signer.sign_json(
-        header.as_object().unwrap(),
-        &json!({"sub": STATUS_URI, "iat": now - 100, "exp": now + 3600, "ttl": 300,
+        &sdk_map(&header),
+        &sdk(
+            &json!({"sub": STATUS_URI, "iat": now - 100, "exp": now + 3600, "ttl": 300,
                 "status_list": {"bits": 2, "lst": lst}}),
+        ),
     )
 }
 
@@ -191,7 +209,7 @@ impl Case {
             header: json!({"alg": "ES256", "typ": "dc+sd-jwt", "kid": "k1"}),
             payload: json!({
                 "iss": ISSUER, "iat": now - 10, "exp": now + 86_000, "vct": DEFAULT_VCT,
-                "cnf": {"jwk": holder.public_jwk().to_json()},
+                "cnf": {"jwk": serde(&holder.public_jwk().to_json())},
                 "status": {"status_list": {"idx": STATUS_IDX, "uri": STATUS_URI}},
             }),
             signer: Signer::Es256(issuer_key()),
