@@ -424,7 +424,7 @@ export class MirairoId {
         tx = ""; // unreadable entry: the core reports state_mismatch
       }
       // state, then iss, then error / code: the core's order (PROTOCOL §2.2).
-      const code = this.#core.acceptCallback(href, tx);
+      const code = this.#core.acceptCallback(href, tx, nowSeconds());
       const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
       const request = JSON.parse(this.#core.codeTokenRequest(code, tx));
       const answer = await this.#tokenRequest(request, holder);

@@ -13,7 +13,7 @@ use common::{issuer_key, other_key, raw_jws, rotated_key, sdk, serde, Signer, IS
 use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
 use mirairo_id_sdk::oidc::{
     callback_state, ClientOptions, LoginClient, LoginError, LoginOptions, LoginResult, Step,
-    TokenResponse, Transaction,
+    TokenResponse, Transaction, MAX_TRANSACTION_AGE,
 };
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
 use serde_json::{json, Value};
@@ -168,7 +168,7 @@ fn login_with(
     storage.0.insert(tx.state.secret().to_owned(), tx.clone());
     let url = (p.callback)(tx.state.secret(), "code-1");
     let stored = storage.take_for(&url);
-    let code = client.accept_callback(&url, stored.as_ref())?;
+    let code = client.accept_callback(&url, stored.as_ref(), p.now)?;
     assert_eq!(code, "code-1");
     let token_request = client.code_token_request(&code, &tx)?;
     assert!(token_request.body.contains("code_verifier="));
@@ -586,13 +586,46 @@ fn a_replayed_callback_is_state_mismatch() {
     storage.0.insert(tx.state.secret().to_owned(), tx.clone());
     let url = valid_callback(tx.state.secret(), "c");
     let first = storage.take_for(&url);
-    assert!(client.accept_callback(&url, first.as_ref()).is_ok());
+    assert!(client.accept_callback(&url, first.as_ref(), NOW).is_ok());
     // The page loaded twice with the same URL, or the back button: the state is gone.
     let again = storage.take_for(&url);
     assert_eq!(
-        client.accept_callback(&url, again.as_ref()).unwrap_err(),
+        client
+            .accept_callback(&url, again.as_ref(), NOW)
+            .unwrap_err(),
         LoginError::StateMismatch
     );
+}
+
+#[test]
+fn a_login_attempt_is_usable_for_24_hours_and_not_a_second_more() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let tx = client
+        .authorization_request(LoginOptions::default(), &holder().public_jwk(), NOW)
+        .unwrap()
+        .transaction;
+    let url = valid_callback(tx.state.secret(), "c");
+    for (what, now, accepted) in [
+        ("at once", NOW, true),
+        (
+            "after a long time on the consent page",
+            NOW + 3 * 60 * 60,
+            true,
+        ),
+        ("at exactly the limit", NOW + MAX_TRANSACTION_AGE, true),
+        (
+            "one second after the limit",
+            NOW + MAX_TRANSACTION_AGE + 1,
+            false,
+        ),
+    ] {
+        let result = client.accept_callback(&url, Some(&tx), now);
+        match accepted {
+            true => assert_eq!(result.as_deref(), Ok("c"), "{what}"),
+            false => assert_eq!(result, Err(LoginError::StateMismatch), "{what}"),
+        }
+    }
 }
 
 #[test]
@@ -616,7 +649,7 @@ fn two_tabs_keep_separate_transactions() {
         let url = valid_callback(r.transaction.state.secret(), "c");
         let stored = storage.take_for(&url);
         assert_eq!(stored.as_ref(), Some(&r.transaction));
-        assert!(client.accept_callback(&url, stored.as_ref()).is_ok());
+        assert!(client.accept_callback(&url, stored.as_ref(), NOW).is_ok());
     }
 }
 

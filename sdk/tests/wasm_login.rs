@@ -131,16 +131,16 @@ fn a_login_through_the_binding() {
     assert_eq!(LoginCore::callback_state(&url).as_deref(), Some(state));
 
     // The callback's checks, in order, as MirairoIdErrors.
-    let e = core.accept_callback(&url, "").unwrap_err();
+    let e = core.accept_callback(&url, "", NOW as f64).unwrap_err();
     assert_eq!(error_of(e).0, "state_mismatch");
     let denied =
         format!("{REDIRECT}?error=access_denied&state={state}&iss=http%3A%2F%2F127.0.0.1%3A8080");
-    let e = core.accept_callback(&denied, tx).unwrap_err();
+    let e = core.accept_callback(&denied, tx, NOW as f64).unwrap_err();
     assert_eq!(
         error_of(e),
         ("provider_error".into(), None, Some("access_denied".into()))
     );
-    let code = core.accept_callback(&url, tx).unwrap();
+    let code = core.accept_callback(&url, tx, NOW as f64).unwrap();
     let token_request: Value =
         serde_json::from_str(&core.code_token_request(&code, tx).unwrap()).unwrap();
     assert_eq!(token_request["url"], format!("{ISSUER}/token"));

@@ -54,20 +54,32 @@ impl CallbackParams {
     }
 }
 
+/// How long, in seconds, a stored login attempt stays usable: an older one is refused
+/// like an unknown one (`state_mismatch`). Long on purpose. People using a screen
+/// reader, a switch or a magnifier, or who need time to read, may spend long on the
+/// provider's pages, and WCAG 2.2 SC 2.2.1 (Timing Adjustable) exempts only limits
+/// longer than 20 hours; the provider's authorization codes expire within minutes
+/// anyway, so this only bounds how long an abandoned attempt can be completed.
+pub const MAX_TRANSACTION_AGE: i64 = 24 * 60 * 60;
+
 /// Checks a callback against the transaction stored under its `state` (already
-/// removed from storage by the caller: one use) and returns the code.
+/// removed from storage by the caller: one use) at `now` (seconds since the epoch),
+/// and returns the code.
 ///
 /// # Errors
 ///
-/// In this order: `state_mismatch` (no stored transaction, a different state, or a
-/// duplicated parameter; also on error responses), `issuer_mismatch` (`iss` missing
-/// or not `issuer`), `provider_error` (the response carries `error`), `malformed`
-/// (neither `code` nor `error`).
+/// In this order: `state_mismatch` (no stored transaction, a different state, a
+/// transaction older than [`MAX_TRANSACTION_AGE`], or a duplicated parameter; also on
+/// error responses), `issuer_mismatch` (`iss` missing or not `issuer`),
+/// `provider_error` (the response carries `error`), `malformed` (neither `code` nor
+/// `error`).
 pub fn check_callback(
     params: &CallbackParams,
     stored: Option<&Transaction>,
     issuer: &str,
+    now: i64,
 ) -> Result<String, LoginError> {
+    let stored = stored.filter(|t| now.saturating_sub(t.created_at) <= MAX_TRANSACTION_AGE);
     let stored_state = stored.map(|t| t.state.secret());
     if params.duplicated || params.state.is_none() || params.state.as_deref() != stored_state {
         return Err(LoginError::StateMismatch);

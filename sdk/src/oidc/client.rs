@@ -274,8 +274,14 @@ impl LoginClient {
         &self,
         url: &str,
         stored: Option<&Transaction>,
+        now: i64,
     ) -> Result<String, LoginError> {
-        check_callback(&CallbackParams::parse(url), stored, &self.config.issuer)
+        check_callback(
+            &CallbackParams::parse(url),
+            stored,
+            &self.config.issuer,
+            now,
+        )
     }
 
     /// The token request redeeming `code`.

@@ -17,7 +17,7 @@ mod signing;
 mod token;
 mod url;
 
-pub use callback::{check_callback, CallbackParams};
+pub use callback::{check_callback, CallbackParams, MAX_TRANSACTION_AGE};
 pub use client::{
     callback_state, JwksRefetchPolicy, LoginClient, LoginOptions, LoginResult, PendingPresentation,
     Step, TokenRequest, JWKS_REFETCH_INTERVAL,

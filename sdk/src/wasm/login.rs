@@ -231,12 +231,14 @@ impl LoginCore {
     }
 
     /// Checks the callback against the stored transaction (JSON, or empty when none
-    /// was found); returns the code.
+    /// was found) at `now` (seconds); returns the code.
     #[wasm_bindgen(js_name = acceptCallback)]
-    pub fn accept_callback(&self, url: &str, stored: &str) -> Result<String, JsValue> {
-        Ok(self
-            .inner
-            .accept_callback(url, stored_transaction(stored).as_ref())?)
+    pub fn accept_callback(&self, url: &str, stored: &str, now: f64) -> Result<String, JsValue> {
+        Ok(self.inner.accept_callback(
+            url,
+            stored_transaction(stored).as_ref(),
+            whole_seconds(now)?,
+        )?)
     }
 
     /// `{url, body}` (JSON) of the code exchange.
