@@ -30,8 +30,7 @@ pub async fn same_origin_only(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let origin = request.headers().get(header::ORIGIN);
-    let foreign = origin.is_some_and(|o| o.as_bytes() != state.issuer.as_bytes());
+    let foreign = crate::cors::is_foreign_origin(request.headers(), &state.issuer);
     if foreign && request.method() != axum::http::Method::GET {
         return ApiError::new(
             StatusCode::FORBIDDEN,

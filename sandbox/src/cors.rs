@@ -58,6 +58,17 @@ pub fn origin(headers: &HeaderMap) -> Option<String> {
     first.to_str().ok().map(str::to_owned)
 }
 
+/// True when a request carries an `Origin` other than `own` (the sandbox's issuer).
+/// Browsers always send `Origin` on a cross-origin POST; scripts, CI and `curl` send
+/// none, and the sandbox's own pages send `own`. Shared by the `/_sandbox/*` control
+/// endpoints and the end-session confirmation (`POST /logout`).
+pub fn is_foreign_origin(headers: &HeaderMap, own: &str) -> bool {
+    headers
+        .get_all(header::ORIGIN)
+        .iter()
+        .any(|o| o.as_bytes() != own.as_bytes())
+}
+
 /// Adds the credentialed-endpoint CORS headers for an allowed origin.
 pub fn add_for_origin(res: &mut Response, origin: &str, expose: &'static str) {
     if let Ok(v) = HeaderValue::from_str(origin) {

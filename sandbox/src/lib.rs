@@ -194,7 +194,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/userinfo",
             get(oidc::userinfo::userinfo).options(oidc::userinfo::preflight),
         )
-        .route("/logout", get(oidc::logout::logout))
+        .route(
+            "/logout",
+            get(oidc::logout::logout).post(oidc::logout::confirm),
+        )
         .route(
             "/status/{list}",
             get(status::status_list).options(cors::public_preflight),

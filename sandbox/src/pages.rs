@@ -407,6 +407,78 @@ pub fn logged_out(en: bool) -> Response {
     html(StatusCode::OK, document(en, title, &main))
 }
 
+/// What the end-session confirmation page shows and posts back.
+pub struct LogoutConfirmView<'a> {
+    /// Page language.
+    pub en: bool,
+    /// The partner's display name, when its `client_id` is registered.
+    pub partner: Option<&'a str>,
+    /// The request's parameters, posted back as hidden fields in this order.
+    pub fields: &'a [(&'a str, &'a str)],
+    /// Where "Cancel" leads: the validated `post_logout_redirect_uri`, else `/`.
+    pub cancel: &'a str,
+}
+
+/// The end-session confirmation (`GET /logout` without a usable `id_token_hint`):
+/// nothing is ended until the holder presses "Sign out" (`POST /logout`).
+pub fn logout_confirm(view: &LogoutConfirmView<'_>) -> Response {
+    let en = view.en;
+    let title = t(
+        en,
+        "ミライロIDからサインアウトしますか？",
+        "Sign out of Mirairo ID?",
+    );
+    let mut main = format!("<h1>{}</h1>\n", esc(title));
+    if let Some(partner) = view.partner {
+        main.push_str(&if en {
+            format!(
+                "<p><strong>{}</strong> asked to sign you out.</p>\n",
+                esc(partner)
+            )
+        } else {
+            format!(
+                "<p><strong>{}</strong> からサインアウトの要求がありました。</p>\n",
+                esc(partner)
+            )
+        });
+    }
+    main.push_str(&format!(
+        "<p>{}</p>\n<p class=\"note\">{}</p>\n<form method=\"post\" action=\"/logout\">\n",
+        t(
+            en,
+            "サインアウトすると、ミライロIDを使うサービスに次にログインするとき、もう一度サインインが必要になります。",
+            "After signing out, you will need to sign in again the next time you log in to a service with Mirairo ID.",
+        ),
+        t(
+            en,
+            "この要求があなたの操作によるものか確認できなかったため、おたずねしています。心当たりがなければ「キャンセル」を選んでください。",
+            "We could not tell whether you asked for this yourself, so we are checking. If you did not, choose Cancel.",
+        ),
+    ));
+    for (name, value) in view.fields {
+        main.push_str(&format!(
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+            esc(name),
+            esc(value)
+        ));
+    }
+    main.push_str(&format!(
+        "<div class=\"actions\">\n<button type=\"submit\" class=\"primary\">{}</button>\n\
+<a class=\"button secondary\" href=\"{}\">{}</a>\n</div>\n</form>",
+        t(en, "サインアウト", "Sign out"),
+        esc(view.cancel),
+        t(en, "キャンセル", "Cancel"),
+    ));
+    let mut res = html(StatusCode::OK, document(en, title, &main));
+    // The form must carry the page's own `Origin` (`POST /logout` refuses other
+    // origins); under `no-referrer` browsers send `Origin: null` instead.
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,6 +617,50 @@ mod tests {
             }
             let html = body(signin(en, "みらい鉄道", &ids, std::slice::from_ref(&user))).await;
             assert_accessible(&html, lang);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_logout_confirmation_is_labelled_in_both_languages() {
+        for (en, lang, texts) in [
+            (
+                false,
+                "ja",
+                [
+                    "ミライロIDからサインアウトしますか？",
+                    "<strong>みらい鉄道</strong>",
+                    ">サインアウト</button>",
+                    ">キャンセル</a>",
+                ],
+            ),
+            (
+                true,
+                "en",
+                [
+                    "Sign out of Mirairo ID?",
+                    "<strong>Mirai Railway</strong>",
+                    ">Sign out</button>",
+                    ">Cancel</a>",
+                ],
+            ),
+        ] {
+            let view = LogoutConfirmView {
+                en,
+                partner: Some(t(en, "みらい鉄道", "Mirai Railway")),
+                fields: &[("client_id", "demo-railway"), ("state", "\"><script>")],
+                cancel: "http://127.0.0.1/demo/",
+            };
+            let r = logout_confirm(&view);
+            assert_eq!(r.headers()[header::REFERRER_POLICY], "same-origin");
+            let html = body(r).await;
+            assert_accessible(&html, lang);
+            for text in texts {
+                assert!(html.contains(text), "{lang}: {text}");
+            }
+            assert!(
+                html.contains("value=\"&quot;&gt;&lt;script&gt;\""),
+                "escaped"
+            );
         }
     }
 

@@ -1020,12 +1020,14 @@ async fn browser_pages_sign_in_consent_and_cancel() {
     assert_eq!(q.first("state"), Some(params.state.as_str()));
     assert_eq!(q.first("iss"), Some(sb.base.as_str()));
 
-    // Logout ends the session and returns to a registered URI only.
+    // Logout with the ID token as hint ends the session and returns to a registered URI
+    // only (the rules one by one: sandbox/tests/logout.rs).
     let out = sb
         .http
         .get(format!(
-            "{}?client_id={TEST_CLIENT}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%2F&state=s1",
-            sb.url("/logout")
+            "{}?id_token_hint={}&client_id={TEST_CLIENT}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%2F&state=s1",
+            sb.url("/logout"),
+            t.body["id_token"].as_str().unwrap()
         ))
         .header("cookie", cookie2.clone())
         .send()

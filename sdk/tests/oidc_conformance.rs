@@ -861,13 +861,129 @@ fn a_different_dpop_key_at_the_callback_is_refused() {
     assert_eq!(e.code(), "bad_key_binding");
 }
 
+/// The query of an end-session URL as `(name, raw value)` pairs, in order.
+fn logout_query(url: &str) -> Vec<(String, String)> {
+    let (base, query) = url.split_once('?').unwrap();
+    assert_eq!(base, format!("{ISSUER}/logout"));
+    query
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+/// Logs `client` in against the honest provider and returns the raw ID token it issued.
+fn log_in_keeping_the_id_token(client: &mut LoginClient) -> String {
+    let p = Provider::honest();
+    client.set_metadata(&metadata()).unwrap();
+    client.set_jwks(&p.jwks.to_string(), NOW, false).unwrap();
+    let h = holder().public_jwk();
+    let tx = client
+        .authorization_request(LoginOptions::default(), &h, NOW)
+        .unwrap()
+        .transaction;
+    let id_token = p.id_token(tx.nonce.secret());
+    let body = json!({
+        "access_token": "at-1", "token_type": "DPoP", "refresh_token": "rt-1",
+        "id_token": id_token, "certificate_credential": valid_credential(),
+    })
+    .to_string();
+    let response = TokenResponse::parse(200, &body).unwrap();
+    assert!(matches!(
+        client.complete_login(&response, &tx, &h, NOW).unwrap(),
+        Step::Done(_)
+    ));
+    id_token
+}
+
+/// RP-Initiated Logout 1.0 §2: `id_token_hint` is the session's exact (latest) ID token,
+/// so the provider can end its session without asking.
 #[test]
-fn logout_forgets_the_session_and_names_the_end_session_url() {
-    let mut client = logged_in();
+fn logout_sends_the_session_id_token_as_hint() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    let id_token = log_in_keeping_the_id_token(&mut client);
     let url = client.logout(Some("http://127.0.0.1:8080/bye")).unwrap();
-    assert!(url.starts_with(&format!(
-        "{ISSUER}/logout?client_id=demo-railway&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fbye&state="
-    )));
+    let q = logout_query(&url);
+    let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "id_token_hint",
+            "client_id",
+            "post_logout_redirect_uri",
+            "state",
+            "ui_locales"
+        ]
+    );
+    let value = |name: &str| q.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    assert_eq!(value("id_token_hint"), id_token, "the exact ID token");
+    assert_eq!(value("client_id"), CLIENT);
+    assert_eq!(
+        value("post_logout_redirect_uri"),
+        "http%3A%2F%2F127.0.0.1%3A8080%2Fbye"
+    );
+    assert_eq!(value("state").len(), 43);
+    assert_eq!(value("ui_locales"), "ja", "as in the authorization request");
     assert!(!client.is_authenticated());
     assert!(client.certificate().is_none());
+    // The session is gone: a second logout carries no hint.
+    let again = logout_query(&client.logout(None).unwrap());
+    assert!(again.iter().all(|(k, _)| k != "id_token_hint"));
+}
+
+#[test]
+fn logout_after_a_refresh_sends_the_newest_id_token() {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    let first = log_in_keeping_the_id_token(&mut client);
+    let h = holder().public_jwk();
+    let refresh = |client: &mut LoginClient, id_token: Option<&str>| {
+        let mut body = json!({"access_token": "at-2", "token_type": "DPoP"});
+        if let Some(t) = id_token {
+            body["id_token"] = json!(t);
+        }
+        let response = TokenResponse::parse(200, &body.to_string()).unwrap();
+        assert!(matches!(
+            client.complete_refresh(&response, &h, NOW + 60).unwrap(),
+            Step::Done(_)
+        ));
+    };
+    // A refresh answer without an ID token keeps the login's one.
+    refresh(&mut client, None);
+    let hint = |client: &mut LoginClient| {
+        logout_query(&client.logout(None).unwrap())
+            .into_iter()
+            .find(|(k, _)| k == "id_token_hint")
+            .map(|(_, v)| v)
+    };
+    assert_eq!(hint(&mut client), Some(first));
+    // A refresh answer with a new one replaces it.
+    let first = log_in_keeping_the_id_token(&mut client);
+    let mut p = Provider::honest();
+    p.id_claims = json!({"iat": NOW + 55, "exp": NOW + 655});
+    let second = p.id_token("refreshed");
+    assert_ne!(second, first);
+    refresh(&mut client, Some(&second));
+    assert_eq!(hint(&mut client), Some(second));
+}
+
+#[test]
+fn logout_without_a_session_sends_no_hint() {
+    let mut client = LoginClient::new(
+        ClientOptions {
+            lang: Some("en".into()),
+            ..options()
+        },
+        ORIGIN,
+    )
+    .unwrap();
+    // No metadata yet: there is no end-session URL, and nothing breaks.
+    assert_eq!(client.logout(None), None);
+    client.set_metadata(&metadata()).unwrap();
+    let q = logout_query(&client.logout(None).unwrap());
+    let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["client_id", "state", "ui_locales"]);
+    assert_eq!(q[2].1, "en");
+    assert!(!client.is_authenticated());
 }

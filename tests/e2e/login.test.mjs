@@ -2,7 +2,8 @@
 // clicking through its REAL sign-in and consent pages: the redirect and popup flows
 // on examples/plain-html/, keyboard-only login, axe on every button variant and on the
 // example page, an unticked claim, a replayed callback, token endpoint faults and the
-// retry rules, invalid configurations, and `present()` checked by the Node Verifier.
+// retry rules, invalid configurations, `present()` checked by the Node Verifier, and
+// logout (with `id_token_hint`, straight back; without, the provider's confirmation).
 //
 // Needs: target/debug/mirairo-id-sandbox and dist/npm/sdk (cargo xtask build).
 import { test, before, after } from "node:test";
@@ -490,5 +491,143 @@ test("the example page in English is axe-clean and fully translated", async () =
   await example.page.getByRole("button", { name: LABEL.en }).waitFor();
   assert.equal(await example.page.evaluate(() => document.documentElement.lang), "en");
   await expectNoAxeViolations(example.page, "example page in English");
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------
+// Logout (PROTOCOL.md §2.5 with RP-Initiated Logout 1.0): the provider ends its session
+// at once only for a request carrying the session's ID token (`id_token_hint`, which
+// `MirairoId.logout()` sends); anything else gets a confirmation page.
+
+const SESSION_COOKIE = "mirairo_sandbox_session";
+const EXAMPLE_URL = () => `${sandbox.url}/examples/plain-html/`;
+
+async function hasProviderSession(context) {
+  return (await context.cookies(sandbox.url)).some((c) => c.name === SESSION_COOKIE && c.value !== "");
+}
+
+/** Presses Tab until `matches` holds in the page (at most 40 times). */
+async function tabTo(page, matches, what) {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(matches)) return;
+  }
+  assert.fail(`Tab never reached ${what}`);
+}
+
+/** Starts a login from the example page: true when the provider shows its sign-in page
+ * (no session), false when it goes straight to consent (signed in). */
+async function providerAsksToSignIn(page) {
+  await page.goto(EXAMPLE_URL());
+  const example = new ExamplePage(page);
+  await example.loginButton.click();
+  const user = page.locator('input[name="user"]').first();
+  const claim = page.locator('input[name="claim"]').first();
+  await user.or(claim).waitFor({ timeout: 15_000 });
+  return user.isVisible();
+}
+
+test("logout({ returnTo }) sends the ID token as id_token_hint: signed out at the provider, back on the partner page, never asked", async () => {
+  const context = await browser.newContext();
+  const example = await ExamplePage.open(context);
+  const page = example.page;
+  // A partner's own MirairoId on this page, used through the public API only; a popup
+  // login keeps the instance (and its in-memory session) alive.
+  await page.evaluate(async () => {
+    const { MirairoId } = await import("/pkg/sdk/index.js");
+    const partner = await MirairoId.create({
+      issuer: location.origin,
+      clientId: "example-plain-html",
+      redirectUri: `${location.origin}/examples/plain-html/`,
+    });
+    const button = document.createElement("button");
+    button.id = "test-login";
+    button.textContent = "test login";
+    button.addEventListener("click", () => {
+      window.testLogin = partner.loginWithPopup().then((r) => r.idToken.sub);
+    });
+    document.body.append(button);
+    window.testPartner = partner;
+  });
+  const popupOpened = page.waitForEvent("popup");
+  await page.locator("#test-login").click();
+  const popup = await popupOpened;
+  await popup.waitForURL(/\/(authorize|signin|consent)/);
+  const provider = new ProviderPages(popup);
+  await provider.signIn();
+  await provider.consent();
+  assert.ok(await page.evaluate(() => window.testLogin), "logged in");
+  assert.equal(await hasProviderSession(context), true);
+
+  const visits = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname === "/logout") visits.push({ url: new URL(r.url()), status: r.status() });
+  });
+  const back = page.waitForURL((u) => u.pathname === "/examples/plain-html/" && u.searchParams.has("state"));
+  await page.evaluate(() => {
+    window.testPartner.logout({ returnTo: `${location.origin}/examples/plain-html/` });
+  });
+  await back;
+  assert.equal(visits.length, 1, "one visit to the end-session endpoint");
+  const [{ url, status }] = visits;
+  assert.equal(status, 303, "no confirmation page");
+  assert.equal(url.searchParams.get("id_token_hint")?.split(".").length, 3, "the ID token (a JWS) as hint");
+  assert.equal(url.searchParams.get("client_id"), "example-plain-html");
+  assert.equal(url.searchParams.get("post_logout_redirect_uri"), EXAMPLE_URL());
+  assert.equal(url.searchParams.get("ui_locales"), "ja");
+  assert.equal(new URL(page.url()).searchParams.get("state"), url.searchParams.get("state"));
+  await example.loginButton.waitFor();
+  assert.equal(await hasProviderSession(context), false, "the provider session cookie is cleared");
+  assert.equal(await providerAsksToSignIn(page), true, "the provider session is over");
+  await context.close();
+});
+
+test("logout without id_token_hint asks first: axe-clean in ja and en, Cancel keeps the session, keyboard alone signs out", async () => {
+  const context = await browser.newContext();
+  const { example } = await redirectLogin(context);
+  await example.waitForCertificate();
+  const page = example.page;
+  const confirmUrl = (lang) =>
+    `${sandbox.url}/logout?${new URLSearchParams({
+      client_id: "example-plain-html",
+      post_logout_redirect_uri: EXAMPLE_URL(),
+      state: `s-${lang}`,
+      ui_locales: lang,
+    })}`;
+  for (const [lang, question, service, button, cancel] of [
+    ["ja", "ミライロIDからサインアウトしますか？", "サンプル（HTML のみ）", "サインアウト", "キャンセル"],
+    ["en", "Sign out of Mirairo ID?", "Example (plain HTML)", "Sign out", "Cancel"],
+  ]) {
+    const response = await page.goto(confirmUrl(lang));
+    assert.equal(response.status(), 200);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+    const h1 = page.getByRole("heading", { level: 1 });
+    assert.equal(await h1.count(), 1);
+    assert.equal(await h1.innerText(), question);
+    assert.match(await page.locator("main").innerText(), new RegExp(service.replace(/[()（）]/g, ".")));
+    const targets = [page.getByRole("button", { name: button }), page.getByRole("link", { name: cancel })];
+    for (const target of targets) {
+      const box = await target.boundingBox();
+      assert.ok(box.width >= 24 && box.height >= 24, `${lang}: 24 px target (${box.width}×${box.height})`);
+    }
+    await expectNoAxeViolations(page, `logout confirmation (${lang})`);
+    assert.equal(await hasProviderSession(context), true, `${lang}: asking ends nothing`);
+  }
+  // Cancel: back to the partner, still signed in at the provider.
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await page.waitForURL(EXAMPLE_URL());
+  assert.equal(await hasProviderSession(context), true);
+  assert.equal(await providerAsksToSignIn(page), false, "Cancel kept the session");
+
+  // Keyboard alone: Tab to the button (focus visible), Enter: signed out, back home.
+  await page.goto(confirmUrl("ja"));
+  await tabTo(page, () => document.activeElement?.matches('button[type="submit"]'), "the sign-out button");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, "none", "visible focus");
+  const back = page.waitForURL((u) => u.pathname === "/examples/plain-html/" && u.searchParams.get("state") === "s-ja");
+  await page.keyboard.press("Enter");
+  await back;
+  assert.equal(await hasProviderSession(context), false);
+  assert.equal(await providerAsksToSignIn(page), true, "signed out at the provider");
   await context.close();
 });

@@ -359,7 +359,8 @@ fn see_other(location: &str) -> Response {
     r
 }
 
-fn accept_en(headers: &HeaderMap) -> bool {
+/// True when `Accept-Language` starts with English.
+pub(crate) fn accept_en(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -620,7 +621,8 @@ fn check_posted(state: &AppState, conn: &Connection, headers: &HeaderMap, form: 
     }
 }
 
-fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, Box<Response>> {
+/// Reads an `application/x-www-form-urlencoded` body (415 or 400 page otherwise).
+pub(crate) fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, Box<Response>> {
     let en = accept_en(headers);
     let ct_ok = headers
         .get(header::CONTENT_TYPE)

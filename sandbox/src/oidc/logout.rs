@@ -1,87 +1,323 @@
-//! The end-session endpoint (PROTOCOL.md §2.5).
+//! The end-session endpoint (PROTOCOL.md §2.5, with OpenID Connect RP-Initiated
+//! Logout 1.0).
+//!
+//! A logout ends the provider session only when the request shows that it comes from
+//! a partner of this session, by an `id_token_hint` this provider issued for the
+//! signed-in user, or when the holder confirms on the provider's own page. Otherwise
+//! any web page could sign a user out with `<img src="…/logout">` (logout CSRF).
+//!
+//! - `GET /logout` with a valid hint (an expired one is fine): ends the session and
+//!   redirects; with an invalid hint: a 400 page, nothing ended; without a hint, or with
+//!   the hint of another user: the confirmation page, nothing ended.
+//! - `POST /logout` (the confirmation form): the same parameters, checked the same
+//!   way; refused (403) when its `Origin` is another site's.
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use mirairo_id_sdk::jose::Jws;
+use mirairo_id_sdk::json::Value;
+use mirairo_id_sdk::{Audience, IdTokenError, IdTokenOptions, Verifier, VerifierConfig};
+use rusqlite::OptionalExtension;
 
+use super::authorize::{accept_en, parse_post};
 use super::{cookie, set_cookie, SESSION_COOKIE};
-use crate::pages::{self, t};
+use crate::cors::is_foreign_origin;
+use crate::error::ApiError;
+use crate::pages::{self, t, LogoutConfirmView};
 use crate::state::AppState;
-use crate::util::{append_query, Form};
+use crate::util::{append_query, to_sdk, Form};
 
-/// `GET /logout?client_id&post_logout_redirect_uri&state[&ui_locales]`: ends the
-/// provider session, then redirects to a registered URI (or shows a page).
-pub async fn logout(
-    State(state): State<Arc<AppState>>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let form = Form::parse(raw.unwrap_or_default().as_bytes()).unwrap_or_default();
+/// The parameters of an end-session request, in the order the confirmation form
+/// posts them back.
+const PARAMS: [&str; 5] = [
+    "id_token_hint",
+    "client_id",
+    "post_logout_redirect_uri",
+    "state",
+    "ui_locales",
+];
+
+/// A checked end-session request.
+struct EndSession {
+    en: bool,
+    /// The registered client's display name.
+    partner: Option<String>,
+    /// The validated `post_logout_redirect_uri`.
+    target: Option<String>,
+    state: Option<String>,
+    /// The subject and client of a genuine `id_token_hint`.
+    hint: Option<Hint>,
+    /// The parameters as received, for the confirmation form.
+    fields: Vec<(&'static str, String)>,
+}
+
+struct Hint {
+    client_id: String,
+    sub: String,
+}
+
+fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
+    pages::error_page(
+        en,
+        status,
+        t(en, "サインアウトできません", "Cannot sign out"),
+        t(en, ja, english),
+    )
+}
+
+/// Checks the parameters (the same for `GET` and `POST`). `Err` is the 400 page.
+fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box<Response>> {
     let en = form
         .first("ui_locales")
-        .is_some_and(|l| l.trim_start().starts_with("en"));
-    let bad = |ja: &str, english: &str| {
-        pages::error_page(
-            en,
-            StatusCode::BAD_REQUEST,
-            t(en, "サインアウトできません", "Cannot sign out"),
-            t(en, ja, english),
-        )
+        .map_or(en_hint, |l| l.trim_start().starts_with("en"));
+    let mut fields = Vec::new();
+    for name in PARAMS {
+        match form.one(name) {
+            Ok(Some(v)) => fields.push((name, v.to_owned())),
+            Ok(None) => {}
+            Err(_) => {
+                return Err(Box::new(bad(
+                    en,
+                    StatusCode::BAD_REQUEST,
+                    &format!("{name} が2回以上指定されています。"),
+                    &format!("{name} is given more than once."),
+                )))
+            }
+        }
+    }
+    let get = |name: &str| form.first(name);
+    let hint = match get("id_token_hint") {
+        None => None,
+        Some(token) => Some(verify_hint(state, token, get("client_id")).map_err(|()| {
+            Box::new(bad(
+                en,
+                StatusCode::BAD_REQUEST,
+                "id_token_hint が、このサービスにミライロIDが発行した ID トークンではありません。",
+                "id_token_hint is not an ID token that Mirairo ID issued to this service.",
+            ))
+        })?),
     };
-    let target = match (
-        form.first("client_id"),
-        form.first("post_logout_redirect_uri"),
-    ) {
+    // Without client_id, the hint names the client (RP-Initiated Logout 1.0 §2).
+    let client_id = get("client_id").or(hint.as_ref().map(|h| h.client_id.as_str()));
+    let client = client_id.and_then(|c| state.client(c));
+    let target = match (client_id, get("post_logout_redirect_uri")) {
         (_, None) => None,
         (None, Some(_)) => {
-            return bad(
+            return Err(Box::new(bad(
+                en,
+                StatusCode::BAD_REQUEST,
                 "post_logout_redirect_uri には client_id が必要です。",
                 "post_logout_redirect_uri needs a client_id.",
-            )
+            )))
         }
-        (Some(c), Some(uri)) => match state.client(c) {
+        (Some(_), Some(uri)) => match client {
             None => {
-                return bad(
+                return Err(Box::new(bad(
+                    en,
+                    StatusCode::BAD_REQUEST,
                     "このサービス（client_id）は登録されていません。",
                     "This service (client_id) is not registered.",
-                )
+                )))
             }
-            Some(client) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => {
-                Some(uri.to_owned())
-            }
+            Some(c) if c.post_logout_redirect_uris.iter().any(|u| u == uri) => Some(uri.to_owned()),
             Some(_) => {
-                return bad(
+                return Err(Box::new(bad(
+                    en,
+                    StatusCode::BAD_REQUEST,
                     "post_logout_redirect_uri が登録されたものと一致しません。",
                     "post_logout_redirect_uri does not match a registered one.",
-                )
+                )))
             }
         },
     };
-    if let Some(sid) = cookie(&headers, SESSION_COOKIE) {
+    Ok(EndSession {
+        en,
+        partner: client.map(|c| c.name(en).to_owned()),
+        target,
+        state: get("state").map(str::to_owned),
+        hint,
+        fields,
+    })
+}
+
+/// Checks that `token` is an ID token this provider signed (with any of its keys, old
+/// ones included), for this issuer, with `client_id` in `aud` (or, without
+/// `client_id`, for its `azp` or single audience). Expiry does not matter
+/// (RP-Initiated Logout 1.0 §4: the partner's ID token has often expired by logout).
+fn verify_hint(state: &AppState, token: &str, client_id: Option<&str>) -> Result<Hint, ()> {
+    let claims = Jws::parse(token)
+        .and_then(|jws| jws.payload_object())
+        .map_err(drop)?;
+    let audience = match client_id {
+        Some(c) => c.to_owned(),
+        None => match (
+            claims.get("azp").and_then(Value::as_str),
+            claims.get("aud").and_then(Audience::from_json),
+        ) {
+            (Some(azp), _) => azp.to_owned(),
+            (None, Some(Audience::One(one))) => one,
+            (None, Some(Audience::Many(all))) if all.len() == 1 => {
+                all.into_iter().next().ok_or(())?
+            }
+            _ => return Err(()),
+        },
+    };
+    let jwks = {
+        let conn = state.db.lock();
+        crate::keys::jwks(&conn).map_err(drop)?
+    };
+    let verifier =
+        Verifier::new(VerifierConfig::new(state.issuer.clone(), to_sdk(&jwks))).map_err(drop)?;
+    let options = IdTokenOptions {
+        audience: audience.clone(),
+        nonce: None,
+        now: state.clock.now(),
+    };
+    let sub = match verifier.verify_id_token(token, &options) {
+        Ok(c) => c.sub,
+        // `expired` is checked after the signature, issuer, audience and claims.
+        Err(IdTokenError::Expired) => claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or(())?
+            .to_owned(),
+        Err(_) => return Err(()),
+    };
+    Ok(Hint {
+        client_id: audience,
+        sub,
+    })
+}
+
+/// The signed-in user of the session cookie: `(session id, user id)`.
+fn session(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<Option<(String, String)>> {
+    let Some(sid) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let conn = state.db.lock();
+    conn.query_row(
+        "SELECT id, user_id FROM sessions WHERE id = ?1",
+        [sid],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// True when the hint names the session's user (the `sub` is pairwise per client).
+fn hint_matches(state: &AppState, hint: &Hint, user_id: &str) -> rusqlite::Result<bool> {
+    let conn = state.db.lock();
+    let salt = crate::db::pairwise_salt(&conn)?;
+    Ok(crate::credential::pairwise_sub(&hint.client_id, user_id, &salt) == hint.sub)
+}
+
+/// Ends the session (if any) and redirects to the validated URI with `state`, or shows
+/// the signed-out page.
+fn end_session(state: &AppState, req: &EndSession, sid: Option<&str>) -> Response {
+    if let Some(sid) = sid {
         let conn = state.db.lock();
         if let Err(e) = conn.execute("DELETE FROM sessions WHERE id = ?1", [sid]) {
-            return crate::error::ApiError::from(e).into_page(en);
+            return ApiError::from(e).into_page(req.en);
         }
     }
-    let mut res = match target {
+    let mut res = match &req.target {
         Some(uri) => {
-            let url = match form.first("state") {
-                Some(s) => append_query(&uri, &[("state", s)]),
-                None => uri,
+            let url = match &req.state {
+                Some(s) => append_query(uri, &[("state", s)]),
+                None => uri.clone(),
             };
             let mut r = Response::new(axum::body::Body::empty());
             *r.status_mut() = StatusCode::SEE_OTHER;
             if let Ok(v) = HeaderValue::from_str(&url) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        None => pages::logged_out(en),
+        None => pages::logged_out(req.en),
     };
     if let Some(c) = set_cookie(SESSION_COOKIE, "", Some(0)) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     res
+}
+
+fn confirm_page(req: &EndSession) -> Response {
+    let fields: Vec<(&str, &str)> = req.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pages::logout_confirm(&LogoutConfirmView {
+        en: req.en,
+        partner: req.partner.as_deref(),
+        fields: &fields,
+        cancel: req.target.as_deref().unwrap_or("/"),
+    })
+}
+
+/// `GET /logout?[id_token_hint&]client_id&post_logout_redirect_uri&state[&ui_locales]`.
+pub async fn logout(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let en_hint = accept_en(&headers);
+    let Ok(form) = Form::parse(raw.unwrap_or_default().as_bytes()) else {
+        return bad(
+            en_hint,
+            StatusCode::BAD_REQUEST,
+            "URL の形式が正しくありません。",
+            "The address is malformed.",
+        );
+    };
+    let req = match check(&state, &form, en_hint) {
+        Ok(r) => r,
+        Err(page) => return *page,
+    };
+    let Some(hint) = &req.hint else {
+        return confirm_page(&req);
+    };
+    let sid = match session(&state, &headers) {
+        Ok(s) => s,
+        Err(e) => return ApiError::from(e).into_page(req.en),
+    };
+    match &sid {
+        None => end_session(&state, &req, None),
+        Some((sid, user)) => match hint_matches(&state, hint, user) {
+            Ok(true) => end_session(&state, &req, Some(sid)),
+            // Genuine, but for someone else: the holder decides (RP-Initiated Logout §2).
+            Ok(false) => confirm_page(&req),
+            Err(e) => ApiError::from(e).into_page(req.en),
+        },
+    }
+}
+
+/// `POST /logout`: the confirmation form.
+pub async fn confirm(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let en_hint = accept_en(&headers);
+    if is_foreign_origin(&headers, &state.issuer) {
+        return bad(
+            en_hint,
+            StatusCode::FORBIDDEN,
+            "このサインアウトの要求は別のサイトから送られたため、受け付けませんでした。サインアウトはしていません。",
+            "This sign-out request came from another site, so it was refused. You are still signed in.",
+        );
+    }
+    let form = match parse_post(&headers, &body) {
+        Ok(f) => f,
+        Err(page) => return *page,
+    };
+    let req = match check(&state, &form, en_hint) {
+        Ok(r) => r,
+        Err(page) => return *page,
+    };
+    match session(&state, &headers) {
+        Ok(sid) => end_session(&state, &req, sid.as_ref().map(|(s, _)| s.as_str())),
+        Err(e) => ApiError::from(e).into_page(req.en),
+    }
 }

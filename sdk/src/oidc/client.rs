@@ -4,7 +4,9 @@
 use super::callback::{check_callback, CallbackParams};
 use super::config::{validate_claims, ClientConfig, ClientOptions};
 use super::discovery::ProviderMetadata;
-use super::request::{self, random_token, AuthorizationRequest, RequestParams, Transaction};
+use super::request::{
+    self, random_token, AuthorizationRequest, LogoutParams, RequestParams, Transaction,
+};
 use super::signing::{dpop_proof_input, PendingJws};
 use super::token::{code_body, refresh_body, TokenResponse};
 use super::LoginError;
@@ -135,6 +137,8 @@ impl PendingPresentation {
 struct Session {
     access_token: String,
     refresh_token: Option<String>,
+    /// The raw ID token (the latest one), sent as `id_token_hint` at logout.
+    id_token: String,
     claims: IdTokenClaims,
     certificate: Option<VerifiedCertificate>,
     credential: Option<String>,
@@ -406,11 +410,14 @@ impl LoginClient {
         }
         let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
         let nonce = Some(transaction.nonce.secret().to_owned());
-        let claims =
-            match self.verify_id_token(verifier, response.id_token.as_deref(), nonce, now)? {
-                Step::Done(c) => c,
-                Step::RefetchJwks => return Ok(Step::RefetchJwks),
-            };
+        let id_token = response
+            .id_token
+            .as_deref()
+            .ok_or(LoginError::BadIdToken("missing"))?;
+        let claims = match self.verify_id_token(verifier, Some(id_token), nonce, now)? {
+            Step::Done(c) => c,
+            Step::RefetchJwks => return Ok(Step::RefetchJwks),
+        };
         let credential = response.certificate_credential.as_deref();
         let certificate = match self.verify_credential(verifier, credential, holder, now)? {
             Step::Done(c) => c,
@@ -419,6 +426,7 @@ impl LoginClient {
         self.session = Some(Session {
             access_token: response.access_token.clone(),
             refresh_token: response.refresh_token.clone(),
+            id_token: id_token.to_owned(),
             claims: claims.clone(),
             certificate: certificate.clone(),
             credential: response.certificate_credential.clone(),
@@ -477,14 +485,14 @@ impl LoginClient {
     ) -> Result<Step<LoginResult>, LoginError> {
         let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
         let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
-        let claims = match response.id_token.as_deref() {
-            None => session.claims.clone(),
+        let (claims, id_token) = match response.id_token.as_deref() {
+            None => (session.claims.clone(), session.id_token.clone()),
             Some(token) => match self.verify_id_token(verifier, Some(token), None, now)? {
                 Step::RefetchJwks => return Ok(Step::RefetchJwks),
                 Step::Done(c) if c.sub != session.claims.sub || c.iss != session.claims.iss => {
                     return Err(LoginError::BadIdToken("wrong_subject"))
                 }
-                Step::Done(c) => c,
+                Step::Done(c) => (c, token.to_owned()),
             },
         };
         let (certificate, credential) = match response.certificate_credential.as_deref() {
@@ -501,6 +509,7 @@ impl LoginClient {
         self.session = Some(Session {
             access_token: response.access_token.clone(),
             refresh_token,
+            id_token,
             claims: claims.clone(),
             certificate: certificate.clone(),
             credential,
@@ -603,15 +612,21 @@ impl LoginClient {
     }
 
     /// Ends the session (tokens forgotten) and returns the provider's end-session URL
-    /// (with `post_logout_redirect_uri` = `return_to`) when it advertises one.
+    /// when it advertises one (OpenID Connect RP-Initiated Logout 1.0): with the
+    /// session's latest raw ID token as `id_token_hint` (so the provider signs the user
+    /// out without asking; without a session there is no hint and the provider asks),
+    /// `client_id`, `post_logout_redirect_uri` = `return_to`, a fresh `state` and
+    /// `ui_locales`.
     pub fn logout(&mut self, return_to: Option<&str>) -> Option<String> {
-        self.session = None;
+        let session = self.session.take();
         let endpoint = self.metadata.as_ref()?.end_session_endpoint.as_deref()?;
-        Some(request::logout_url(
-            endpoint,
-            &self.config.client_id,
-            return_to,
-        ))
+        Some(request::logout_url(LogoutParams {
+            end_session_endpoint: endpoint,
+            id_token_hint: session.as_ref().map(|s| s.id_token.as_str()),
+            client_id: &self.config.client_id,
+            post_logout_redirect_uri: return_to,
+            ui_locales: self.config.lang.as_str(),
+        }))
     }
 
     /// True while a session is held.

@@ -1,7 +1,7 @@
 //! The authorization request (PROTOCOL.md §2.1) and the transaction a client keeps
 //! until the callback.
 
-use super::url::{encode, form};
+use super::url::form;
 use crate::jose::b64url_encode;
 use crate::json::{self, Fields, Map, ShapeError, Value};
 use rand_core::{OsRng, RngCore};
@@ -198,17 +198,35 @@ pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationReques
     }
 }
 
-/// `{end_session_endpoint}?client_id&post_logout_redirect_uri&state`.
-pub(crate) fn logout_url(endpoint: &str, client_id: &str, return_to: Option<&str>) -> String {
+/// The parts of an RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0 §2).
+pub(crate) struct LogoutParams<'a> {
+    pub end_session_endpoint: &'a str,
+    /// The session's raw ID token: lets the provider end its session without asking.
+    pub id_token_hint: Option<&'a str>,
+    pub client_id: &'a str,
+    pub post_logout_redirect_uri: Option<&'a str>,
+    pub ui_locales: &'a str,
+}
+
+/// `{end_session_endpoint}?[id_token_hint&]client_id[&post_logout_redirect_uri]&state&ui_locales`.
+pub(crate) fn logout_url(p: LogoutParams<'_>) -> String {
     let state = random_token();
-    let mut out = format!("{endpoint}?client_id={}", encode(client_id));
-    if let Some(r) = return_to {
-        out.push_str("&post_logout_redirect_uri=");
-        out.push_str(&encode(r));
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(5);
+    if let Some(hint) = p.id_token_hint {
+        pairs.push(("id_token_hint", hint));
     }
-    out.push_str("&state=");
-    out.push_str(&state);
-    out
+    pairs.push(("client_id", p.client_id));
+    if let Some(r) = p.post_logout_redirect_uri {
+        pairs.push(("post_logout_redirect_uri", r));
+    }
+    pairs.push(("state", &state));
+    pairs.push(("ui_locales", p.ui_locales));
+    let separator = if p.end_session_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    format!("{}{separator}{}", p.end_session_endpoint, form(&pairs))
 }
 
 #[cfg(test)]
