@@ -10,12 +10,21 @@
 //! | `GET /demo-api/stations` | the stations, with their distance along the line |
 //! | `GET /demo-api/fare?from&to&ticket` | the full adult fare of a trip |
 //! | `POST /demo-api/nonce` | `{nonce, audience, expires_in}`: a single-use challenge for one presentation |
-//! | `POST /demo-api/bookings` `{presentation, trip}` | re-verifies the presentation (key binding, audience, the nonce consumed once, the current status list) and books |
+//! | `POST /demo-api/bookings` `{presentation, trip}` | re-verifies the presentation (key binding, audience, a nonce used once, the current status list) and books |
 //! | `GET /demo-api/bookings/{id}` | a booking record |
 //!
 //! A refusal is `{"error": <PROTOCOL.md §4 code>, "error_description"}` with status 403;
 //! a request that does not parse is 400 `invalid_request`.
+//!
+//! Nonces are stateless: `<expiry>.<16 random bytes>.<HMAC-SHA256 of both>` under a
+//! secret drawn at start, so handing one out stores nothing, and a flood of
+//! `POST /demo-api/nonce` costs no memory and pushes out no one's nonce. Only the nonces
+//! of presentations being or already verified are remembered, until they expire: taken
+//! before verifying (two concurrent presentations cannot both use one), given back when
+//! verification fails (forged presentations leave nothing behind), kept when it passes
+//! (a replay is refused).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -25,13 +34,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hmac::{Hmac, Mac};
+use mirairo_id_sdk::jose::{b64url_decode, b64url_encode};
 use mirairo_id_sdk::sdjwt::SdJwt;
 use mirairo_id_sdk::{
     fare_discount, Date, FareHolder, FareRates, FareResult, Ticket, Trip, VerifiedCertificate,
     Verifier, VerifierConfig, VerifyOptions,
 };
+use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sha2::Sha256;
 
 use crate::error::{json_response, ApiError};
 use crate::state::AppState;
@@ -39,8 +52,6 @@ use crate::util::{format_day, from_sdk, random_token, to_sdk, today_jst};
 
 /// How long an issued nonce stays usable, in seconds.
 pub const NONCE_TTL: i64 = 300;
-/// At most this many unused nonces are kept; older ones are dropped first.
-pub const MAX_PENDING_NONCES: usize = 10_000;
 /// At most this many bookings are kept in memory; the oldest is dropped first.
 pub const MAX_BOOKINGS: usize = 1_000;
 /// The claims a booking needs disclosed: `fare_class` to decide the discount and
@@ -128,13 +139,24 @@ pub fn tariff(ticket: Ticket, km10: u32) -> u32 {
     }
 }
 
+type HmacSha256 = Hmac<Sha256>;
+
 /// What the partner backend keeps between requests (in memory: a demo).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DemoState {
-    /// Unused nonces and when each stops being usable.
-    nonces: Mutex<HashMap<String, i64>>,
+    /// HMAC-SHA256 keyed with this process's random secret: it signs the nonces.
+    nonce_key: HmacSha256,
+    /// Nonces taken by a presentation being or already verified, and when each
+    /// expires (pruned then).
+    used: Mutex<HashMap<String, i64>>,
     /// Bookings, oldest first.
     bookings: Mutex<Vec<Value>>,
+}
+
+impl Default for DemoState {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -145,31 +167,73 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl DemoState {
-    /// Issues a nonce valid until `now + NONCE_TTL`.
-    pub fn issue_nonce(&self, now: i64) -> String {
-        let nonce = random_token(24);
-        let mut nonces = lock(&self.nonces);
-        nonces.retain(|_, until| *until > now);
-        while nonces.len() >= MAX_PENDING_NONCES {
-            let oldest = nonces
-                .iter()
-                .min_by_key(|(_, until)| **until)
-                .map(|(n, _)| n.clone());
-            match oldest {
-                Some(n) => nonces.remove(&n),
-                None => break,
-            };
+    /// A fresh state with its own random nonce secret (a whole HMAC-SHA256 block).
+    pub fn new() -> Self {
+        let mut secret = hmac::digest::Key::<HmacSha256>::default();
+        OsRng.fill_bytes(&mut secret);
+        DemoState {
+            nonce_key: HmacSha256::new(&secret),
+            used: Mutex::new(HashMap::new()),
+            bookings: Mutex::new(Vec::new()),
         }
-        nonces.insert(nonce.clone(), now + NONCE_TTL);
-        nonce
     }
 
-    /// Removes `nonce` and says whether it was issued and still usable: each nonce
-    /// is accepted at most once.
-    pub fn consume_nonce(&self, nonce: &str, now: i64) -> bool {
-        lock(&self.nonces)
-            .remove(nonce)
-            .is_some_and(|until| until > now)
+    /// The HMAC of a nonce's `<expiry>.<random>`.
+    fn nonce_mac(&self, expires: &str, random: &str) -> HmacSha256 {
+        let mut mac = self.nonce_key.clone();
+        mac.update(expires.as_bytes());
+        mac.update(b".");
+        mac.update(random.as_bytes());
+        mac
+    }
+
+    /// Issues a nonce valid until `now + NONCE_TTL`: `<expiry>.<16 random bytes>.<HMAC>`
+    /// (base64url). Nothing is stored.
+    pub fn issue_nonce(&self, now: i64) -> String {
+        let expires = now.saturating_add(NONCE_TTL).to_string();
+        let random = random_token(16);
+        let tag = self.nonce_mac(&expires, &random).finalize().into_bytes();
+        format!("{expires}.{random}.{}", b64url_encode(&tag))
+    }
+
+    /// The expiry of `nonce` if this process issued it (its HMAC checks, compared in
+    /// constant time); `None` for anything else.
+    fn nonce_expiry(&self, nonce: &str) -> Option<i64> {
+        let mut parts = nonce.split('.');
+        let (Some(expires), Some(random), Some(tag), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        // Strict base64url: one spelling per tag, so a nonce cannot be reused under
+        // another spelling of its HMAC.
+        let tag = b64url_decode(tag).ok()?;
+        self.nonce_mac(expires, random).verify_slice(&tag).ok()?;
+        expires.parse().ok()
+    }
+
+    /// Takes `nonce` for one presentation: true when this process issued it, it has
+    /// not expired at `now`, and no other presentation has taken it. From then on it
+    /// is refused until it expires, unless [`DemoState::release_nonce`] gives it back.
+    pub fn take_nonce(&self, nonce: &str, now: i64) -> bool {
+        let Some(until) = self.nonce_expiry(nonce).filter(|until| *until > now) else {
+            return false;
+        };
+        let mut used = lock(&self.used);
+        used.retain(|_, u| *u > now);
+        match used.entry(nonce.to_owned()) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(slot) => {
+                slot.insert(until);
+                true
+            }
+        }
+    }
+
+    /// Gives back a nonce taken by a presentation that was then refused: the refusal
+    /// leaves nothing behind, and the nonce stays usable until it expires.
+    pub fn release_nonce(&self, nonce: &str) {
+        lock(&self.used).remove(nonce);
     }
 }
 
@@ -328,9 +392,9 @@ fn claimed_nonce(presentation: &str) -> Option<String> {
 }
 
 /// Verifies `presentation` as the partner's server must: the provider's keys, key
-/// binding to this audience and a nonce this server issued and has not seen back
-/// (consumed here, even when verification then fails), the claims the fare needs,
-/// and the provider's current status list.
+/// binding to this audience and an unexpired nonce this server issued and no other
+/// presentation has used (taken here; given back when verification fails), the
+/// claims the fare needs, and the provider's current status list.
 ///
 /// # Errors
 /// The PROTOCOL.md §4 code of the first failing check, as a 403.
@@ -340,12 +404,25 @@ pub fn verify_presentation(
     presentation: &str,
 ) -> Result<VerifiedCertificate, ApiError> {
     let now = app.clock.now();
-    // An unknown, expired or replayed nonce is replaced by a fresh random one that no
-    // KB-JWT can carry, so the verifier reports the failure in §4 order
+    let taken = claimed_nonce(presentation).filter(|n| demo.take_nonce(n, now));
+    // An unknown, expired, replayed or forged nonce is replaced by a fresh random one
+    // that no KB-JWT can carry, so the verifier reports the failure in §4 order
     // (`bad_key_binding` once everything before it passed).
-    let expected_nonce = claimed_nonce(presentation)
-        .filter(|n| demo.consume_nonce(n, now))
-        .unwrap_or_else(|| random_token(24));
+    let expected_nonce = taken.clone().unwrap_or_else(|| random_token(24));
+    let result = verify_with_nonce(app, presentation, expected_nonce, now);
+    if let (Err(_), Some(nonce)) = (&result, &taken) {
+        demo.release_nonce(nonce);
+    }
+    result
+}
+
+/// The checks of [`verify_presentation`], demanding `expected_nonce` in the KB-JWT.
+fn verify_with_nonce(
+    app: &AppState,
+    presentation: &str,
+    expected_nonce: String,
+    now: i64,
+) -> Result<VerifiedCertificate, ApiError> {
     let (jwks, status_list) = {
         let conn = app.db.lock();
         let jwks = crate::keys::jwks(&conn)?;
@@ -466,24 +543,181 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_nonce_is_accepted_once_and_only_while_fresh() {
-        let demo = DemoState::default();
-        let n = demo.issue_nonce(1_000);
-        assert!(!demo.consume_nonce("never-issued", 1_000));
-        assert!(demo.consume_nonce(&n, 1_000 + NONCE_TTL - 1));
-        assert!(!demo.consume_nonce(&n, 1_000), "replayed");
-        let late = demo.issue_nonce(1_000);
-        assert!(!demo.consume_nonce(&late, 1_000 + NONCE_TTL), "expired");
+    /// `nonce` with its `index`th `.`-separated part changed by `f`.
+    fn with_part(nonce: &str, index: usize, f: impl Fn(&str) -> String) -> String {
+        let parts: Vec<String> = nonce
+            .split('.')
+            .enumerate()
+            .map(|(i, p)| if i == index { f(p) } else { p.to_owned() })
+            .collect();
+        parts.join(".")
+    }
+
+    /// `part` with its first character swapped for another base64url character.
+    fn first_char_changed(part: &str) -> String {
+        let rest = &part[1..];
+        let other = if part.starts_with('A') { 'B' } else { 'A' };
+        format!("{other}{rest}")
+    }
+
+    /// `tag` with an unused low bit of its last character set: the same bytes to a
+    /// lenient base64 decoder, another spelling of the same nonce to a strict one.
+    fn unused_bit_set(tag: &str) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let (head, last) = tag.split_at(tag.len() - 1);
+        let i = ALPHABET
+            .iter()
+            .position(|&c| c == last.as_bytes()[0])
+            .unwrap();
+        format!("{head}{}", char::from(ALPHABET[i ^ 1]))
     }
 
     #[test]
-    fn pending_nonces_are_bounded() {
-        let demo = DemoState::default();
-        for i in 0..(MAX_PENDING_NONCES + 5) {
-            let n = demo.issue_nonce(10_000);
-            assert!(!n.is_empty(), "nonce {i}");
+    fn which_nonces_a_presentation_can_take() {
+        let demo = DemoState::new();
+        let elsewhere = DemoState::new();
+        let t = 1_000;
+        let moved = |n: &str| with_part(n, 0, |e| (e.parse::<i64>().unwrap() + 3_600).to_string());
+        // (what, nonce, taken at, taken?)
+        let rows: Vec<(&str, String, i64, bool)> = vec![
+            ("issued here, fresh", demo.issue_nonce(t), t, true),
+            (
+                "issued here, its last usable second",
+                demo.issue_nonce(t),
+                t + NONCE_TTL - 1,
+                true,
+            ),
+            (
+                "issued here, expired",
+                demo.issue_nonce(t),
+                t + NONCE_TTL,
+                false,
+            ),
+            (
+                "issued here, expired long ago",
+                demo.issue_nonce(t),
+                t + 86_400,
+                false,
+            ),
+            ("never issued", "never-issued-0123456789".into(), t, false),
+            (
+                "shaped like a nonce, never issued",
+                format!("{}.{}.{}", t + 60, "A".repeat(22), "A".repeat(43)),
+                t,
+                false,
+            ),
+            (
+                "issued by another process (another secret)",
+                elsewhere.issue_nonce(t),
+                t,
+                false,
+            ),
+            (
+                "expiry moved (HMAC mismatch), still within the old expiry",
+                moved(&demo.issue_nonce(t)),
+                t,
+                false,
+            ),
+            (
+                "expiry moved (HMAC mismatch), after the old expiry",
+                moved(&demo.issue_nonce(t)),
+                t + NONCE_TTL,
+                false,
+            ),
+            (
+                "another random part",
+                with_part(&demo.issue_nonce(t), 1, first_char_changed),
+                t,
+                false,
+            ),
+            (
+                "another HMAC",
+                with_part(&demo.issue_nonce(t), 2, first_char_changed),
+                t,
+                false,
+            ),
+            (
+                "the HMAC spelled another way (an unused bit set)",
+                with_part(&demo.issue_nonce(t), 2, unused_bit_set),
+                t,
+                false,
+            ),
+            (
+                "the HMAC spelled with padding",
+                format!("{}=", demo.issue_nonce(t)),
+                t,
+                false,
+            ),
+            (
+                "a fourth part",
+                format!("{}.x", demo.issue_nonce(t)),
+                t,
+                false,
+            ),
+            (
+                "the HMAC missing",
+                with_part(&demo.issue_nonce(t), 2, |_| String::new()),
+                t,
+                false,
+            ),
+            ("empty", String::new(), t, false),
+        ];
+        for (what, nonce, at, expected) in rows {
+            assert_eq!(demo.take_nonce(&nonce, at), expected, "{what}: {nonce}");
         }
-        assert_eq!(lock(&demo.nonces).len(), MAX_PENDING_NONCES);
+    }
+
+    #[test]
+    fn a_taken_nonce_is_refused_until_given_back() {
+        let demo = DemoState::new();
+        let n = demo.issue_nonce(1_000);
+        assert!(demo.take_nonce(&n, 1_001), "first presentation");
+        assert!(
+            !demo.take_nonce(&n, 1_002),
+            "replayed, or a concurrent second presentation"
+        );
+        // Its presentation was refused: the nonce proved nothing and is usable again.
+        demo.release_nonce(&n);
+        assert!(
+            lock(&demo.used).is_empty(),
+            "a refused presentation leaves nothing behind"
+        );
+        assert!(demo.take_nonce(&n, 1_003), "after a refused presentation");
+        assert!(
+            !demo.take_nonce(&n, 1_004),
+            "after an accepted presentation"
+        );
+    }
+
+    #[test]
+    fn used_nonces_are_forgotten_once_expired() {
+        let demo = DemoState::new();
+        let t = 1_000;
+        let first = demo.issue_nonce(t);
+        assert!(demo.take_nonce(&first, t));
+        let second = demo.issue_nonce(t + 1);
+        // Still remembered at its last usable second, pruned once it has expired.
+        assert!(demo.take_nonce(&second, t + NONCE_TTL - 1));
+        assert_eq!(lock(&demo.used).len(), 2);
+        let third = demo.issue_nonce(t + NONCE_TTL);
+        assert!(demo.take_nonce(&third, t + NONCE_TTL));
+        assert_eq!(lock(&demo.used).len(), 2, "the first one pruned");
+        assert!(
+            !demo.take_nonce(&first, t + NONCE_TTL),
+            "and still refused: expired"
+        );
+    }
+
+    #[test]
+    fn issuing_stores_nothing() {
+        let demo = DemoState::new();
+        let nonces: Vec<String> = (0..20_000).map(|_| demo.issue_nonce(10_000)).collect();
+        let distinct: std::collections::HashSet<&String> = nonces.iter().collect();
+        assert_eq!(distinct.len(), nonces.len());
+        assert!(lock(&demo.used).is_empty());
+        // The first ones issued are still usable: a flood pushes no one's nonce out.
+        for n in nonces.iter().take(100) {
+            assert!(demo.take_nonce(n, 10_001), "{n}");
+        }
     }
 }

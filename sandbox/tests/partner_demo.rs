@@ -1,7 +1,8 @@
 //! The demo partner backend (`/demo-api/`): a booking is granted only for a
 //! presentation that the partner's server re-verifies with the native SDK (key
-//! binding, its own audience, a nonce it issued and has not seen back, the provider's
-//! current status list), and every refusal carries the PROTOCOL.md §4 code.
+//! binding, its own audience, an unexpired nonce it issued and no accepted
+//! presentation has used, the provider's current status list), and every refusal
+//! carries the PROTOCOL.md §4 code.
 
 // Helpers in this test crate fail loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -59,6 +60,23 @@ fn trip() -> Value {
             "date": "2030-04-01", "withCompanion": true })
 }
 
+/// `nonce` with its `index`th `.`-separated part changed by `f` (the nonce is opaque to
+/// the page; only these tests take it apart).
+fn with_part(nonce: &str, index: usize, f: impl Fn(&str) -> String) -> String {
+    let parts: Vec<String> = nonce
+        .split('.')
+        .enumerate()
+        .map(|(i, p)| if i == index { f(p) } else { p.to_owned() })
+        .collect();
+    parts.join(".")
+}
+
+/// `part` with its first character swapped for another base64url character.
+fn first_char_changed(part: &str) -> String {
+    let other = if part.starts_with('A') { 'B' } else { 'A' };
+    format!("{other}{}", &part[1..])
+}
+
 async fn book(sb: &Sandbox, presentation: &str) -> (u16, Value) {
     sb.post_json(
         "/demo-api/bookings",
@@ -114,31 +132,51 @@ async fn refusals_carry_the_protocol_code() {
     let holder = Holder::issue(&sb, 0, &["fare_class", "caregiver", "valid_until"]).await;
     let now = sb.now();
 
-    let (nonce, aud) = challenge(&sb).await;
-    let rows: Vec<(&str, String, &str)> = vec![
+    // Each row gets a fresh nonce, so only its own fault can fail it.
+    type Make = fn(&Holder, &str, &str, i64) -> String;
+    let rows: Vec<(&str, Make, &str)> = vec![
         (
             "a nonce the server never issued",
-            holder.present(&aud, "made-up-nonce-0123456789", now),
+            |h, aud, _, now| h.present(aud, "made-up-nonce-0123456789", now),
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with its expiry moved",
+            |h, aud, n, now| {
+                let later = |e: &str| (e.parse::<i64>().unwrap() + 3_600).to_string();
+                h.present(aud, &with_part(n, 0, later), now)
+            },
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with another random part",
+            |h, aud, n, now| h.present(aud, &with_part(n, 1, first_char_changed), now),
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with another HMAC",
+            |h, aud, n, now| h.present(aud, &with_part(n, 2, first_char_changed), now),
             "bad_key_binding",
         ),
         (
             "another partner's audience",
-            holder.present("https://other.example/", &nonce, now),
+            |h, _, n, now| h.present("https://other.example/", n, now),
             "bad_key_binding",
         ),
         (
             "no key-binding JWT at all",
-            holder.credential.clone(),
+            |h, _, _, _| h.credential.clone(),
             "key_binding_required",
         ),
         (
             "a tampered issuer JWT",
-            holder.present(&aud, &nonce, now).replacen('.', ".x", 1),
+            |h, aud, n, now| h.present(aud, n, now).replacen('.', ".x", 1),
             "malformed",
         ),
     ];
-    for (what, presentation, code) in rows {
-        let (status, body) = book(&sb, &presentation).await;
+    for (what, make, code) in rows {
+        let (nonce, aud) = challenge(&sb).await;
+        let (status, body) = book(&sb, &make(&holder, &aud, &nonce, now)).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some(code)),
@@ -187,18 +225,56 @@ async fn a_nonce_is_good_for_one_booking_only() {
 }
 
 #[tokio::test]
-async fn a_nonce_expires_after_five_minutes() {
+async fn a_refused_presentation_does_not_use_up_its_nonce_an_accepted_one_does() {
     let sb = Sandbox::start().await;
     let holder = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
     let (nonce, aud) = challenge(&sb).await;
-    sb.handle.clock().advance(301);
-    // The KB-JWT itself is fresh: only the nonce is stale.
-    let (status, body) = book(&sb, &holder.present(&aud, &nonce, sb.now())).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (403, Some("bad_key_binding")),
-        "{body}"
-    );
+    // (what, audience of the KB-JWT, expected status, expected code)
+    let rows = [
+        (
+            "refused: another partner's audience",
+            "https://other.example/",
+            403,
+            Some("bad_key_binding"),
+        ),
+        ("then accepted: the right audience", aud.as_str(), 201, None),
+        (
+            "then refused: a new presentation for the same nonce",
+            aud.as_str(),
+            403,
+            Some("bad_key_binding"),
+        ),
+    ];
+    for (what, audience, expected_status, expected_code) in rows {
+        // A new KB-JWT each time (a later iat), not a replay of the same bytes.
+        sb.handle.clock().advance(1);
+        let (status, body) = book(&sb, &holder.present(audience, &nonce, sb.now())).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected_status, expected_code),
+            "{what}: {body}"
+        );
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_nonce_is_usable_for_five_minutes() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::issue(&sb, 0, &["fare_class", "valid_until"]).await;
+    // (seconds between issuing and presenting, expected status, expected code)
+    let rows = [(290, 201, None), (300, 403, Some("bad_key_binding"))];
+    for (wait, expected_status, expected_code) in rows {
+        let (nonce, aud) = challenge(&sb).await;
+        sb.handle.clock().advance(wait);
+        // The KB-JWT itself is fresh: only the nonce ages.
+        let (status, body) = book(&sb, &holder.present(&aud, &nonce, sb.now())).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected_status, expected_code),
+            "after {wait} s: {body}"
+        );
+    }
     sb.stop().await;
 }
 

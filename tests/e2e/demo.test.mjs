@@ -237,8 +237,10 @@ test("a popup login (popup-callback.html) continues on the search page, and book
     const [popup] = await Promise.all([p.waitForEvent("popup"), p.getByRole("button", { name: "Log in in a separate window" }).click()]);
     await popup.locator("input[name=user]").first().waitFor();
     await popup.getByRole("button", { name: "Sign in", exact: true }).click();
+    // Listen before agreeing: the popup can close before a later listener is attached.
+    const closed = popup.waitForEvent("close");
     await popup.getByRole("button", { name: "Agree", exact: true }).click();
-    await popup.waitForEvent("close");
+    await closed;
     await p.locator("#discount-result dl").waitFor();
     // 174.9 km alone: the long-distance rule, 50 % for the holder.
     assert.match(await p.locator("#discount-result").textContent(), /long_distance_alone/);

@@ -10,7 +10,16 @@
 //! `jwks_uri`), refetched once when a credential names a `kid` the cached set lacks;
 //! the status list comes from the credential's own `status.status_list.uri`, fetched
 //! only from the issuer's origin.
+//!
+//! Nonces are stateless: `<expiry ms>.<16 random bytes>.<HMAC-SHA256 of both>`, under a
+//! secret drawn at start, so handing one out stores nothing and a flood of `POST /nonce`
+//! costs no memory (nor makes anyone's nonce unusable). Only the nonces of presentations
+//! being or already verified are remembered, until they expire: taken before verifying
+//! (two concurrent presentations cannot both use one), given back when verification
+//! fails (forged presentations leave nothing behind), kept when it passes (a replay is
+//! refused).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,16 +30,16 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use mirairo_id_sdk::jose::b64url_encode;
+use hmac::{Hmac, Mac};
+use mirairo_id_sdk::jose::{b64url_decode, b64url_encode};
 use mirairo_id_sdk::sdjwt::SdJwt;
 use mirairo_id_sdk::{ErrorCode, VerifiedCertificate, Verifier, VerifierConfig, VerifyOptions};
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value};
+use sha2::Sha256;
 
-/// How long a nonce stays usable, in seconds.
-pub const NONCE_TTL_SECS: i64 = 300;
-/// At most this many unused nonces are kept.
-pub const MAX_PENDING_NONCES: usize = 10_000;
+/// How long a nonce stays usable, unless [`Config::nonce_ttl`] says otherwise.
+pub const NONCE_TTL: Duration = Duration::from_secs(300);
 /// The claims this partner needs disclosed.
 pub const REQUIRED_CLAIMS: [&str; 1] = ["fare_class"];
 
@@ -41,6 +50,19 @@ pub struct Config {
     pub issuer: String,
     /// This partner's identifier, expected as the KB-JWT `aud`.
     pub audience: String,
+    /// How long a nonce stays usable after `POST /nonce` ([`NONCE_TTL`] by default).
+    pub nonce_ttl: Duration,
+}
+
+impl Config {
+    /// A configuration for `issuer` and `audience`, with nonces usable for [`NONCE_TTL`].
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        Config {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            nonce_ttl: NONCE_TTL,
+        }
+    }
 }
 
 /// Why the server could not start or a provider request failed.
@@ -60,13 +82,19 @@ struct Partner {
     http: reqwest::Client,
     jwks_uri: String,
     verifier: RwLock<Verifier>,
-    nonces: Mutex<HashMap<String, i64>>,
+    nonces: Nonces,
 }
 
+/// Unix time in seconds (for the verifier).
 fn now() -> i64 {
+    now_ms() / 1000
+}
+
+/// Unix time in milliseconds (for nonces).
+fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
 
@@ -74,6 +102,117 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
+    }
+}
+
+fn random_b64url(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    OsRng.fill_bytes(&mut bytes);
+    b64url_encode(&bytes)
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Single-use nonces that cost nothing to hand out (see the module documentation).
+/// Times are Unix milliseconds, passed in so that tests can move them.
+struct Nonces {
+    /// HMAC-SHA256 keyed with this process's random secret. With several server
+    /// processes, share the secret (and `used`, e.g. in Redis with the expiry as TTL).
+    key: HmacSha256,
+    ttl_ms: i64,
+    /// Nonces taken by a presentation being or already verified, and when each
+    /// expires (pruned then).
+    used: Mutex<HashMap<String, i64>>,
+}
+
+impl Nonces {
+    fn new(ttl: Duration) -> Self {
+        // A whole HMAC-SHA256 block of randomness, used as the key as is.
+        let mut secret = hmac::digest::Key::<HmacSha256>::default();
+        OsRng.fill_bytes(&mut secret);
+        Nonces {
+            key: HmacSha256::new(&secret),
+            ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The HMAC of a nonce's `<expiry>.<random>`.
+    fn mac(&self, expires: &str, random: &str) -> HmacSha256 {
+        let mut mac = self.key.clone();
+        mac.update(expires.as_bytes());
+        mac.update(b".");
+        mac.update(random.as_bytes());
+        mac
+    }
+
+    /// A nonce usable until `now_ms + ttl`: `<expiry>.<random>.<HMAC>`. Stores nothing.
+    fn issue(&self, now_ms: i64) -> String {
+        let expires = now_ms.saturating_add(self.ttl_ms).to_string();
+        let random = random_b64url(16);
+        let tag = self.mac(&expires, &random).finalize().into_bytes();
+        format!("{expires}.{random}.{}", b64url_encode(&tag))
+    }
+
+    /// The expiry of `nonce` if this process issued it (its HMAC checks, compared in
+    /// constant time); `None` for anything else.
+    fn expiry(&self, nonce: &str) -> Option<i64> {
+        let mut parts = nonce.split('.');
+        let (Some(expires), Some(random), Some(tag), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        // Strict base64url: one spelling per tag, so a nonce cannot be reused under
+        // another spelling of its HMAC.
+        let tag = b64url_decode(tag).ok()?;
+        self.mac(expires, random).verify_slice(&tag).ok()?;
+        expires.parse().ok()
+    }
+
+    /// Takes `nonce` for one presentation: true when this process issued it, it has
+    /// not expired at `now_ms`, and no other presentation has taken it. It is then
+    /// refused until it expires, unless [`Nonces::release`] gives it back.
+    fn take(&self, nonce: &str, now_ms: i64) -> bool {
+        let Some(until) = self.expiry(nonce).filter(|until| *until > now_ms) else {
+            return false;
+        };
+        let mut used = lock(&self.used);
+        used.retain(|_, u| *u > now_ms);
+        match used.entry(nonce.to_owned()) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(slot) => {
+                slot.insert(until);
+                true
+            }
+        }
+    }
+
+    /// Gives back a nonce whose presentation was refused: usable again until it expires.
+    fn release(&self, nonce: &str) {
+        lock(&self.used).remove(nonce);
+    }
+}
+
+/// A nonce taken for one presentation. Dropping it gives the nonce back (verification
+/// failed, or the request was dropped half-way); [`Taken::keep`] uses it up.
+struct Taken<'a> {
+    nonces: &'a Nonces,
+    nonce: String,
+    kept: bool,
+}
+
+impl Taken<'_> {
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.nonces.release(&self.nonce);
+        }
     }
 }
 
@@ -146,32 +285,12 @@ impl Partner {
         let verifier = Verifier::new(VerifierConfig::new(config.issuer.clone(), jwks))
             .map_err(|e| SetupError(format!("verifier: {e}")))?;
         Ok(Partner {
-            config,
             http,
             jwks_uri,
             verifier: RwLock::new(verifier),
-            nonces: Mutex::new(HashMap::new()),
+            nonces: Nonces::new(config.nonce_ttl),
+            config,
         })
-    }
-
-    fn issue_nonce(&self) -> String {
-        let mut bytes = [0u8; 24];
-        OsRng.fill_bytes(&mut bytes);
-        let nonce = b64url_encode(&bytes);
-        let now = now();
-        let mut nonces = lock(&self.nonces);
-        nonces.retain(|_, until| *until > now);
-        if nonces.len() < MAX_PENDING_NONCES {
-            nonces.insert(nonce.clone(), now + NONCE_TTL_SECS);
-        }
-        nonce
-    }
-
-    /// Takes `nonce` out of the store: true when it was issued here and is unexpired.
-    fn consume_nonce(&self, nonce: &str) -> bool {
-        lock(&self.nonces)
-            .remove(nonce)
-            .is_some_and(|until| until > now())
     }
 
     fn verifier(&self) -> Verifier {
@@ -192,23 +311,40 @@ impl Partner {
             .map_err(|e| SetupError(format!("JWKS: {e}")))
     }
 
-    /// Every check of PROTOCOL.md §4 with key binding, this audience, a nonce this
-    /// server issued (consumed, even when a later check fails) and the current status.
+    /// Every check of PROTOCOL.md §4 with key binding, this audience, an unexpired
+    /// nonce this server issued and no accepted presentation has used, and the current
+    /// status.
     async fn verify(&self, presentation: &str) -> Result<VerifiedCertificate, (ErrorCode, String)> {
-        // The nonce in the KB-JWT only selects which issued nonce to demand; an
-        // unknown or replayed one becomes a random value no KB-JWT carries, so the
-        // verifier answers `bad_key_binding` in §4 order.
+        // The nonce in the KB-JWT only selects which issued nonce to demand.
         let claimed = SdJwt::parse(presentation)
             .ok()
             .and_then(|sd| sd.key_binding()?.payload_object().ok())
             .and_then(|kb| kb.get("nonce")?.as_str().map(str::to_owned));
-        let expected = claimed
-            .filter(|n| self.consume_nonce(n))
-            .unwrap_or_else(|| {
-                let mut b = [0u8; 24];
-                OsRng.fill_bytes(&mut b);
-                b64url_encode(&b)
+        let taken = claimed
+            .filter(|n| self.nonces.take(n, now_ms()))
+            .map(|nonce| Taken {
+                nonces: &self.nonces,
+                nonce,
+                kept: false,
             });
+        // An unknown, expired, replayed or forged nonce becomes a random value no
+        // KB-JWT carries, so the verifier answers `bad_key_binding` in §4 order.
+        let expected = taken
+            .as_ref()
+            .map_or_else(|| random_b64url(24), |t| t.nonce.clone());
+        let verified = self.verify_with_nonce(presentation, expected).await;
+        if let (Ok(_), Some(taken)) = (&verified, taken) {
+            taken.keep();
+        }
+        verified
+    }
+
+    /// The checks of [`Partner::verify`], demanding `expected` as the KB-JWT nonce.
+    async fn verify_with_nonce(
+        &self,
+        presentation: &str,
+        expected: String,
+    ) -> Result<VerifiedCertificate, (ErrorCode, String)> {
         let mut options = VerifyOptions {
             audience: Some(self.config.audience.clone()),
             nonce: Some(expected),
@@ -246,7 +382,7 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 async fn nonce(State(partner): State<Arc<Partner>>) -> Response {
     json_response(
         StatusCode::OK,
-        json!({ "nonce": partner.issue_nonce(), "audience": partner.config.audience }),
+        json!({ "nonce": partner.nonces.issue(now_ms()), "audience": partner.config.audience }),
     )
 }
 
@@ -286,7 +422,185 @@ pub async fn app(config: Config) -> Result<Router, SetupError> {
 
 #[cfg(test)]
 mod tests {
-    use super::origin;
+    use super::*;
+
+    /// [`NONCE_TTL`] in milliseconds.
+    const TTL_MS: i64 = 300_000;
+
+    fn nonces() -> Nonces {
+        Nonces::new(NONCE_TTL)
+    }
+
+    /// `nonce` with its `index`th `.`-separated part changed by `f`.
+    fn with_part(nonce: &str, index: usize, f: impl Fn(&str) -> String) -> String {
+        let parts: Vec<String> = nonce
+            .split('.')
+            .enumerate()
+            .map(|(i, p)| if i == index { f(p) } else { p.to_owned() })
+            .collect();
+        parts.join(".")
+    }
+
+    /// `part` with its first character swapped for another base64url character.
+    fn first_char_changed(part: &str) -> String {
+        let other = if part.starts_with('A') { 'B' } else { 'A' };
+        format!("{other}{}", &part[1..])
+    }
+
+    /// `tag` with an unused low bit of its last character set: the same bytes to a
+    /// lenient base64 decoder, another spelling of the same nonce to a strict one.
+    fn unused_bit_set(tag: &str) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let (head, last) = tag.split_at(tag.len() - 1);
+        let i = ALPHABET
+            .iter()
+            .position(|&c| c == last.as_bytes()[0])
+            .unwrap();
+        format!("{head}{}", char::from(ALPHABET[i ^ 1]))
+    }
+
+    #[test]
+    fn which_nonces_a_presentation_can_take() {
+        let here = nonces();
+        let elsewhere = nonces();
+        let t = 1_700_000_000_000;
+        let moved = |n: &str| {
+            with_part(n, 0, |e| {
+                (e.parse::<i64>().unwrap() + 3_600_000).to_string()
+            })
+        };
+        // (what, nonce, taken at, taken?)
+        let rows: Vec<(&str, String, i64, bool)> = vec![
+            ("issued here, fresh", here.issue(t), t, true),
+            (
+                "issued here, its last usable millisecond",
+                here.issue(t),
+                t + TTL_MS - 1,
+                true,
+            ),
+            ("issued here, expired", here.issue(t), t + TTL_MS, false),
+            ("never issued", "never-issued-0123456789".into(), t, false),
+            (
+                "issued by another process (another secret)",
+                elsewhere.issue(t),
+                t,
+                false,
+            ),
+            (
+                "expiry moved (HMAC mismatch), within the old expiry",
+                moved(&here.issue(t)),
+                t,
+                false,
+            ),
+            (
+                "expiry moved (HMAC mismatch), after the old expiry",
+                moved(&here.issue(t)),
+                t + TTL_MS,
+                false,
+            ),
+            (
+                "another random part",
+                with_part(&here.issue(t), 1, first_char_changed),
+                t,
+                false,
+            ),
+            (
+                "another HMAC",
+                with_part(&here.issue(t), 2, first_char_changed),
+                t,
+                false,
+            ),
+            (
+                "the HMAC spelled another way (an unused bit set)",
+                with_part(&here.issue(t), 2, unused_bit_set),
+                t,
+                false,
+            ),
+            (
+                "the HMAC spelled with padding",
+                format!("{}=", here.issue(t)),
+                t,
+                false,
+            ),
+            ("a fourth part", format!("{}.x", here.issue(t)), t, false),
+            ("empty", String::new(), t, false),
+        ];
+        for (what, nonce, at, expected) in rows {
+            assert_eq!(here.take(&nonce, at), expected, "{what}: {nonce}");
+        }
+    }
+
+    #[test]
+    fn a_taken_nonce_is_refused_until_given_back() {
+        let n = nonces();
+        let nonce = n.issue(1_000);
+        assert!(n.take(&nonce, 1_001), "first presentation");
+        assert!(
+            !n.take(&nonce, 1_002),
+            "replayed, or a concurrent second presentation"
+        );
+        n.release(&nonce);
+        assert!(
+            lock(&n.used).is_empty(),
+            "a refused presentation leaves nothing behind"
+        );
+        assert!(n.take(&nonce, 1_003), "after a refused presentation");
+        assert!(!n.take(&nonce, 1_004), "after an accepted presentation");
+    }
+
+    #[test]
+    fn a_taken_guard_gives_the_nonce_back_unless_kept() {
+        let n = nonces();
+        let nonce = n.issue(1_000);
+        // (kept?, usable again afterwards?)
+        for (kept, usable_again) in [(false, true), (true, false)] {
+            assert!(n.take(&nonce, 1_001));
+            let taken = Taken {
+                nonces: &n,
+                nonce: nonce.clone(),
+                kept: false,
+            };
+            if kept {
+                taken.keep();
+            } else {
+                drop(taken);
+            }
+            assert_eq!(n.take(&nonce, 1_002), usable_again, "kept: {kept}");
+            n.release(&nonce);
+        }
+    }
+
+    #[test]
+    fn used_nonces_are_forgotten_once_expired() {
+        let n = nonces();
+        let t = 1_000;
+        let first = n.issue(t);
+        assert!(n.take(&first, t));
+        let second = n.issue(t + 1);
+        assert!(n.take(&second, t + TTL_MS - 1));
+        assert_eq!(
+            lock(&n.used).len(),
+            2,
+            "still remembered at its last usable ms"
+        );
+        let third = n.issue(t + TTL_MS);
+        assert!(n.take(&third, t + TTL_MS));
+        assert_eq!(lock(&n.used).len(), 2, "the first one pruned");
+        assert!(!n.take(&first, t + TTL_MS), "and still refused: expired");
+    }
+
+    #[test]
+    fn issuing_stores_nothing() {
+        let n = nonces();
+        let issued: Vec<String> = (0..20_000).map(|_| n.issue(10_000)).collect();
+        let distinct: std::collections::HashSet<&String> = issued.iter().collect();
+        assert_eq!(distinct.len(), issued.len());
+        assert!(lock(&n.used).is_empty());
+        // The first and the last ones issued are all usable: a flood spoils no nonce.
+        for nonce in issued.iter().take(50).chain(issued.iter().rev().take(50)) {
+            assert!(n.take(nonce, 10_001), "{nonce}");
+        }
+    }
 
     #[test]
     fn origin_of_a_url() {

@@ -32,7 +32,7 @@ fn parse(args: Vec<String>) -> Result<(Config, SocketAddr), String> {
         }
     }
     let audience = audience.unwrap_or_else(|| format!("http://{addr}"));
-    Ok((Config { issuer, audience }, addr))
+    Ok((Config::new(issuer, audience), addr))
 }
 
 #[tokio::main]

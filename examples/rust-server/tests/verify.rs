@@ -1,10 +1,12 @@
 //! The example server against a real sandbox started in-process: a presentation built
 //! with the SDK's holder helpers is accepted once, and refused with the PROTOCOL.md §4
-//! code when the nonce is wrong or replayed, the audience is another partner's, or the
-//! credential was revoked after the nonce was issued.
+//! code when the nonce is wrong, forged, expired or replayed, the audience is another
+//! partner's, or the credential was revoked after the nonce was issued.
 
 // Helpers in this test crate fail loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
 
 use mirairo_id_example_rust_server::{app, Config};
 use mirairo_id_sandbox::util::from_sdk;
@@ -25,13 +27,15 @@ struct Setup {
 
 impl Setup {
     async fn start() -> Setup {
+        Setup::start_with(|config| config).await
+    }
+
+    /// With the server's configuration changed by `f`.
+    async fn start_with(f: impl FnOnce(Config) -> Config) -> Setup {
         let sandbox = serve(SandboxConfig::for_tests()).await.unwrap();
-        let router = app(Config {
-            issuer: sandbox.issuer.clone(),
-            audience: AUDIENCE.into(),
-        })
-        .await
-        .unwrap();
+        let router = app(f(Config::new(sandbox.issuer.clone(), AUDIENCE)))
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let partner = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router).await });
@@ -89,6 +93,23 @@ impl Setup {
     }
 }
 
+/// `nonce` with its `index`th `.`-separated part changed by `f` (the nonce is opaque to
+/// the browser; only these tests take it apart).
+fn with_part(nonce: &str, index: usize, f: impl Fn(&str) -> String) -> String {
+    let parts: Vec<String> = nonce
+        .split('.')
+        .enumerate()
+        .map(|(i, p)| if i == index { f(p) } else { p.to_owned() })
+        .collect();
+    parts.join(".")
+}
+
+/// `part` with its first character swapped for another base64url character.
+fn first_char_changed(part: &str) -> String {
+    let other = if part.starts_with('A') { 'B' } else { 'A' };
+    format!("{other}{}", &part[1..])
+}
+
 fn present(key: &Es256SigningKey, credential: &str, aud: &str, nonce: &str, iat: i64) -> String {
     format!(
         "{credential}{}",
@@ -130,35 +151,58 @@ async fn refuses_with_the_protocol_code() {
     let s = Setup::start().await;
     let (key, credential) = s.holder().await;
     let now = s.sandbox.clock().now();
-    let nonce = s.nonce().await;
-    // (what, presentation, expected code)
-    let rows = [
+    let other_key = Es256SigningKey::generate();
+    let by_holder = |aud: &str, nonce: &str| present(&key, &credential, aud, nonce, now);
+    // Each row gets a fresh nonce, so only its own fault can fail it.
+    // (what, presentation for the fresh nonce, expected code)
+    type Make<'a> = Box<dyn Fn(&str) -> String + 'a>;
+    let rows: Vec<(&str, Make, &str)> = vec![
         (
             "a nonce this server never issued",
-            present(&key, &credential, AUDIENCE, "not-issued-here-0123456", now),
+            Box::new(|_| by_holder(AUDIENCE, "not-issued-here-0123456")),
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with its expiry moved",
+            Box::new(|n| {
+                let later = |e: &str| (e.parse::<i64>().unwrap() + 3_600_000).to_string();
+                by_holder(AUDIENCE, &with_part(n, 0, later))
+            }),
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with another random part",
+            Box::new(|n| by_holder(AUDIENCE, &with_part(n, 1, first_char_changed))),
+            "bad_key_binding",
+        ),
+        (
+            "an issued nonce with another HMAC",
+            Box::new(|n| by_holder(AUDIENCE, &with_part(n, 2, first_char_changed))),
             "bad_key_binding",
         ),
         (
             "another partner's audience",
-            present(&key, &credential, "https://other.example", &nonce, now),
+            Box::new(|n| by_holder("https://other.example", n)),
             "bad_key_binding",
         ),
         (
             "a KB-JWT signed by another key",
-            present(
-                &Es256SigningKey::generate(),
-                &credential,
-                AUDIENCE,
-                &nonce,
-                now,
-            ),
+            Box::new(|n| present(&other_key, &credential, AUDIENCE, n, now)),
             "bad_key_binding",
         ),
-        ("no key binding", credential.clone(), "key_binding_required"),
-        ("not an SD-JWT", "hello".to_owned(), "malformed"),
+        (
+            "no key binding",
+            Box::new(|_| credential.clone()),
+            "key_binding_required",
+        ),
+        (
+            "not an SD-JWT",
+            Box::new(|_| "hello".to_owned()),
+            "malformed",
+        ),
     ];
-    for (what, presentation, code) in rows {
-        let (status, body) = s.verify(&presentation).await;
+    for (what, make, code) in rows {
+        let (status, body) = s.verify(&make(&s.nonce().await)).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some(code)),
@@ -172,6 +216,64 @@ async fn refuses_with_the_protocol_code() {
         (status, body["error"].as_str()),
         (400, Some("invalid_request"))
     );
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_nonce_is_usable_only_until_it_expires() {
+    let s = Setup::start_with(|config| Config {
+        nonce_ttl: Duration::from_millis(1_500),
+        ..config
+    })
+    .await;
+    let (key, credential) = s.holder().await;
+    // (milliseconds between issuing and presenting, expected status, expected code)
+    let rows = [(0, 200, None), (1_700, 403, Some("bad_key_binding"))];
+    for (wait, expected_status, expected_code) in rows {
+        let nonce = s.nonce().await;
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+        let (status, body) = s.verify(&presentation).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected_status, expected_code),
+            "after {wait} ms: {body}"
+        );
+    }
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_presentation_does_not_use_up_its_nonce_an_accepted_one_does() {
+    let s = Setup::start().await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    // (what, audience of the KB-JWT, expected status, expected code)
+    let rows = [
+        (
+            "refused: another partner's audience",
+            "https://other.example",
+            403,
+            Some("bad_key_binding"),
+        ),
+        ("then accepted: the right audience", AUDIENCE, 200, None),
+        (
+            "then refused: a new presentation for the same nonce",
+            AUDIENCE,
+            403,
+            Some("bad_key_binding"),
+        ),
+    ];
+    for (what, audience, expected_status, expected_code) in rows {
+        // A new KB-JWT each time, not a replay of the same bytes.
+        let presentation = present(&key, &credential, audience, &nonce, s.sandbox.clock().now());
+        let (status, body) = s.verify(&presentation).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected_status, expected_code),
+            "{what}: {body}"
+        );
+    }
     s.sandbox.shutdown().await.unwrap();
 }
 
