@@ -69,7 +69,11 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
   function takeNonce(nonce) {
     const [expires, random, tag, ...rest] = typeof nonce === "string" ? nonce.split(".") : [];
     if (tag === undefined || rest.length > 0) return false;
+    // Node's base64url decoder skips stray characters and unused bits, so one tag has
+    // many spellings: accept only the canonical one, or a nonce could be used once per
+    // spelling.
     const given = Buffer.from(tag, "base64url");
+    if (given.toString("base64url") !== tag) return false;
     const expected = mac(`${expires}.${random}`);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
     const now = Date.now();

@@ -105,6 +105,27 @@ test("refusals carry the protocol code", () =>
     assert.deepEqual([bad.status, bad.body.error], [400, "invalid_request"]);
   }));
 
+test("a nonce has one spelling: its HMAC re-spelt with unused bits or stray characters is refused", () =>
+  withServer(async (server) => {
+    const h = await holder();
+    const n = await nonce(server);
+    const tag = n.slice(n.lastIndexOf(".") + 1);
+    const body = n.slice(0, n.lastIndexOf(".") + 1);
+    // 32 bytes: 43 characters whose last carries 2 unused bits.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(tag.at(-1));
+    const spellings = [
+      ["an unused bit set", body + tag.slice(0, -1) + alphabet[last ^ 1]],
+      ["a stray character", body + tag.slice(0, 10) + "!" + tag.slice(10)],
+    ];
+    for (const [what, respelt] of spellings) {
+      const r = await post(`${server.url}/verify`, { presentation: h.present(AUDIENCE, respelt) });
+      assert.deepEqual([r.status, r.body.error], [403, "bad_key_binding"], what);
+    }
+    const ok = await post(`${server.url}/verify`, { presentation: h.present(AUDIENCE, n) });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  }));
+
 test("a nonce is usable only until it expires", () =>
   withServer(
     async (server) => {
