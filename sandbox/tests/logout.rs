@@ -309,6 +309,41 @@ async fn without_a_hint_the_holder_is_asked_and_the_session_stays() {
     sb.stop().await;
 }
 
+/// A genuine hint from before this session (a history entry, a log, a shared computer)
+/// proves nothing about it, expired or not: the holder is asked. The control: a hint
+/// issued during the session ends it.
+#[tokio::test]
+async fn a_hint_from_an_earlier_session_asks_instead() {
+    let sb = Sandbox::start().await;
+    let old = id_token_for(&sb, "hanako").await;
+    sb.handle.clock().advance(30 * 24 * 3600);
+    let cookies = browser_session(&sb, "hanako").await;
+    let url = |hint: &str| {
+        logout_url(
+            &sb,
+            &[
+                ("id_token_hint", hint),
+                ("client_id", TEST_CLIENT),
+                ("post_logout_redirect_uri", RETURN_TO),
+            ],
+        )
+    };
+    let r = get(&sb, &url(&old), &cookies).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("ミライロIDからサインアウトしますか？"));
+    assert!(session_alive(&sb, &cookies).await, "the session stays");
+
+    let current = id_token_for(&sb, "hanako").await;
+    let r = get(&sb, &url(&current), &cookies).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(!session_alive(&sb, &cookies).await);
+    sb.stop().await;
+}
+
 /// A genuine hint for another user than the signed-in one proves nothing about this
 /// browser's session (anyone can get their own ID token): the holder is asked.
 #[tokio::test]

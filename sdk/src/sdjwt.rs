@@ -332,10 +332,16 @@ impl SdJwt {
             by_digest,
             used: vec![false; self.disclosures.len()],
             top_level: vec![None; self.disclosures.len()],
+            decoys: Vec::new(),
         };
         let claims = ctx.object(payload, 0)?;
         if ctx.used.iter().any(|u| !u) {
             return Err(err(BadDisclosure, "disclosure not referenced"));
+        }
+        // RFC 9901 §7.1: any digest seen twice, decoys included, rejects the SD-JWT.
+        crate::json::heapsort_by(&mut ctx.decoys, |a, b| a < b);
+        if ctx.decoys.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+            return Err(err(BadDisclosure, "digest referenced twice"));
         }
         // In disclosure order (a disclosure is used once, so each index once).
         Ok(Reconstructed {
@@ -354,16 +360,20 @@ struct Ctx<'a> {
     used: Vec<bool>,
     /// The names of the top-level claims, at their disclosure's index.
     top_level: Vec<Option<String>>,
+    /// Digests that match no disclosure (decoys), each time one is met.
+    decoys: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Marks the disclosure with `digest` used; `None` for a decoy.
+    /// Marks the disclosure with `digest` used; `None` for a decoy (noted, so that a
+    /// decoy met twice is refused too).
     fn take(&mut self, digest: &str) -> Result<Option<(usize, &'a Disclosure)>, VerifyError> {
         let digests = &self.digests;
         let found = self
             .by_digest
             .binary_search_by(|&i| digests.get(i).map(String::as_str).cmp(&Some(digest)));
         let Some(i) = found.ok().and_then(|at| self.by_digest.get(at).copied()) else {
+            self.decoys.push(digest.to_owned());
             return Ok(None);
         };
         let used = self

@@ -619,6 +619,12 @@ fn a_login_attempt_is_usable_for_24_hours_and_not_a_second_more() {
             NOW + MAX_TRANSACTION_AGE + 1,
             false,
         ),
+        ("the device clock set back an hour", NOW - 60 * 60, true),
+        (
+            "the device clock set back over a day",
+            NOW - MAX_TRANSACTION_AGE - 1,
+            false,
+        ),
     ] {
         let result = client.accept_callback(&url, Some(&tx), now);
         match accepted {

@@ -508,6 +508,11 @@ fn bad_disclosure() {
             let d = c.disclosures[0].digest();
             c.extra_digests.push(d);
         }),
+        // RFC 9901 §7.1: decoys too (the valid case carries three distinct ones).
+        ("decoy digest twice", |c| {
+            let d = c.extra_digests[0].clone();
+            c.extra_digests.push(d);
+        }),
         ("disclosure not referenced", |c| {
             c.raw_disclosures
                 .push(disclosure("birthdate", json!("1990-01-01")).encoded)

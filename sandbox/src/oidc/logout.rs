@@ -58,6 +58,8 @@ struct EndSession {
 struct Hint {
     client_id: String,
     sub: String,
+    /// `iat`: the hint proves a session only if it was issued during it.
+    issued_at: i64,
 }
 
 fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
@@ -177,41 +179,65 @@ fn verify_hint(state: &AppState, token: &str, client_id: Option<&str>) -> Result
         nonce: None,
         now: state.clock.now(),
     };
-    let sub = match verifier.verify_id_token(token, &options) {
-        Ok(c) => c.sub,
+    let (sub, issued_at) = match verifier.verify_id_token(token, &options) {
+        Ok(c) => (c.sub, c.iat),
         // `expired` is checked after the signature, issuer, audience and claims.
-        Err(IdTokenError::Expired) => claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .ok_or(())?
-            .to_owned(),
+        Err(IdTokenError::Expired) => (
+            claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .ok_or(())?
+                .to_owned(),
+            claims.get("iat").and_then(Value::as_i64).ok_or(())?,
+        ),
         Err(_) => return Err(()),
     };
     Ok(Hint {
         client_id: audience,
         sub,
+        issued_at,
     })
 }
 
-/// The signed-in user of the session cookie: `(session id, user id)`.
-fn session(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<Option<(String, String)>> {
+/// The session of the session cookie.
+struct Session {
+    id: String,
+    user_id: String,
+    /// When the user signed in.
+    auth_time: i64,
+}
+
+/// The signed-in session of the session cookie, if any.
+fn session(state: &AppState, headers: &HeaderMap) -> rusqlite::Result<Option<Session>> {
     let Some(sid) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let conn = state.db.lock();
     conn.query_row(
-        "SELECT id, user_id FROM sessions WHERE id = ?1",
+        "SELECT id, user_id, auth_time FROM sessions WHERE id = ?1",
         [sid],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(Session {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                auth_time: r.get(2)?,
+            })
+        },
     )
     .optional()
 }
 
-/// True when the hint names the session's user (the `sub` is pairwise per client).
-fn hint_matches(state: &AppState, hint: &Hint, user_id: &str) -> rusqlite::Result<bool> {
+/// True when the hint was issued to this session: it names the session's user (the
+/// `sub` is pairwise per client) and was issued after the user signed in. An ID token
+/// from an earlier session (a browser history entry, a log, a shared computer) proves
+/// nothing about this one, expired or not.
+fn hint_matches(state: &AppState, hint: &Hint, session: &Session) -> rusqlite::Result<bool> {
+    if hint.issued_at < session.auth_time {
+        return Ok(false);
+    }
     let conn = state.db.lock();
     let salt = crate::db::pairwise_salt(&conn)?;
-    Ok(crate::credential::pairwise_sub(&hint.client_id, user_id, &salt) == hint.sub)
+    Ok(crate::credential::pairwise_sub(&hint.client_id, &session.user_id, &salt) == hint.sub)
 }
 
 /// Ends the session (if any) and redirects to the validated URI with `state`, or shows
@@ -284,9 +310,10 @@ pub async fn logout(
     };
     match &sid {
         None => end_session(&state, &req, None),
-        Some((sid, user)) => match hint_matches(&state, hint, user) {
-            Ok(true) => end_session(&state, &req, Some(sid)),
-            // Genuine, but for someone else: the holder decides (RP-Initiated Logout §2).
+        Some(session) => match hint_matches(&state, hint, session) {
+            Ok(true) => end_session(&state, &req, Some(&session.id)),
+            // Genuine, but for someone else or from an earlier session: the holder
+            // decides (RP-Initiated Logout §2).
             Ok(false) => confirm_page(&req),
             Err(e) => ApiError::from(e).into_page(req.en),
         },
@@ -317,7 +344,7 @@ pub async fn confirm(
         Err(page) => return *page,
     };
     match session(&state, &headers) {
-        Ok(sid) => end_session(&state, &req, sid.as_ref().map(|(s, _)| s.as_str())),
+        Ok(sid) => end_session(&state, &req, sid.as_ref().map(|s| s.id.as_str())),
         Err(e) => ApiError::from(e).into_page(req.en),
     }
 }

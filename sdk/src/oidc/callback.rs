@@ -54,8 +54,9 @@ impl CallbackParams {
     }
 }
 
-/// How long, in seconds, a stored login attempt stays usable: an older one is refused
-/// like an unknown one (`state_mismatch`). Long on purpose. People using a screen
+/// How long, in seconds, a stored login attempt stays usable: an older one (or one
+/// stamped that far in the future, by a clock since set back) is refused like an
+/// unknown one (`state_mismatch`). Long on purpose. People using a screen
 /// reader, a switch or a magnifier, or who need time to read, may spend long on the
 /// provider's pages, and WCAG 2.2 SC 2.2.1 (Timing Adjustable) exempts only limits
 /// longer than 20 hours; the provider's authorization codes expire within minutes
@@ -79,7 +80,9 @@ pub fn check_callback(
     issuer: &str,
     now: i64,
 ) -> Result<String, LoginError> {
-    let stored = stored.filter(|t| now.saturating_sub(t.created_at) <= MAX_TRANSACTION_AGE);
+    // Either way: a device clock set back after the login started is no way around it.
+    let stored =
+        stored.filter(|t| now.abs_diff(t.created_at) <= MAX_TRANSACTION_AGE.unsigned_abs());
     let stored_state = stored.map(|t| t.state.secret());
     if params.duplicated || params.state.is_none() || params.state.as_deref() != stored_state {
         return Err(LoginError::StateMismatch);
