@@ -146,80 +146,58 @@ fn clears_cookie(r: &reqwest::Response) -> bool {
         .any(|v| v.to_str().unwrap().starts_with("mirairo_sandbox_session=;"))
 }
 
+/// A genuine hint for the signed-in user, issued during this session, ends it at once
+/// and redirects: expired is fine (RP-Initiated Logout 1.0 §2), and without `client_id`
+/// the hint names the client.
 #[tokio::test]
 async fn a_genuine_hint_ends_the_session_and_redirects() {
-    let sb = Sandbox::start().await;
-    let cookies = browser_session(&sb, "hanako").await;
-    let hint = id_token_for(&sb, "hanako").await;
-    assert!(session_alive(&sb, &cookies).await);
-    let r = get(
-        &sb,
-        &logout_url(
-            &sb,
+    // (what, seconds between the ID token and the logout, parameters beside the hint,
+    // where the logout redirects)
+    let rows: [(&str, i64, &[(&str, &str)], &str); 3] = [
+        (
+            "fresh, with state",
+            0,
             &[
-                ("id_token_hint", &hint),
                 ("client_id", TEST_CLIENT),
                 ("post_logout_redirect_uri", RETURN_TO),
                 ("state", "s1"),
             ],
+            "http://127.0.0.1/?state=s1",
         ),
-        &cookies,
-    )
-    .await;
-    assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers()["location"], "http://127.0.0.1/?state=s1");
-    assert!(clears_cookie(&r));
-    assert!(!session_alive(&sb, &cookies).await, "the session is gone");
-    sb.stop().await;
-}
-
-#[tokio::test]
-async fn an_expired_but_genuine_hint_still_ends_the_session() {
-    let sb = Sandbox::start().await;
-    let cookies = browser_session(&sb, "hanako").await;
-    let hint = id_token_for(&sb, "hanako").await;
-    // Ten minutes of validity plus the leeway, long gone.
-    sb.handle.clock().advance(24 * 3600);
-    let r = get(
-        &sb,
-        &logout_url(
-            &sb,
+        (
+            "expired: ten minutes of validity, a day ago",
+            24 * 3600,
             &[
-                ("id_token_hint", &hint),
                 ("client_id", TEST_CLIENT),
                 ("post_logout_redirect_uri", RETURN_TO),
             ],
+            RETURN_TO,
         ),
-        &cookies,
-    )
-    .await;
-    assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers()["location"], RETURN_TO);
-    assert!(!session_alive(&sb, &cookies).await);
-    sb.stop().await;
-}
-
-#[tokio::test]
-async fn without_client_id_the_hint_names_the_client() {
-    let sb = Sandbox::start().await;
-    let cookies = browser_session(&sb, "hanako").await;
-    let hint = id_token_for(&sb, "hanako").await;
-    let r = get(
-        &sb,
-        &logout_url(
-            &sb,
-            &[
-                ("id_token_hint", &hint),
-                ("post_logout_redirect_uri", RETURN_TO),
-            ],
+        (
+            "without client_id",
+            0,
+            &[("post_logout_redirect_uri", RETURN_TO)],
+            RETURN_TO,
         ),
-        &cookies,
-    )
-    .await;
-    assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers()["location"], RETURN_TO);
-    assert!(!session_alive(&sb, &cookies).await);
-    sb.stop().await;
+    ];
+    for (what, later, params, location) in rows {
+        let sb = Sandbox::start().await;
+        let cookies = browser_session(&sb, "hanako").await;
+        let hint = id_token_for(&sb, "hanako").await;
+        assert!(session_alive(&sb, &cookies).await, "{what}");
+        sb.handle.clock().advance(later);
+        let mut pairs = vec![("id_token_hint", hint.as_str())];
+        pairs.extend_from_slice(params);
+        let r = get(&sb, &logout_url(&sb, &pairs), &cookies).await;
+        assert_eq!(r.status().as_u16(), 303, "{what}");
+        assert_eq!(r.headers()["location"], location, "{what}");
+        assert!(clears_cookie(&r), "{what}");
+        assert!(
+            !session_alive(&sb, &cookies).await,
+            "{what}: the session is gone"
+        );
+        sb.stop().await;
+    }
 }
 
 /// Without a hint (what an `<img src=…/logout>` on any page sends), nothing ends: the
