@@ -146,14 +146,21 @@ fn clears_cookie(r: &reqwest::Response) -> bool {
         .any(|v| v.to_str().unwrap().starts_with("mirairo_sandbox_session=;"))
 }
 
+/// (what, seconds between the ID token and the logout, the parameters beside the hint,
+/// where the logout redirects)
+type Row = (
+    &'static str,
+    i64,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 /// A genuine hint for the signed-in user, issued during this session, ends it at once
 /// and redirects: expired is fine (RP-Initiated Logout 1.0 §2), and without `client_id`
 /// the hint names the client.
 #[tokio::test]
 async fn a_genuine_hint_ends_the_session_and_redirects() {
-    // (what, seconds between the ID token and the logout, parameters beside the hint,
-    // where the logout redirects)
-    let rows: [(&str, i64, &[(&str, &str)], &str); 3] = [
+    let rows: [Row; 3] = [
         (
             "fresh, with state",
             0,
