@@ -1212,13 +1212,57 @@ macro_rules! json {
 #[cfg(test)]
 pub(crate) use json;
 
-/// Test-only: SDK values inside `json!` (through serde_json's own value).
-#[cfg(test)]
+/// `Serialize` (the `serde` feature) for result types that have a `to_json`: they
+/// serialize exactly as that JSON (the camelCase shapes of API.md).
+macro_rules! serialize_as_json {
+    ($($t:ty),* $(,)?) => {$(
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&self.to_json(), s)
+            }
+        }
+    )*};
+}
+
+serialize_as_json!(
+    crate::VerifiedCertificate,
+    crate::verifier::IdTokenClaims,
+    crate::fare::FareResult,
+);
+
+/// With the `serde` feature (and in tests, where SDK values go inside `json!`): a
+/// value serializes as the JSON it is, members in order; a number that is not an
+/// integer as the nearest double.
+#[cfg(any(test, feature = "serde"))]
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v: serde_json::Value =
-            serde_json::from_str(&self.to_string()).map_err(serde::ser::Error::custom)?;
-        v.serialize(s)
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => s.serialize_u64(u),
+                (None, Some(i), _) => s.serialize_i64(i),
+                (None, None, Some(f)) => s.serialize_f64(f),
+                (None, None, None) => Err(serde::ser::Error::custom("number out of range")),
+            },
+            Value::String(t) => s.serialize_str(t),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    out.serialize_entry(k, v)?;
+                }
+                out.end()
+            }
+        }
     }
 }
 

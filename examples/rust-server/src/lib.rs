@@ -244,11 +244,6 @@ async fn get_jwks(
     mirairo_id_sdk::json::parse(&text).map_err(|e| SetupError(format!("GET {url}: {e}")))
 }
 
-/// An SDK JSON value (e.g. `VerifiedCertificate::to_json`) as serde_json's, for axum.
-fn to_serde(value: &mirairo_id_sdk::json::Value) -> Value {
-    serde_json::from_str(&value.to_string()).unwrap_or(Value::Null)
-}
-
 /// The origin (`scheme://host:port`) of an http(s) URL.
 fn origin(url: &str) -> Option<&str> {
     let scheme_end = url.find("://")? + 3;
@@ -397,10 +392,7 @@ async fn verify(State(partner): State<Arc<Partner>>, body: Bytes) -> Response {
         );
     };
     match partner.verify(&presentation).await {
-        Ok(certificate) => json_response(
-            StatusCode::OK,
-            json!({ "verified": to_serde(&certificate.to_json()) }),
-        ),
+        Ok(certificate) => json_response(StatusCode::OK, json!({ "verified": certificate })),
         Err((code, detail)) => json_response(
             StatusCode::FORBIDDEN,
             json!({ "error": code.as_str(), "error_description": detail }),
