@@ -1168,8 +1168,14 @@ fn has_duplicate_names(entries: &[(String, Value)]) -> bool {
             .any(|(i, (k, _))| entries.iter().skip(i + 1).any(|(other, _)| other == k));
     }
     let mut names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-    heapsort_by(&mut names, |a, b| a < b);
-    names.windows(2).any(|w| matches!(w, [a, b] if a == b))
+    has_duplicates(&mut names)
+}
+
+/// Whether two items of `v` are equal, in n log n (sorts `v`). Shared with the SD-JWT
+/// decoy digests.
+pub(crate) fn has_duplicates<T: PartialOrd>(v: &mut [T]) -> bool {
+    heapsort_by(v, |a, b| a < b);
+    v.windows(2).any(|w| matches!(w, [a, b] if a == b))
 }
 
 /// Sorts `v` in place by `less` (heapsort: n log n in every case, not stable, and much

@@ -339,8 +339,7 @@ impl SdJwt {
             return Err(err(BadDisclosure, "disclosure not referenced"));
         }
         // RFC 9901 §7.1: any digest seen twice, decoys included, rejects the SD-JWT.
-        crate::json::heapsort_by(&mut ctx.decoys, |a, b| a < b);
-        if ctx.decoys.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+        if crate::json::has_duplicates(&mut ctx.decoys) {
             return Err(err(BadDisclosure, "digest referenced twice"));
         }
         // In disclosure order (a disclosure is used once, so each index once).
