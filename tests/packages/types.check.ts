@@ -103,3 +103,12 @@ export async function partnerServer(credential: string, idToken: string): Promis
   void badClass;
   return holderFare + (companionFare ?? 0) + rule.length + explanation.ja.length + Number(eligible);
 }
+
+// @mirairo-id/widget: ready() starts loading the wasm before any element connects.
+import { ready as widgetReady } from "@mirairo-id/widget";
+export async function preloadWidget(): Promise<void> {
+  const loaded: Promise<void> = widgetReady();
+  await loaded;
+  // @ts-expect-error ready() takes no options
+  void widgetReady({ eager: true });
+}
