@@ -9,15 +9,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startSandbox } from "../../../tests/lib/harness.mjs";
+import { startSandbox, launchBrowser, expectNoAxeViolations, watchPageErrors, repoRoot } from "../../../tests/lib/harness.mjs";
 
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 let sandbox;
 let app;
+let browser;
+let clientsDir;
 
 /** A port that was free a moment ago on 127.0.0.1. */
 function freePort() {
@@ -67,16 +70,32 @@ async function startNext(port, env) {
   };
 }
 
+/** The sandbox's clients with `example-nextjs` registered at `origin` (the test's port). */
+function clientsFor(origin) {
+  const file = JSON.parse(readFileSync(path.join(repoRoot, "sandbox/clients.json"), "utf8"));
+  const client = file.clients.find((c) => c.client_id === "example-nextjs");
+  client.redirect_uris = client.post_logout_redirect_uris = [`${origin}/ja`, `${origin}/en`];
+  client.origins = [origin];
+  clientsDir = mkdtempSync(path.join(tmpdir(), "mirairo-nextjs-"));
+  const clients = path.join(clientsDir, "clients.json");
+  writeFileSync(clients, JSON.stringify(file));
+  return clients;
+}
+
 before(async () => {
   assert.ok(existsSync(path.join(here, ".next/BUILD_ID")), "examples/nextjs is not built: run `npx next build` first");
-  sandbox = await startSandbox();
   const port = await freePort();
-  app = await startNext(port, { MIRAIRO_ISSUER: sandbox.url, MIRAIRO_APP_URL: `http://127.0.0.1:${port}` });
+  const origin = `http://127.0.0.1:${port}`;
+  sandbox = await startSandbox({ args: ["--clients", clientsFor(origin)] });
+  app = await startNext(port, { MIRAIRO_ISSUER: sandbox.url, MIRAIRO_APP_URL: origin });
+  browser = await launchBrowser();
 });
 
 after(async () => {
+  await browser?.close();
   await app?.stop();
   await sandbox?.stop();
+  if (clientsDir) rmSync(clientsDir, { recursive: true, force: true });
 });
 
 const b64 = (x) => Buffer.from(x).toString("base64url");
@@ -188,5 +207,35 @@ test("the route handler refuses bad presentations with the protocol code", async
   ]) {
     const r = await post("/api/verify", body);
     assert.deepEqual([r.status, r.body.error], [400, "invalid_request"], what);
+  }
+});
+
+test("in Chromium: the page hydrates, logs in through the sandbox, and the route handler verifies its presentation", async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  try {
+    await page.goto(`${app.url}/en`);
+    const button = page.getByRole("button", { name: "Log in with Mirairo ID" });
+    await button.waitFor();
+    const row = page.locator("mirairo-places").locator("[part~=item-button]").first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.locator(".selected").filter({ hasText: "Place you chose: " }).waitFor();
+    await expectNoAxeViolations(page, "nextjs (en)");
+
+    await button.click();
+    await page.locator("input[name=user]").first().waitFor();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("button", { name: "Agree", exact: true }).click();
+    await page.waitForURL(`${app.url}/en`);
+    await page.getByRole("heading", { name: "You are logged in" }).waitFor();
+    await page.getByRole("button", { name: "Check the certificate on our server" }).click();
+    await page.getByRole("status").filter({ hasText: "Our server verified the certificate" }).waitFor();
+    await expectNoAxeViolations(page, "nextjs signed in, verified (en)");
+    // Hydration mismatches and failed chunks are console errors.
+    assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), [], "console errors (the provider pages' /favicon.ico aside)");
+  } finally {
+    await context.close();
   }
 });

@@ -56,6 +56,17 @@ export function mirairoSession(config: MirairoConfig): Promise<MirairoId> {
   return session;
 }
 
+/**
+ * Renders the component once more after it mounts. React 19 sets custom-element
+ * properties and `on…` event props when it creates an element and when it updates one,
+ * but not when it hydrates one from server-rendered HTML (react#35446), so in Next.js
+ * the listeners would be missing until something re-rendered. Harmless without SSR.
+ */
+function useRenderAfterHydration(): void {
+  const [, rerender] = useState(false);
+  useEffect(() => rerender(true), []);
+}
+
 export interface SignedIn {
   client: MirairoId;
   claims: IdTokenClaims | null;
@@ -72,6 +83,7 @@ export function MirairoLogin({ config, children }: { config: MirairoConfig; chil
   const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
   const [error, setError] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  useRenderAfterHydration();
 
   useEffect(() => {
     let live = true;
@@ -137,6 +149,7 @@ export function MirairoLogin({ config, children }: { config: MirairoConfig; chil
 export function MirairoPlaces({ issuer, lang }: { issuer: string; lang: Lang }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  useRenderAfterHydration();
   return (
     <>
       <mirairo-places
