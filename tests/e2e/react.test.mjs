@@ -124,7 +124,7 @@ test("React: the widget shows a loading placeholder with its final box while its
     const status = places.getByRole("status");
     await status.filter({ hasText: W.en.loading }).waitFor();
     const box = await places.boundingBox();
-    assert.ok(box.height >= 480, `the placeholder reserves 30rem, got ${box.height}px`);
+    assert.ok(box.height >= 768, `the placeholder reserves 48rem, got ${box.height}px`);
     await expectNoAxeViolations(page, "react, widget loading (en)");
     release();
     await places.locator("[part~=item-button]").first().waitFor({ timeout: 30_000 });

@@ -75,8 +75,8 @@ test("placeholder.css: undefined elements keep the placeholder's box and say Loa
       }, tag);
     const places = await look("mirairo-places");
     const coupons = await look("mirairo-coupons");
-    assert.deepEqual(places, { height: 480, before: '"Loading…"', defined: false }, "places: 30rem, English (its lang)");
-    assert.deepEqual(coupons, { height: 384, before: '"読み込み中…"', defined: false }, "coupons: 24rem, Japanese (the page's lang)");
+    assert.deepEqual(places, { height: 768, before: '"Loading…"', defined: false }, "places: 48rem, English (its lang)");
+    assert.deepEqual(coupons, { height: 432, before: '"読み込み中…"', defined: false }, "coupons: 27rem, Japanese (the page's lang)");
     await expectNoAxeViolations(page, "widget placeholders, undefined");
 
     // Defined, the wasm on its way: the shadow root shows the same box and text.
@@ -84,8 +84,8 @@ test("placeholder.css: undefined elements keep the placeholder's box and say Loa
     const status = page.locator("mirairo-places").getByRole("status");
     await status.filter({ hasText: "Loading…" }).waitFor();
     await page.locator("mirairo-coupons").getByRole("status").filter({ hasText: "読み込み中…" }).waitFor();
-    assert.deepEqual(await look("mirairo-places"), { height: 480, before: "none", defined: true }, "no shift when defined");
-    assert.equal((await look("mirairo-coupons")).height, 384);
+    assert.deepEqual(await look("mirairo-places"), { height: 768, before: "none", defined: true }, "no shift when defined");
+    assert.equal((await look("mirairo-coupons")).height, 432);
     await expectNoAxeViolations(page, "widget placeholders, loading");
   } finally {
     release();

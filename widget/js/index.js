@@ -54,8 +54,8 @@ const PLACEHOLDER_CSS = `
   background: var(--mirairo-color-surface, #f3f6fa); color: var(--mirairo-color-text, #1a1a1a);
   font-family: var(--mirairo-font-family, system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif);
   font-size: var(--mirairo-font-size, 1rem); }
-.mirairo-places { min-block-size: 30rem; }
-.mirairo-coupons { min-block-size: 24rem; }`;
+.mirairo-places { min-block-size: 48rem; }
+.mirairo-coupons { min-block-size: 27rem; }`;
 let placeholderSheet = null;
 
 function langOf(host) {
