@@ -89,7 +89,9 @@ for (const lang of ["ja", "en"]) {
       await heading.waitFor();
       assert.equal(await page.evaluate(() => document.activeElement?.id), "mirairo-signed-in-h", "focus moves to the signed-in heading");
       assert.doesNotMatch(page.url(), /[?&](code|state|iss)=/, "the callback parameters are removed");
-      assert.match(await page.locator(".certificate").textContent(), new RegExp(w.fareClass));
+      const shown = await page.locator(".certificate").textContent();
+      assert.match(shown, new RegExp(w.fareClass));
+      assert.match(shown, /ミライロ ハナコ/, "the name from the ID token (profile)");
       assert.equal(await page.getByRole("button", { name: w.login }).count(), 0, "the button is gone once signed in");
       await expectNoAxeViolations(page, `react signed in (${lang})`);
       assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), [], "console errors (the provider pages' /favicon.ico aside)");

@@ -31,6 +31,8 @@ const words = {
   caregiver: { ja: "介護", en: "Caregiver mark" },
   validUntil: { ja: "有効期限", en: "Valid until" },
   noExpiry: { ja: "なし", en: "None" },
+  yes: { ja: "あり", en: "Yes" },
+  no: { ja: "なし", en: "No" },
   failed: { ja: "ログインできませんでした", en: "Login failed" },
   selected: { ja: "選んだ場所", en: "Place you chose" },
   widgetFailed: { ja: "場所の一覧を読み込めませんでした", en: "The places could not be loaded" },
@@ -49,7 +51,8 @@ let session: Promise<MirairoId> | null = null;
  * finishes the login when this page is the redirect URI coming back from Mirairo ID.
  */
 export function mirairoSession(config: MirairoConfig): Promise<MirairoId> {
-  session ??= MirairoId.create(config).then(async (client) => {
+  // `profile` asks for the name too, to greet the holder; leave it out if you need no name.
+  session ??= MirairoId.create({ ...config, profile: true }).then(async (client) => {
     if (MirairoId.isCallback()) await client.handleRedirectCallback();
     return client;
   });
@@ -124,7 +127,7 @@ export function MirairoLogin({ config, children }: { config: MirairoConfig; chil
   if (claims?.name) rows.push([words.name[lang], claims.name]);
   if (c?.certificateType) rows.push([words.type[lang], certificateTypes[c.certificateType][lang]]);
   if (c?.fareClass !== undefined) rows.push([words.fareClass[lang], c.fareClass === null ? "—" : lang === "ja" ? `第${c.fareClass}種` : `Class ${c.fareClass}`]);
-  if (c?.caregiver !== undefined) rows.push([words.caregiver[lang], c.caregiver ? "○" : "—"]);
+  if (c?.caregiver !== undefined) rows.push([words.caregiver[lang], c.caregiver ? words.yes[lang] : words.no[lang]]);
   if (c?.validUntil !== undefined) rows.push([words.validUntil[lang], c.validUntil ?? words.noExpiry[lang]]);
   return (
     <section aria-labelledby="mirairo-signed-in-h">
