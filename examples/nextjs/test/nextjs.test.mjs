@@ -204,6 +204,7 @@ test("the route handler refuses bad presentations with the protocol code", async
     ["no presentation", { nope: 1 }],
     ["not JSON", "{"],
     ["a presentation that is not a string", { presentation: 1 }],
+    ["a body over 256 KiB", { presentation: "a".repeat(300 * 1024) }],
   ]) {
     const r = await post("/api/verify", body);
     assert.deepEqual([r.status, r.body.error], [400, "invalid_request"], what);

@@ -7,11 +7,27 @@ import { verifyPresentation } from "../../../lib/presentations";
 const MAX_BODY_BYTES = 256 * 1024;
 const headers = { "cache-control": "no-store" };
 
+/** The body as text, or null once it exceeds `MAX_BODY_BYTES` (it is not read further). */
+async function readBody(request: Request): Promise<string | null> {
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let part = await reader?.read(); part && !part.done; part = await reader?.read()) {
+    size += part.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader?.cancel();
+      return null;
+    }
+    chunks.push(part.value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function POST(request: Request): Promise<Response> {
   let presentation: unknown;
   try {
-    const text = await request.text();
-    if (text.length <= MAX_BODY_BYTES) presentation = (JSON.parse(text) as { presentation?: unknown } | null)?.presentation;
+    const text = await readBody(request);
+    if (text !== null) presentation = (JSON.parse(text) as { presentation?: unknown } | null)?.presentation;
   } catch {
     presentation = undefined;
   }
