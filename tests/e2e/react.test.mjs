@@ -128,7 +128,19 @@ test("React: the widget shows a loading placeholder with its final box while its
     const box = await places.boundingBox();
     assert.ok(box.height >= 768, `the placeholder reserves 48rem, got ${box.height}px`);
     await expectNoAxeViolations(page, "react, widget loading (en)");
+    // The places answer waits too, so the widget's own loading skeleton can be measured:
+    // it takes the placeholder's place without moving what follows (within 1rem).
+    let answer;
+    const answered = new Promise((resolve) => (answer = resolve));
+    await page.route(/\/api\/v1\/places/, async (route) => {
+      await answered;
+      await route.continue();
+    });
     release();
+    await page.waitForFunction(() => document.querySelector("mirairo-places").shadowRoot.querySelector(".skeleton"));
+    const skeleton = await places.boundingBox();
+    assert.ok(Math.abs(skeleton.height - box.height) <= 16, `placeholder ${box.height}px, skeleton ${skeleton.height}px`);
+    answer();
     await places.locator("[part~=item-button]").first().waitFor({ timeout: 30_000 });
     assert.equal(await status.filter({ hasText: W.en.loading }).count(), 0, "the placeholder is gone");
     assert.deepEqual(errors, []);
