@@ -53,6 +53,9 @@ function styleSheet() {
   return sheet;
 }
 
+// How long a click made before the page set `client` waits for it (the wasm to load).
+const CLIENT_WAIT_MS = 30_000;
+
 const OBSERVED = ["issuer", "client-id", "redirect-uri", "lang", "theme", "size", "mode"];
 
 /**
@@ -69,6 +72,8 @@ export class MirairoLoginButton extends (globalThis.HTMLElement ?? class {}) {
   #status;
   #client = null;
   #clientPromise = null;
+  // Resolves the wait of a click that came before the page set `client` (see #ensureClient).
+  #awaitClient = null;
   #busy = false;
 
   constructor() {
@@ -99,6 +104,10 @@ export class MirairoLoginButton extends (globalThis.HTMLElement ?? class {}) {
   set client(value) {
     this.#client = value instanceof MirairoId ? value : null;
     this.#clientPromise = null;
+    if (this.#client && this.#awaitClient) {
+      this.#awaitClient(this.#client);
+      this.#awaitClient = null;
+    }
   }
 
   /** The inner <button> (for focus management). */
@@ -154,6 +163,26 @@ export class MirairoLoginButton extends (globalThis.HTMLElement ?? class {}) {
 
   #ensureClient() {
     if (this.#client) return Promise.resolve(this.#client);
+    if (this.#clientPromise === null && !this.hasAttribute("issuer")) {
+      // No attributes to make a client from: the page gives one as the `client` property
+      // (renderButton, or a framework such as React once its MirairoId is created). The
+      // button is drawn without waiting for the wasm, so a click may come first: it waits
+      // for the client, and fails as invalid_config if none comes.
+      this.#clientPromise = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.#awaitClient = null;
+          reject(new MirairoIdError("invalid_config", "<mirairo-login-button> has no client: set its client property or its issuer, client-id and redirect-uri attributes"));
+        }, CLIENT_WAIT_MS);
+        this.#awaitClient = (client) => {
+          clearTimeout(timer);
+          resolve(client);
+        };
+      });
+      this.#clientPromise.catch(() => {
+        this.#clientPromise = null;
+      });
+      return this.#clientPromise;
+    }
     if (this.#clientPromise === null) {
       const lang = this.getAttribute("lang");
       this.#clientPromise = MirairoId.create({

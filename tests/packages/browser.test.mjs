@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { launchBrowser, watchPageErrors } from "../../tests/lib/harness.mjs";
+import { expectNoAxeViolations, launchBrowser, watchPageErrors } from "../../tests/lib/harness.mjs";
 import { serveStatic } from "../../tests/lib/static-server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,6 +29,70 @@ test("a page imports @mirairo-id/sdk and @mirairo-id/widget by name", async () =
   assert.equal(await status.getAttribute("data-coupons"), "true");
   assert.match(await status.getAttribute("data-sdk-version"), /^\d+\.\d+\.\d+$/);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the widget fetches its wasm only when an element connects", async () => {
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
+  const wasm = [];
+  page.on("request", (r) => /mirairo_id_widget_bg\.wasm$/.test(r.url()) && wasm.push(r.url()));
+  await page.goto(`${server.url}/lazy.html`);
+  await page.locator("#status").filter({ hasText: "imported" }).waitFor();
+  assert.equal(await page.evaluate(() => typeof customElements.get("mirairo-places")), "function", "defined at import");
+  await page.waitForTimeout(300);
+  assert.deepEqual(wasm, [], "no wasm fetched without an element");
+  await page.evaluate(() => {
+    for (const tag of ["mirairo-places", "mirairo-coupons"]) {
+      const el = document.createElement(tag);
+      el.setAttribute("api", "http://127.0.0.1:9");
+      document.querySelector("main").append(el);
+    }
+  });
+  await page.waitForFunction(() => document.querySelector("mirairo-places").shadowRoot.querySelector(".mount"));
+  await page.waitForFunction(() => document.querySelector("mirairo-coupons").shadowRoot.querySelector(".mount"));
+  assert.equal(wasm.length, 1, "fetched once for both elements");
+  assert.deepEqual(errors.filter((e) => !/127\.0\.0\.1:9|Failed to fetch|ERR_/.test(e)), []);
+  await page.close();
+});
+
+test("placeholder.css: undefined elements keep the placeholder's box and say Loading in their language", async () => {
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
+  // The wasm is held until the end, so the defined-but-loading state can be seen too.
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  await page.route(/mirairo_id_widget_bg\.wasm$/, async (route) => {
+    await gate;
+    await route.continue();
+  });
+  try {
+    await page.goto(`${server.url}/placeholder.html`);
+    const look = (tag) =>
+      page.evaluate((tag) => {
+        const el = document.querySelector(tag);
+        return { height: el.getBoundingClientRect().height, before: getComputedStyle(el, "::before").content, defined: el.matches(":defined") };
+      }, tag);
+    const places = await look("mirairo-places");
+    const coupons = await look("mirairo-coupons");
+    assert.deepEqual(places, { height: 768, before: '"Loading…"', defined: false }, "places: 48rem, English (its lang)");
+    assert.deepEqual(coupons, { height: 432, before: '"読み込み中…"', defined: false }, "coupons: 27rem, Japanese (the page's lang)");
+    await expectNoAxeViolations(page, "widget placeholders, undefined");
+
+    // Defined, the wasm on its way: the shadow root shows the same box and text.
+    await page.evaluate(() => import("@mirairo-id/widget"));
+    const status = page.locator("mirairo-places").getByRole("status");
+    await status.filter({ hasText: "Loading…" }).waitFor();
+    await page.locator("mirairo-coupons").getByRole("status").filter({ hasText: "読み込み中…" }).waitFor();
+    assert.deepEqual(await look("mirairo-places"), { height: 768, before: "none", defined: true }, "no shift when defined");
+    assert.equal((await look("mirairo-coupons")).height, 432);
+    await expectNoAxeViolations(page, "widget placeholders, loading");
+  } finally {
+    release();
+  }
+  await page.waitForFunction(() => document.querySelector("mirairo-places").shadowRoot.querySelector(".mount"));
+  assert.equal(await page.locator("mirairo-places").getByRole("status").filter({ hasText: "Loading…" }).count(), 0, "replaced by the widget");
+  assert.deepEqual(errors.filter((e) => !/127\.0\.0\.1:9|Failed to fetch|ERR_/.test(e)), []);
   await page.close();
 });
 

@@ -139,3 +139,12 @@ export async function counter(verifier: Verifier, body: string, stored: StoredPr
   void [fields, cert, any];
   return url;
 }
+
+// @mirairo-id/widget: ready() starts loading the wasm before any element connects.
+import { ready as widgetReady } from "@mirairo-id/widget";
+export async function preloadWidget(): Promise<void> {
+  const loaded: Promise<void> = widgetReady();
+  await loaded;
+  // @ts-expect-error ready() takes no options
+  void widgetReady({ eager: true });
+}

@@ -80,3 +80,10 @@ declare global {
     "mirairo-coupon-select": CustomEvent<MirairoCouponSelectDetail>;
   }
 }
+
+/**
+ * Fetches and instantiates the widget's wasm once (elements do it when the first one
+ * connects; call this to start earlier). On a server it is never needed: importing the
+ * package there defines nothing and fetches nothing.
+ */
+export function ready(): Promise<void>;

@@ -53,5 +53,32 @@ pub fn test(tarballs: &[Tarball]) -> Result {
         &[],
     )?;
     util::run(&vite, "npx", &["--no-install", "tsc", "--noEmit"], &[])?;
-    util::run(&vite, "npx", &["--no-install", "vite", "build"], &[])
+    util::run(&vite, "npx", &["--no-install", "vite", "build"], &[])?;
+
+    util::step("examples/react: install, type-check, build (React 19 + Vite)");
+    let react = root.join("examples/react");
+    install_with_packages(&react, &[sdk, widget])?;
+    util::run(&react, "npx", &["--no-install", "tsc", "--noEmit"], &[])?;
+    util::run(&react, "npx", &["--no-install", "vite", "build"], &[])?;
+
+    util::step("examples/nextjs: install, next build, server render and route handler tests");
+    let next = root.join("examples/nextjs");
+    install_with_packages(&next, &[sdk, widget])?;
+    // Nothing may reach the network: no telemetry (and no next/font in the example).
+    let quiet = [("NEXT_TELEMETRY_DISABLED", "1")];
+    util::run(&next, "npx", &["--no-install", "next", "build"], &quiet)?;
+    util::run(
+        &next,
+        "node",
+        &["--test", "--test-reporter=spec", "test/"],
+        &quiet,
+    )
+}
+
+/// `npm ci` from the example's lockfile, then the packed tarballs on top (not saved).
+fn install_with_packages(dir: &std::path::Path, tarballs: &[&str]) -> Result {
+    setup::npm_ci(dir)?;
+    let mut args = vec!["install", "--no-save", "--no-audit", "--no-fund"];
+    args.extend_from_slice(tarballs);
+    util::run(dir, "npm", &args, &[])
 }

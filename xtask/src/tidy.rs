@@ -34,6 +34,7 @@ pub fn run() -> Result {
         "insertAdjacentHTML",
         "document.write",
         "set_inner_html",
+        "dangerouslySetInnerHTML",
     ];
     let browser_code = [
         "sdk/js",
@@ -42,9 +43,11 @@ pub fn run() -> Result {
         "www",
         "examples/plain-html",
         "examples/vite-ts/src",
+        "examples/react/src",
+        "examples/nextjs/app",
     ];
     for dir in browser_code {
-        for file in files(&root.join(dir), &["js", "mjs", "ts", "rs", "html"]) {
+        for file in files(&root.join(dir), &["js", "mjs", "ts", "tsx", "rs", "html"]) {
             for (n, line) in lines(&file) {
                 if html_sinks.iter().any(|s| line.contains(s)) {
                     problems.push(format!(
@@ -61,7 +64,7 @@ pub fn run() -> Result {
     for dir in texts {
         for file in files(
             &root.join(dir),
-            &["js", "mjs", "ts", "html", "css", "md", "rs"],
+            &["js", "mjs", "ts", "tsx", "html", "css", "md", "rs"],
         ) {
             for (n, line) in lines(&file) {
                 if line.contains("障がい")
@@ -76,6 +79,9 @@ pub fn run() -> Result {
             }
         }
     }
+
+    // The framework examples run one React file, and the docs show excerpts of it.
+    problems.extend(framework_code_in_step(&root));
 
     // The SDK package never pulls in Yew.
     let tree = util::output(
@@ -108,6 +114,61 @@ pub fn run() -> Result {
     }
 }
 
+/// The React components of `examples/react` and `examples/nextjs` are one file, copied
+/// (each example installs and builds on its own); every `<code data-source="…">` block of
+/// the partner docs is consecutive lines of the file it names (indentation aside), so the
+/// docs show the code the examples run.
+fn framework_code_in_step(root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (a, b) in [
+        (
+            "examples/react/src/mirairo.tsx",
+            "examples/nextjs/app/mirairo.tsx",
+        ),
+        (
+            "examples/react/src/mirairo-elements.d.ts",
+            "examples/nextjs/app/mirairo-elements.d.ts",
+        ),
+    ] {
+        if std::fs::read(root.join(a)).ok() != std::fs::read(root.join(b)).ok() {
+            problems.push(format!("{b} must be an exact copy of {a}"));
+        }
+    }
+    for page in files(&root.join("www/docs"), &["html"]) {
+        let Ok(html) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        let mut rest = html.as_str();
+        while let Some((_, from)) = rest.split_once("<code data-source=\"") {
+            let Some((source, after)) = from.split_once("\">") else {
+                break;
+            };
+            let Some((code, after)) = after.split_once("</code>") else {
+                break;
+            };
+            rest = after;
+            let text = code
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            // Consecutive lines of the file, compared without their indentation (the
+            // docs may show an excerpt dedented).
+            let shown: Vec<&str> = text.trim().lines().map(str::trim).collect();
+            let file = std::fs::read_to_string(root.join(source)).unwrap_or_default();
+            let lines: Vec<&str> = file.lines().map(str::trim).collect();
+            if shown.is_empty() || !lines.windows(shown.len()).any(|w| w == shown.as_slice()) {
+                problems.push(format!(
+                    "{}: the code shown from {source} is not an excerpt of it (consecutive lines)",
+                    rel(root, &page)
+                ));
+            }
+        }
+    }
+    problems
+}
+
 fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -116,7 +177,7 @@ fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
-        if name == "node_modules" || name == "dist" || name == "target" {
+        if name == "node_modules" || name == "dist" || name == "target" || name == ".next" {
             continue;
         }
         if path.is_dir() {
