@@ -36,7 +36,6 @@ const dict = {
   scanOpen: { ja: "窓口のQRコードを読み取る", en: "Scan the QR code at the counter" },
   cardsH: { ja: "登録している障害者手帳", en: "Your disability certificates" },
   noCards: { ja: "登録している手帳はありません。", en: "No certificate is registered." },
-  openCard: { ja: "{type}を開く", en: "Open the {type}" },
   glowNote: {
     ja: "この画面は光り、現在時刻が進むので、スクリーンショットと区別できます。動きを減らす設定のときは光らず、枠と現在時刻で区別できます。",
     en: "This screen glows and its clock runs, so it can be told apart from a screenshot. With reduced motion it does not glow; the frame and the running clock tell it apart.",
@@ -71,7 +70,7 @@ const dict = {
   origin: { ja: "接続先: {origin}", en: "Address: {origin}" },
   unregisteredH: { ja: "未登録の相手です", en: "Not a registered partner" },
   unregistered: {
-    ja: "未登録の相手です。ミライロIDに登録された事業者ではありません。窓口の場所と相手を確かめてから提示してください。",
+    ja: "ミライロIDに登録された事業者ではありません。窓口の場所と相手を確かめてから提示してください。",
     en: "This is not a partner registered with Mirairo ID. Check where you are and who is asking before you present.",
   },
   unverifiedName: { ja: "相手が名乗っている名前（未確認）: {name}", en: "The name it gives (unverified): {name}" },
@@ -369,7 +368,7 @@ function renderHome() {
         {},
         el(
           "button",
-          { type: "button", class: `card card-${kind}`, "aria-label": t("openCard", { type: typeName(cred) }), onclick: () => openCard(i) },
+          { type: "button", class: `card card-${kind}`, onclick: () => openCard(i) },
           el("span", { class: "card-kind", "aria-hidden": "true" }, t(kind)),
           el("span", { class: "card-title" }, typeName(cred)),
           el("span", { class: "card-line" }, [grade ? say(grade.value) : "", fare && cred.claims.fare_class != null ? `${t("fareShort")} ${say(fare.value)}` : ""].filter(Boolean).join(" · ")),
