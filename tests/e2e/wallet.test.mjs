@@ -432,6 +432,54 @@ test("decline: the verifier receives access_denied with the state", async () => 
   }
 });
 
+/** Presses Tab until the focused element's text or id is `name` (at most 30 presses). */
+async function tabTo(page, name) {
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Tab");
+    const [id, text] = await page.evaluate(() => [document.activeElement?.id, document.activeElement?.textContent?.trim()]);
+    if (text === name || id === name) return;
+  }
+  assert.fail(`no focusable "${name}" within 30 tabs`);
+}
+
+test("keyboard alone: sign in, paste, choose a certificate, present, sign out", async () => {
+  const app = await WalletApp.open("en");
+  const { page, w } = app;
+  try {
+    await page.locator("#screen-signin:not([hidden])").waitFor();
+    await page.locator("input[name=user]").first().focus();
+    await page.keyboard.press("ArrowDown"); // the second test user: taro
+    await tabTo(page, w.signIn);
+    await page.keyboard.press("Enter");
+    await app.waitForHome();
+    assert.match(await page.locator("#greeting").textContent(), /山田 太郎/);
+    const { url, state } = await verifier.create(["certificate_type", "valid_until"]);
+    await tabTo(page, w.scan);
+    await page.keyboard.press("Enter");
+    assert.equal(await app.focused(), "scan-h");
+    await tabTo(page, "request-url");
+    await page.keyboard.insertText(url);
+    await tabTo(page, w.check);
+    await page.keyboard.press("Enter");
+    await app.waitForRequest();
+    assert.equal(await page.locator("#cert-choice").isHidden(), true, "one certificate: nothing to choose");
+    await tabTo(page, w.present);
+    await page.keyboard.press("Enter");
+    await app.waitForResult();
+    assert.deepEqual(verifier.outcome(state), { verified: { certificate_type: "physical", valid_until: "2024-03-31" } });
+    await page.locator("#tabs a[data-tab=personal]").focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await app.focused(), "personal-h");
+    await tabTo(page, "Sign out");
+    await page.keyboard.press("Enter");
+    await page.locator("#screen-signin:not([hidden])").waitFor();
+    assert.equal(await app.focused(), "signin-h");
+    assert.equal(await page.locator("#tabs").isHidden(), true);
+  } finally {
+    await app.close();
+  }
+});
+
 test("deep link: ?request= opens the request right after sign-in (interop: library request, library-validated answer)", async () => {
   const { url, state } = await verifier.create(["fare_class", "caregiver"]);
   const app = await WalletApp.open("ja", { query: `request=${encodeURIComponent(url)}` });
