@@ -19,7 +19,7 @@ import { Openid4vpVerifier } from "@openid4vc/openid4vp";
 import { setGlobalConfig } from "@openid4vc/utils";
 import { DcqlQuery, DcqlPresentationResult } from "dcql";
 import { createLocalJWKSet, importJWK, jwtVerify } from "jose";
-import { startSandbox, launchBrowser, expectNoAxeViolations, watchPageErrors } from "../lib/harness.mjs";
+import { startSandbox, launchBrowser, chromiumArgs, expectNoAxeViolations, watchPageErrors } from "../lib/harness.mjs";
 
 // The library refuses http:// URLs unless told; the sandbox's verifiers are loopback http.
 setGlobalConfig({ allowInsecureUrls: true });
@@ -429,6 +429,49 @@ test("decline: the verifier receives access_denied with the state", async () => 
     await expectNoAxeViolations(page, "wallet declined (en)");
   } finally {
     await app.close();
+  }
+});
+
+test("camera: getUserMedia (Chromium's fake camera) and a QR code found in the video open the request", async () => {
+  // Chromium has no BarcodeDetector on Linux. The camera is Chromium's own fake device;
+  // the detector is a stand-in that "sees" the request in the video once it plays, so
+  // the page's camera path (feature detection, getUserMedia, the scan loop, stopping
+  // the camera, opening what was read) runs for real around it.
+  const { url, state } = await verifier.create(["fare_class"]);
+  const cameraBrowser = await launchBrowser({
+    args: [...chromiumArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+  });
+  const context = await cameraBrowser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.grantPermissions(["camera"]);
+  await context.addInitScript((found) => {
+    window.BarcodeDetector = class {
+      constructor(opts) {
+        if (!opts?.formats?.includes("qr_code")) throw new TypeError("qr_code expected");
+      }
+      async detect(video) {
+        return video.readyState >= 2 && video.videoWidth > 0 ? [{ format: "qr_code", rawValue: found }] : [];
+      }
+    };
+  }, url);
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  try {
+    await page.goto(`${sandbox.url}/wallet/?lang=ja`);
+    await page.locator(`input[name=user][value="hanako"]`).check();
+    await page.getByRole("button", { name: words.ja.signIn, exact: true }).click();
+    await page.locator("#cards .card").first().waitFor();
+    await page.getByRole("button", { name: words.ja.scan }).click();
+    assert.match(await page.locator("#camera-note").textContent(), /カメラを使う/);
+    await page.getByRole("button", { name: "カメラを使う" }).click();
+    await page.locator("#screen-request:not([hidden])").waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "request-h");
+    assert.equal(await page.locator("#camera").evaluate((v) => v.srcObject), null, "the camera is stopped");
+    await page.getByRole("button", { name: words.ja.present, exact: true }).click();
+    await page.locator("#screen-result:not([hidden])").waitFor();
+    assert.deepEqual(verifier.outcome(state), { verified: { fare_class: 1 } });
+    assert.deepEqual(errors, []);
+  } finally {
+    await cameraBrowser.close();
   }
 });
 
