@@ -10,16 +10,19 @@
 // digests, KB-JWT by cnf.jwk with aud = client_id and the nonce, sd_hash) with `jose`.
 // It listens on a loopback port of this process, so the wallet sees it as unregistered.
 //
-// Needs: target/debug/mirairo-id-sandbox (cargo build -p mirairo-id-sandbox).
+// Needs: target/debug/mirairo-id-sandbox and dist/npm/widget (the 使える場所 and クーポン
+// tabs are the widget package's elements): cargo xtask build, cargo build -p mirairo-id-sandbox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { Openid4vpVerifier } from "@openid4vc/openid4vp";
 import { setGlobalConfig } from "@openid4vc/utils";
 import { DcqlQuery, DcqlPresentationResult } from "dcql";
 import { createLocalJWKSet, importJWK, jwtVerify } from "jose";
-import { startSandbox, launchBrowser, chromiumArgs, expectNoAxeViolations, watchPageErrors } from "../lib/harness.mjs";
+import { startSandbox, launchBrowser, chromiumArgs, expectNoAxeViolations, watchPageErrors, repoRoot } from "../lib/harness.mjs";
 
 // The library refuses http:// URLs unless told; the sandbox's verifiers are loopback http.
 setGlobalConfig({ allowInsecureUrls: true });
@@ -32,6 +35,7 @@ let browser;
 let verifier;
 
 before(async () => {
+  assert.ok(existsSync(path.join(repoRoot, "dist/npm/widget/index.js")), "dist/npm/widget missing: run `cargo xtask build` first");
   sandbox = await startSandbox();
   browser = await launchBrowser();
   verifier = await startLibraryVerifier();
@@ -326,11 +330,18 @@ for (const lang of ["ja", "en"]) {
       await page.getByRole("button", { name: w.home }).click();
       await app.waitForHome();
 
-      // The other tabs.
-      for (const [tab, heading] of [["news", "news-h"], ["personal", "personal-h"]]) {
+      // The other tabs; 使える場所 and クーポン are the widget package's elements.
+      for (const [tab, heading] of [["news", "news-h"], ["places", "places-h"], ["coupons", "coupons-h"], ["personal", "personal-h"]]) {
         await page.locator(`#tabs a[data-tab=${tab}]`).click();
         assert.equal(await app.focused(), heading);
         assert.equal(await page.locator(`#tabs a[data-tab=${tab}]`).getAttribute("aria-current"), "page");
+        if (tab === "places" || tab === "coupons") {
+          const element = page.locator(`mirairo-${tab}`);
+          await element.waitFor({ state: "attached" });
+          assert.equal(await element.getAttribute("lang"), lang);
+          assert.equal(await element.getAttribute("api"), sandbox.url);
+          await page.waitForFunction((name) => document.querySelector(name)?.shadowRoot?.querySelector("li"), `mirairo-${tab}`, { timeout: 20_000 });
+        }
         await expectNoAxeViolations(page, `wallet ${tab} (${lang})`);
       }
       // The language switch re-renders what is on screen.
