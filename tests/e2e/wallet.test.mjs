@@ -326,7 +326,16 @@ for (const lang of ["ja", "en"]) {
       assert.ok(claims.includes(w.class1), claims.join(" | "));
       assert.ok(claims.includes("ミライロ"), "the name as printed");
       assert.equal(await page.locator("#glow").evaluate((g) => getComputedStyle(g).animationName), "glow");
+      assert.match(await page.title(), new RegExp(w.physical));
       await expectNoAxeViolations(page, `wallet certificate screen (${lang})`);
+      // Switching to another certificate, as the app's 身体 / 精神 / 療育 tabs do.
+      const switches = page.locator("#cert-switch-list button");
+      assert.equal(await switches.count(), 3);
+      assert.equal(await switches.nth(0).getAttribute("aria-current"), "true");
+      await switches.nth(1).click();
+      assert.equal(await app.heading().textContent(), w.mental);
+      assert.equal(await app.focused(), "certificate-h");
+      assert.equal(await page.locator("#cert-switch-list button").nth(1).getAttribute("aria-current"), "true");
       await page.getByRole("button", { name: w.home }).click();
       await app.waitForHome();
 

@@ -40,6 +40,7 @@ const dict = {
     ja: "この画面は光り、現在時刻が進むので、スクリーンショットと区別できます。動きを減らす設定のときは光らず、枠と現在時刻で区別できます。",
     en: "This screen glows and its clock runs, so it can be told apart from a screenshot. With reduced motion it does not glow; the frame and the running clock tell it apart.",
   },
+  switchCert: { ja: "手帳の切り替え", en: "Switch certificate" },
   liveTime: { ja: "現在時刻 {time}（本物の画面です）", en: "Current time {time} (this is the live screen)" },
   backHome: { ja: "ホームに戻る", en: "Back to home" },
   scanH: { ja: "窓口のQRコードを読み取る", en: "Scan the QR code at the counter" },
@@ -268,7 +269,9 @@ function show(name, { focus = "heading" } = {}) {
   if (name !== "scan") stopCamera();
   if (name !== "certificate") stopLiveClock();
   render();
-  if (focus === "heading") focusHeading($(`${name}-h`));
+  const heading = $(`${name}-h`);
+  document.title = heading?.textContent ? `${heading.textContent} | ${t("title")}` : t("title");
+  if (focus === "heading") focusHeading(heading);
   else if (focus) focusHeading($(focus));
 }
 
@@ -395,6 +398,22 @@ function renderCertificate() {
   const cred = app.credentials[app.openCard];
   if (!cred) return;
   $("certificate-h").textContent = typeName(cred);
+  // Switching between certificates, as the app's 身体 / 精神 / 療育 tabs do.
+  $("cert-switch").hidden = app.credentials.length < 2;
+  $("cert-switch-list").replaceChildren(
+    ...app.credentials.map((c, i) =>
+      el(
+        "li",
+        {},
+        el(
+          "button",
+          { type: "button", class: `switch card-${certificateType(c)}`, "aria-current": i === app.openCard ? "true" : null, onclick: () => openCard(i) },
+          t(certificateType(c)),
+          el("span", { class: "visually-hidden" }, `: ${typeName(c)}`),
+        ),
+      ),
+    ),
+  );
   $("glow").className = `certificate-screen card-${certificateType(cred)}`;
   claimsList($("certificate-claims"), cred.display);
   const tick = () => {
