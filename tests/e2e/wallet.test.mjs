@@ -366,6 +366,18 @@ for (const lang of ["ja", "en"]) {
   });
 }
 
+test("the sandbox's landing page links the app simulator, keeping the language", async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${sandbox.url}/?lang=en`);
+    await page.getByRole("link", { name: "The Mirairo ID app (simulator)" }).click();
+    await page.locator("#screen-signin:not([hidden])").waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  } finally {
+    await page.close();
+  }
+});
+
 test("reduced motion: the certificate screen does not glow and shows the running clock", async () => {
   const app = await WalletApp.open("ja", { reducedMotion: "reduce" });
   try {
