@@ -22,6 +22,7 @@ pub mod static_files;
 pub mod status;
 pub mod token;
 pub mod util;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -229,6 +230,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sandbox)
         .merge(provider)
         .merge(partner_demo::router(state.clone()))
+        .merge(wallet::router(state.clone()))
         .layer(axum::middleware::from_fn(error::guard))
         .with_state(state)
 }
