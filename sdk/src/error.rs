@@ -43,6 +43,18 @@ pub enum ErrorCode {
     CertificateExpired,
     /// `invalid_config`: the verifier configuration is unusable.
     InvalidConfig,
+    /// `invalid_request` (PROTOCOL.md §7.2): the `direct_post` form is not a response:
+    /// no `state`, neither `vp_token` nor `error`, or `vp_token` not the DCQL shape.
+    InvalidRequest,
+    /// `request_not_found` (§7.2): the response's `state` is not the request's.
+    RequestNotFound,
+    /// `request_expired` (§7.2): the request's `expires_at` has passed.
+    RequestExpired,
+    /// `access_denied` (§7.2): the holder declined (`error=access_denied`).
+    AccessDenied,
+    /// `wallet_error`: the wallet answered with an OAuth error other than
+    /// `access_denied` (it could not answer the request).
+    WalletError,
 }
 
 impl ErrorCode {
@@ -67,10 +79,16 @@ impl ErrorCode {
             Self::StatusUnavailable => "status_unavailable",
             Self::CertificateExpired => "certificate_expired",
             Self::InvalidConfig => "invalid_config",
+            Self::InvalidRequest => "invalid_request",
+            Self::RequestNotFound => "request_not_found",
+            Self::RequestExpired => "request_expired",
+            Self::AccessDenied => "access_denied",
+            Self::WalletError => "wallet_error",
         }
     }
 
-    /// Every code, in check order.
+    /// Every code of credential verification (PROTOCOL.md §4), in check order, and
+    /// `invalid_config`.
     pub const ALL: [ErrorCode; 18] = [
         Self::Malformed,
         Self::UnsupportedAlgorithm,
@@ -90,6 +108,16 @@ impl ErrorCode {
         Self::StatusUnavailable,
         Self::CertificateExpired,
         Self::InvalidConfig,
+    ];
+
+    /// The codes a counter presentation response adds before §4's (PROTOCOL.md §7.2),
+    /// in check order.
+    pub const PRESENTATION: [ErrorCode; 5] = [
+        Self::InvalidRequest,
+        Self::RequestNotFound,
+        Self::RequestExpired,
+        Self::AccessDenied,
+        Self::WalletError,
     ];
 }
 
@@ -157,6 +185,17 @@ mod tests {
                 "status_unavailable",
                 "certificate_expired",
                 "invalid_config",
+            ]
+        );
+        let names: Vec<&str> = ErrorCode::PRESENTATION.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "invalid_request",
+                "request_not_found",
+                "request_expired",
+                "access_denied",
+                "wallet_error"
             ]
         );
         let e = VerifyError::new(ErrorCode::Revoked, "status list says revoked");

@@ -8,9 +8,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod dpop;
 mod error;
 mod fare;
+pub mod form;
 pub mod jose;
 pub mod json;
 pub mod oidc;
+pub mod openid4vp;
 pub mod sdjwt;
 pub mod status;
 mod verifier;
@@ -22,6 +24,10 @@ pub use fare::{
     Trip, MAX_FARE, MAX_HOLDER_AGE,
 };
 pub use json::MAX_JSON_DEPTH;
+pub use openid4vp::{
+    PendingVpResponse, PresentationRequest, PresentationRequestOptions, PresentationResponse,
+    WalletAnswer, WalletRequest, WalletRequestError,
+};
 pub use verifier::{
     Audience, CertificateType, Date, FareClass, IdTokenClaims, IdTokenError, IdTokenOptions,
     Mynaportal, Prepared, PreparedIdToken, StatusReference, VerifiedCertificate, Verifier,

@@ -227,3 +227,87 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Counter presentation (PROTOCOL.md §7): the form decoder, the wallet's request parser
+// and the verifier's response checks never panic; the decoder agrees with the encoder.
+
+mod presentation {
+    use super::*;
+    use mirairo_id_sdk::form::{Form, FormError};
+    use mirairo_id_sdk::openid4vp::{
+        PresentationRequest, PresentationRequestOptions, PresentationResponse, WalletRequest,
+    };
+
+    /// Characters that matter to forms and URLs.
+    const FORM_ALPHABET: &[u8] = b"abcs_=&%+2AF0E3~.-:/?#{}[]\"";
+
+    fn request() -> &'static PresentationRequest {
+        static R: OnceLock<PresentationRequest> = OnceLock::new();
+        R.get_or_init(|| {
+            let options = PresentationRequestOptions {
+                response_uri: "https://rail.example/counter/response".into(),
+                claims: vec!["fare_class".into(), "valid_until".into()],
+                client_name: Some("みらい鉄道".into()),
+                expires_in: None,
+            };
+            PresentationRequest::create(options, NOW - 60).unwrap()
+        })
+    }
+
+    fn never_panics(input: &str) {
+        let _ = Form::parse(input, 1 << 20);
+        let _ = WalletRequest::parse(input);
+        if let Ok(response) = PresentationResponse::parse(input) {
+            let _ = response.presentation();
+        }
+        let _ = verifier().verify_presentation_response(input, request(), NOW, None);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(input in ".{0,600}") {
+            never_panics(&input);
+        }
+
+        #[test]
+        fn form_alphabet_never_panics(bytes in proptest::collection::vec(proptest::sample::select(FORM_ALPHABET), 0..400)) {
+            never_panics(&String::from_utf8(bytes).unwrap());
+        }
+
+        #[test]
+        fn forms_round_trip(pairs in proptest::collection::btree_map(".{1,12}", ".{0,40}", 0..6)) {
+            let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let text = Form::encode(&refs);
+            let form = Form::parse(&text, 1 << 20).unwrap();
+            prop_assert_eq!(form.pairs().len(), pairs.len());
+            for (k, v) in &pairs {
+                prop_assert_eq!(form.get(k), Some(v.as_str()));
+            }
+            // A repeated parameter is always refused.
+            if let Some((k, v)) = refs.first() {
+                let doubled = format!("{text}&{}", Form::encode(&[(k, v)]));
+                prop_assert_eq!(Form::parse(&doubled, 1 << 20), Err(FormError::Duplicate));
+            }
+        }
+
+        #[test]
+        fn mutated_request_urls_never_panic(
+            edits in proptest::collection::vec((any::<proptest::sample::Index>(), proptest::sample::select(FORM_ALPHABET)), 1..6)
+        ) {
+            let mut bytes = request().url().into_bytes();
+            let len = bytes.len();
+            for (at, byte) in edits {
+                bytes[at.index(len)] = byte;
+            }
+            let url = String::from_utf8(bytes).unwrap();
+            if let Ok(parsed) = WalletRequest::parse(&url) {
+                // Whatever still parses still obeys §7.3.
+                prop_assert_eq!(
+                    parsed.client_id(),
+                    format!("redirect_uri:{}", parsed.response_uri())
+                );
+            }
+        }
+    }
+}

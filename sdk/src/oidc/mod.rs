@@ -31,3 +31,7 @@ pub use error::LoginError;
 pub use request::{AuthorizationRequest, Nonce, PkceVerifier, State, Transaction};
 pub use signing::{dpop_proof_input, PendingJws};
 pub use token::{should_retry, Attempt, TokenResponse};
+
+// Shared with the counter presentation (`crate::openid4vp`) and the form decoder.
+pub(crate) use request::random_token;
+pub(crate) use url::{decode as url_decode, form as url_form, origin};

@@ -310,6 +310,38 @@ impl VerifiedCertificate {
         self.disclosed.iter().any(|d| d == name)
     }
 
+    /// Forgets every disclosed claim not named in `names` (data minimisation: a
+    /// counter presentation keeps only the claims its request asked for).
+    pub(crate) fn retain_claims(&mut self, names: &[String]) {
+        let dropped: Vec<String> = self
+            .disclosed
+            .iter()
+            .filter(|d| !names.contains(d))
+            .cloned()
+            .collect();
+        for name in &dropped {
+            match name.as_str() {
+                "certificate_type" => self.certificate_type = None,
+                "grade" => self.grade = None,
+                "fare_class" => self.fare_class = None,
+                "caregiver" => self.caregiver = None,
+                "issuer_prefecture" => self.issuer_prefecture = None,
+                "certificate_number" => self.certificate_number = None,
+                "issued_on" => self.issued_on = None,
+                "renewed_on" => self.renewed_on = None,
+                "valid_until" => self.valid_until = None,
+                "family_name" => self.family_name = None,
+                "given_name" => self.given_name = None,
+                "family_name_kana" => self.family_name_kana = None,
+                "given_name_kana" => self.given_name_kana = None,
+                "birthdate" => self.birthdate = None,
+                "mynaportal" => self.mynaportal = None,
+                _ => {}
+            }
+        }
+        self.disclosed.retain(|d| names.contains(d));
+    }
+
     /// Records a disclosed §3 claim, checking its value type. Unknown names are kept
     /// in `disclosed` only.
     pub(crate) fn apply(&mut self, name: &str, value: &Value) -> Result<(), ()> {

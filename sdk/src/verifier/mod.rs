@@ -338,6 +338,7 @@ impl Verifier {
             options: options.clone(),
             expected_holder: None,
             cached_status: None,
+            only_claims: None,
         })
     }
 
@@ -488,9 +489,17 @@ pub struct Prepared {
     /// A status list verified earlier (a caller's cache), see
     /// [`Prepared::use_verified_status_list`].
     cached_status: Option<Arc<VerifiedStatusList>>,
+    /// For a counter presentation: the claims the request asked for; any other
+    /// disclosed claim is left out of the result.
+    only_claims: Option<Vec<String>>,
 }
 
 impl Prepared {
+    /// Keeps only these claims in the result of [`Prepared::finish`].
+    pub(crate) fn retain_only(&mut self, claims: Vec<String>) {
+        self.only_claims = Some(claims);
+    }
+
     /// The ES256 checks to run (issuer JWT, then KB-JWT, then status list, each when
     /// applicable), every one with a 64-byte `r ‖ s` signature.
     pub fn signature_checks(&self) -> &[SignatureCheck] {
@@ -631,6 +640,9 @@ impl Prepared {
                     "valid_until is before today in Japan",
                 ));
             }
+        }
+        if let Some(names) = &self.only_claims {
+            cert.retain_claims(names);
         }
         Ok(cert)
     }

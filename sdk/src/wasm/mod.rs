@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod login;
+pub mod presentation;
 pub mod verifier;
 
 use wasm_bindgen::prelude::*;

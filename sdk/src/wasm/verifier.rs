@@ -16,17 +16,17 @@ use std::fmt;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
-fn config_error(message: &str) -> JsValue {
+pub(super) fn config_error(message: &str) -> JsValue {
     js_error("invalid_config", message)
 }
 
-fn now_seconds() -> i64 {
+pub(super) fn now_seconds() -> i64 {
     // Date.now() is a finite, non-negative number of milliseconds.
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
 /// A whole number of seconds from a JS number: finite, within ±2^53; fractions dropped.
-fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
+pub(super) fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
     const LIMIT: f64 = 9_007_199_254_740_991.0;
     if value.is_finite() && value.abs() <= LIMIT {
         Ok(value.floor() as i64)
@@ -58,7 +58,7 @@ fn options_error(e: impl fmt::Display) -> JsValue {
 
 /// JS options as JSON text (empty: all defaults). Unknown members are refused
 /// (`invalid_config`): a misspelt `requireKeyBinding` must not silently turn a check off.
-fn parse_options<T>(
+pub(super) fn parse_options<T>(
     text: &str,
     known: &[&str],
     read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
@@ -325,6 +325,24 @@ impl VerifierCore {
 pub struct PreparedCredential {
     inner: Option<Prepared>,
     status_cached: bool,
+}
+
+impl VerifierCore {
+    /// The core verifier (for the other bindings of this layer).
+    pub(super) fn core(&self) -> &Verifier {
+        &self.inner
+    }
+
+    /// Phase one done elsewhere (a counter presentation response): wraps it and
+    /// attaches the cached status list, as `prepare` does.
+    pub(super) fn wrap_prepared(&self, prepared: Prepared) -> PreparedCredential {
+        let mut prepared = PreparedCredential {
+            inner: Some(prepared),
+            status_cached: false,
+        };
+        self.attach_status(&mut prepared);
+        prepared
+    }
 }
 
 #[wasm_bindgen]
