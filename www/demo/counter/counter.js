@@ -128,7 +128,6 @@ function renderCountdown() {
 async function showQr(trip) {
   stopTimers();
   shown = null;
-  const button = document.activeElement;
   announce(t(dict, "creating", lang));
   let fare;
   let created;
@@ -157,7 +156,7 @@ async function showQr(trip) {
   renderCountdown();
   showOnly("qr-section");
   announce(t(dict, "qrShown", lang));
-  if (button) focusHeading($("qr-h"));
+  focusHeading($("qr-h"));
   tickTimer = setInterval(tick, 1000);
   pollTimer = setTimeout(poll, POLL_MS);
 }

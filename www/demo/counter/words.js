@@ -54,8 +54,8 @@ export const counterWords = {
 
 /**
  * What the clerk reads out, for every code the counter status can carry: the §4 codes,
- * the §7.2 request codes, the declined and expired outcomes, and the page's own
- * `network` and `server_error`.
+ * the §7.2 request codes (with `wallet_error`), the declined and expired outcomes, and
+ * the page's own `network` and `server_error`.
  */
 export const reasons = {
   malformed: {
@@ -141,6 +141,10 @@ export const reasons = {
   declined: {
     ja: "お客様がアプリで提示を取りやめました。割引を希望される場合は、新しいQRコードを表示してください。",
     en: "The customer declined in the app. If they want the discount, show a new QR code.",
+  },
+  wallet_error: {
+    ja: "お客様のアプリがこの依頼に回答できませんでした。アプリを最新にして、新しいQRコードを読み取っていただいてください。",
+    en: "The customer's app could not answer this request. Ask them to update the app and scan a new QR code.",
   },
   request_timed_out: {
     ja: "時間内に回答がありませんでした。新しいQRコードを表示してください。",
