@@ -3,5 +3,7 @@
 export { MirairoIdError } from "./error.js";
 export { ready, VERSION } from "./load.js";
 export { Verifier, fareDiscount } from "./verifier.js";
+export { PresentationRequest } from "./presentation.js";
+export { MirairoPresentationQr } from "./presentation-qr.js";
 export { MirairoId } from "./login.js";
 export { MirairoLoginButton } from "./button.js";

@@ -47,8 +47,19 @@ export type LoginErrorCode =
   | "not_authenticated"
   | "invalid_config";
 
+/**
+ * The codes of a counter presentation response (PROTOCOL.md §7.2) before §4's, and of a
+ * request a wallet refuses (`invalid_request` with a `reason`).
+ */
+export type PresentationErrorCode =
+  | "invalid_request"
+  | "request_not_found"
+  | "request_expired"
+  | "access_denied"
+  | "wallet_error";
+
 /** Every `MirairoIdError.code`. */
-export type MirairoIdErrorCode = VerificationErrorCode | LoginErrorCode;
+export type MirairoIdErrorCode = VerificationErrorCode | LoginErrorCode | PresentationErrorCode;
 
 /** Every failure of the SDK: thrown, or the rejection of a promise. */
 export class MirairoIdError extends Error {
@@ -153,6 +164,18 @@ export class Verifier {
   verifyOnline(credential: string, opts?: VerifyOptions): Promise<VerifiedCertificate>;
   /** PROTOCOL.md §2.4; failures are `bad_id_token` with a `reason`. */
   verifyIdToken(idToken: string, opts: { audience: string; nonce?: string; now?: number }): IdTokenClaims;
+  /**
+   * A counter presentation response (PROTOCOL.md §7.2): the `direct_post` form posted to
+   * `request.responseUri`, checked against the request (or what its `toJSON()` returned).
+   * The result holds only the requested claims.
+   * @throws {MirairoIdError} `invalid_request`, `request_not_found`, `request_expired`,
+   * `access_denied` (the holder declined), `wallet_error`, or a §4 code.
+   */
+  verifyPresentationResponse(
+    body: string | URLSearchParams | Record<string, string>,
+    request: PresentationRequest | StoredPresentationRequest,
+    opts?: { now?: number },
+  ): Promise<VerifiedCertificate>;
 }
 
 // ------------------------------------------------------------------------ fare rules
@@ -226,6 +249,10 @@ export interface FareResult {
  * @throws {MirairoIdError} `malformed` for a trip out of range, `invalid_config` for rates.
  */
 export function fareDiscount(certificate: VerifiedCertificate, trip: Trip, rates?: FareRates): FareResult;
+
+// ---- Counter presentation (declarations in presentation.d.ts) ----
+import type { PresentationRequest, StoredPresentationRequest } from "./presentation.js";
+export { PresentationRequest, MirairoPresentationQr, type PresentationRequestOptions, type StoredPresentationRequest, type MirairoPresentationQrEventMap } from "./presentation.js";
 
 // ---- Login (owned by the login helper; declarations in login.d.ts) ----
 export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent } from "./login.js";

@@ -5,6 +5,7 @@ import { setLoader } from "./load.js";
 // Defines <mirairo-login-button>; imported here so bundlers that prune side-effect-free
 // re-exports (package.json "sideEffects") keep the element registration.
 import "./button.js";
+import "./presentation-qr.js";
 
 setLoader(() => init());
 

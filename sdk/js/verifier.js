@@ -5,6 +5,7 @@
 import { VerifierCore, fareDiscount as wasmFareDiscount, verifyEs256 } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
 import { assertReady, ready } from "./load.js";
+import { PresentationRequest, formBody } from "./presentation.js";
 
 /** JWK Set refetches for an unknown `kid`: at most one per this many ms (PROTOCOL §1). */
 const REFETCH_INTERVAL_MS = 60_000;
@@ -202,6 +203,35 @@ export class Verifier {
   }
 
   /**
+   * Verifies a counter presentation response (PROTOCOL.md §7.2): the `direct_post` form
+   * a wallet posted to `request`'s response URI. Every §7.2 check, then every §4 check
+   * with key binding (`aud` = `request.clientId`, the request's nonce), the requested
+   * claims and status required (the status list fetched and cached as in
+   * `verifyOnline`). The result holds only the requested claims. Settle the request
+   * whatever the outcome: one answer per request.
+   * @param {string | URLSearchParams | Record<string, string>} body
+   * @param {PresentationRequest | object} request the request, or what its toJSON() returned
+   * @param {{ now?: number }} [opts]
+   * @returns {Promise<import("./index.js").VerifiedCertificate>}
+   */
+  async verifyPresentationResponse(body, request, opts) {
+    const text = formBody(body);
+    const stored = request instanceof PresentationRequest ? request : PresentationRequest.fromJSON(request);
+    if (opts !== undefined && (opts === null || typeof opts !== "object")) throw fail("invalid_config", "options must be an object");
+    const requestJson = JSON.stringify(stored.toJSON());
+    const options = json(opts, "options");
+    for (let retried = false; ; retried = true) {
+      try {
+        return await this.#complete(this.#core.preparePresentationResponse(text, requestJson, options), true);
+      } catch (e) {
+        if (!retried && e instanceof MirairoIdError && e.code === "unknown_key" && (await this.#refetchJwks())) continue;
+        if (!retried && e instanceof MirairoIdError && e.code === "status_unavailable" && this.#statusKeyUnknown() && (await this.#refetchJwks())) continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
    * Verifies an ID token (PROTOCOL §2.4); failures are `bad_id_token` with `reason`.
    * @param {string} idToken
    * @param {{ audience: string, nonce?: string, now?: number }} opts
@@ -214,13 +244,18 @@ export class Verifier {
   async #online(credential, options) {
     // The cached status list for the credential's URI, if fresh, is attached in wasm.
     const prepared = this.#core.prepare(credential, JSON.stringify(options));
+    return this.#complete(prepared, options.statusList === undefined);
+  }
+
+  /** Phase two of a prepared credential: ECDSA checks, the status list when wanted, finish. */
+  async #complete(prepared, fetchStatus) {
     try {
       const results = await run(prepared.checks);
       const uri = prepared.statusUri;
       // A list is fetched only for a credential whose issuer signature verified, so an
       // unsigned input cannot make this verifier fetch a URL of its choosing.
       if (
-        options.statusList === undefined &&
+        fetchStatus &&
         uri !== undefined &&
         !prepared.statusCached &&
         prepared.issuerSignaturePassed(results)

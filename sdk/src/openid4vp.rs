@@ -441,7 +441,7 @@ pub struct PresentationResponse {
 impl PresentationResponse {
     /// Reads the form: at most [`MAX_RESPONSE_BYTES`], a non-empty `state`, and
     /// exactly one of `vp_token` and `error`. Other parameters are ignored (OpenID4VP
-    /// 1.0 §8). A server calls this to find its stored request by
+    /// 1.0 §8.1). A server calls this to find its stored request by
     /// [`PresentationResponse::state`], then
     /// [`Verifier::verify_presentation_response`].
     ///
@@ -839,7 +839,7 @@ fn read_dcql(text: &str) -> Result<(String, Vec<String>), WalletRequestError> {
         Some(Value::Array(items)) if !items.is_empty() => {
             for item in items {
                 let name = claim_of(item).ok_or(Claims)?;
-                // OpenID4VP 1.0 §6.3: a wallet SHOULD ignore a repeated claims query.
+                // OpenID4VP 1.0 §6.1: a wallet SHOULD ignore a repeated claims query.
                 if !claims.contains(&name) {
                     claims.push(name);
                 }

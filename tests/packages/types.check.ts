@@ -16,6 +16,11 @@ import {
   type FareRates,
   type FareResult,
   type Ticket,
+  PresentationRequest,
+  MirairoPresentationQr,
+  type PresentationErrorCode,
+  type PresentationRequestOptions,
+  type StoredPresentationRequest,
 } from "@mirairo-id/sdk";
 
 export async function partnerServer(credential: string, idToken: string): Promise<number> {
@@ -102,4 +107,35 @@ export async function partnerServer(credential: string, idToken: string): Promis
   const badClass: VerifiedCertificate["fareClass"] = 3;
   void badClass;
   return holderFare + (companionFare ?? 0) + rule.length + explanation.ja.length + Number(eligible);
+}
+
+// Counter presentation (PROTOCOL.md §7): a partner server and a counter page.
+export async function counter(verifier: Verifier, body: string, stored: StoredPresentationRequest): Promise<string> {
+  const options: PresentationRequestOptions = { responseUri: "https://rail.example/r", claims: ["fare_class"], clientName: "みらい鉄道", expiresInSeconds: 300 };
+  const request: PresentationRequest = PresentationRequest.create(options);
+  const url: string = request.url;
+  const fields: [string, string, string, number, readonly string[], string | undefined] = [request.clientId, request.state, request.nonce, request.expiresAt, request.claims, request.clientName];
+  const saved: StoredPresentationRequest = request.toJSON();
+  const back: PresentationRequest = PresentationRequest.fromJSON(saved);
+  const fromText: PresentationRequest = PresentationRequest.fromJSON(JSON.stringify(stored));
+  const state: string = PresentationRequest.stateOf(new URLSearchParams(body));
+  const cert: VerifiedCertificate = await verifier.verifyPresentationResponse(body, back, { now: 1 });
+  await verifier.verifyPresentationResponse({ state, error: "access_denied" }, stored);
+  await verifier.verifyPresentationResponse(new URLSearchParams(body), fromText);
+  const code: PresentationErrorCode = "request_expired";
+  const any: MirairoIdErrorCode = code;
+  // @ts-expect-error: the constructor is private (create or fromJSON)
+  new PresentationRequest();
+  // @ts-expect-error: claims are wire names in an array
+  PresentationRequest.create({ responseUri: "https://rail.example/r", claims: "fare_class" });
+  // @ts-expect-error: only { now } is an option
+  await verifier.verifyPresentationResponse(body, back, { statusList: "x" });
+  const qr: MirairoPresentationQr = document.createElement("mirairo-presentation-qr");
+  qr.setAttribute("url", url);
+  qr.addEventListener("mirairo-error", (e) => {
+    const failure: MirairoIdError = e.detail;
+    void failure;
+  });
+  void [fields, cert, any];
+  return url;
 }

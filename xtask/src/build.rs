@@ -76,6 +76,9 @@ pub fn build_packages() -> Result {
             ));
         }
         util::copy_dir(&js, &out)?;
+        if pkg.dir == "sdk" {
+            bundle_qr_encoder(&out)?;
+        }
         minify(&out)?;
         std::fs::copy(root.join("LICENSE"), out.join("LICENSE"))
             .map_err(|e| format!("cannot copy LICENSE: {e}"))?;
@@ -169,6 +172,34 @@ pub fn minify(out: &Path) -> Result {
     args.extend(files.iter().map(|f| f.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     util::run(&util::root(), "esbuild", &args, &[])
+}
+
+/// Bundles `qr-encode.js` of the SDK package (the lazily imported chunk of
+/// `<mirairo-presentation-qr>`) with the `lean-qr` library it imports, in place: the
+/// library is pinned in `tests/package.json` (installed by `cargo xtask setup`), and the
+/// package ships it inside that one chunk, so it works without a bundler too.
+fn bundle_qr_encoder(out: &Path) -> Result {
+    let chunk = out.join("qr-encode.js").display().to_string();
+    let node_path = util::root()
+        .join("tests/node_modules")
+        .display()
+        .to_string();
+    let outfile = format!("--outfile={chunk}");
+    let args = [
+        chunk.as_str(),
+        "--bundle",
+        "--format=esm",
+        "--allow-overwrite",
+        "--log-level=warning",
+        "--legal-comments=inline",
+        outfile.as_str(),
+    ];
+    util::run(
+        &util::root(),
+        "esbuild",
+        &args,
+        &[("NODE_PATH", &node_path)],
+    )
 }
 
 /// Every `.js` file under `dir`.
