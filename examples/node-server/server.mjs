@@ -7,7 +7,7 @@
 //   POST /verify {"presentation"}    → 200 {"verified": VerifiedCertificate}
 //                                      403 {"error": <PROTOCOL.md §4 code>, "error_description"}
 //                                      400 {"error": "invalid_request", …}
-//   POST /api/counter/requests {"lang"}  → 201 {"id", "url", "expires_at"}
+//   POST /api/counter/requests {"lang"}  → 201 {"id", "url", "expires_at", "expires_in"}
 //   POST /api/counter/response           → the response_uri (direct_post, PROTOCOL.md §7.2)
 //   GET  /api/counter/requests/{id}      → {"status", "certificate"?, "error"?}
 //
@@ -218,7 +218,8 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
       res.setHeader("retry-after", "60");
       return send(res, 503, { error: "temporarily_unavailable", error_description: "too many open counter requests" });
     }
-    return send(res, 201, { id, url: request.url, expires_at: request.expiresAt });
+    // expires_in too: a counter page counts down from it, whatever its own clock says.
+    return send(res, 201, { id, url: request.url, expires_at: request.expiresAt, expires_in: request.expiresAt - Math.floor(now() / 1000) });
   }
 
   /** The response_uri: find the request by `state`, verify once, settle whatever happens. */

@@ -5,7 +5,7 @@
 //!
 //! | route | what |
 //! | --- | --- |
-//! | `POST /demo/api/counter/requests` `{"lang"}` | `201 {id, url, expires_at}` |
+//! | `POST /demo/api/counter/requests` `{"lang"}` | `201 {id, url, expires_at, expires_in}` |
 //! | `POST /demo/api/counter/response` | the `response_uri` (`direct_post`, PROTOCOL.md §7.2) |
 //! | `GET /demo/api/counter/requests/{id}` | `{status, certificate?, error?}`; 404 for an unknown id |
 //!
@@ -282,7 +282,12 @@ async fn create(State((app, store)): State<Shared>, body: Bytes) -> Response {
                 "too many open counter requests; try again in a minute",
             )
         })?;
-        Ok::<Value, ApiError>(json!({ "id": id, "url": url, "expires_at": expires_at }))
+        // `expires_in` beside `expires_at`: the counter page counts down from it, so a
+        // tablet whose clock is off still shows the right time left.
+        Ok::<Value, ApiError>(json!({
+            "id": id, "url": url, "expires_at": expires_at,
+            "expires_in": expires_at.saturating_sub(now),
+        }))
     })();
     match result {
         Ok(v) => json_response(StatusCode::CREATED, v.to_string()),

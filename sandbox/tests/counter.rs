@@ -24,6 +24,7 @@ struct Request {
     id: String,
     url: String,
     expires_at: i64,
+    expires_in: i64,
     state: String,
     nonce: String,
     client_id: String,
@@ -40,6 +41,7 @@ impl Request {
         Request {
             id: body["id"].as_str().unwrap().to_owned(),
             expires_at: body["expires_at"].as_i64().unwrap(),
+            expires_in: body["expires_in"].as_i64().unwrap(),
             state: q.first("state").unwrap().to_owned(),
             nonce: q.first("nonce").unwrap().to_owned(),
             client_id: q.first("client_id").unwrap().to_owned(),
@@ -142,6 +144,7 @@ async fn a_request_carries_the_counter_claims_and_an_id_that_is_not_its_state() 
         let meta: Value = serde_json::from_str(q.first("client_metadata").unwrap()).unwrap();
         assert_eq!(meta["client_name"], name);
         assert!((now + 300..=now + 301).contains(&req.expires_at));
+        assert_eq!(req.expires_in, 300);
         assert_ne!(req.id, req.state);
         assert!(
             !req.url.contains(&req.id),

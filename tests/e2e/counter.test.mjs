@@ -37,10 +37,10 @@ async function wallet() {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
   const { credential } = await sandbox.control("/_sandbox/issue", { user: "hanako", certificate: 0, claims: CLAIMS, holder_jwk: { kty, crv, x, y } });
-  const kb = (aud, nonce) => {
+  const kb = (aud, nonce, iat) => {
     const header = b64(JSON.stringify({ alg: "ES256", typ: "kb+jwt" }));
     const sdHash = createHash("sha256").update(credential, "ascii").digest("base64url");
-    const payload = b64(JSON.stringify({ iat: Math.floor(Date.now() / 1000), aud, nonce, sd_hash: sdHash }));
+    const payload = b64(JSON.stringify({ iat, aud, nonce, sd_hash: sdHash }));
     const sig = sign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" });
     return `${header}.${payload}.${b64(sig)}`;
   };
@@ -51,7 +51,9 @@ async function wallet() {
       const form = new URLSearchParams({ state: q.get("state") });
       if (how === "decline") form.set("error", "access_denied");
       else {
-        const presentation = how === "no-kb" ? credential : credential + kb(q.get("client_id"), q.get("nonce"));
+        // Signed at the sandbox's time: the tests move its clock forward.
+        const { now } = await sandbox.control("/_sandbox/clock", { advance: 0 });
+        const presentation = how === "no-kb" ? credential : credential + kb(q.get("client_id"), q.get("nonce"), now);
         form.set("vp_token", JSON.stringify({ certificate: [presentation] }));
       }
       const res = await fetch(q.get("response_uri"), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });

@@ -78,6 +78,7 @@ test("a counter request: the openid4vp URL asks for the counter claims, and its 
   withServer(async (server) => {
     const req = await create(server);
     assert.match(req.url, /^openid4vp:\/\/\?/);
+    assert.equal(req.expires_in, 300);
     assert.equal(req.query.get("response_uri"), `${server.url}/api/counter/response`);
     assert.equal(req.clientId, `redirect_uri:${server.url}/api/counter/response`);
     const asked = JSON.parse(req.query.get("dcql_query")).credentials[0].claims.map((c) => c.path[0]);

@@ -16,7 +16,7 @@ const fields = ["from", "to", "ticket"];
 const CHILD_AGE = 11;
 
 let stationList = [];
-/** The open request: `{ id, url, expiresAt, trip, fare }`, or null. */
+/** The open request: `{ id, url, deadline (ms, this device's clock), trip, fare }`, or null. */
 let current = null;
 /** The final outcome shown: `{ status, certificate?, error?, trip, fare }`, or null. */
 let shown = null;
@@ -116,7 +116,7 @@ function renderTripSummary(req) {
 }
 
 function secondsLeft() {
-  return current ? Math.max(0, current.expiresAt - Math.floor(Date.now() / 1000)) : 0;
+  return current ? Math.max(0, Math.ceil((current.deadline - Date.now()) / 1000)) : 0;
 }
 
 function renderCountdown() {
@@ -148,7 +148,10 @@ async function showQr(trip) {
     summary.focus();
     return;
   }
-  current = { id: created.id, url: created.url, expiresAt: created.expires_at, trip, fare };
+  // Counted down from expires_in on this device's clock: a tablet whose clock is off
+  // still shows the right time left (the server decides expiry either way).
+  const expiresIn = Number.isFinite(created.expires_in) ? created.expires_in : created.expires_at - Math.floor(Date.now() / 1000);
+  current = { id: created.id, url: created.url, deadline: Date.now() + expiresIn * 1000, trip, fare };
   warnedOneMinute = false;
   $("qr").setAttribute("lang", lang);
   $("qr").setAttribute("url", current.url);
