@@ -69,6 +69,7 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> Response {
         f.clear();
     }
     state.clear_public_cache();
+    state.wallet.clear();
     respond(
         state
             .db

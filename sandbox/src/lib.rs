@@ -23,6 +23,7 @@ pub mod static_files;
 pub mod status;
 pub mod token;
 pub mod util;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -232,6 +233,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(provider)
         .merge(partner_demo::router(state.clone()))
         .merge(counter::router(state.clone()))
+        .merge(wallet::router(state.clone()))
         .layer(axum::middleware::from_fn(error::guard))
         .with_state(state)
 }

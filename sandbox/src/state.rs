@@ -33,6 +33,8 @@ pub struct AppState {
     /// Answers of the public read-only endpoints by request target; the seed data only
     /// changes on a reset, which empties it.
     pub public_cache: Mutex<HashMap<String, String>>,
+    /// The holder app simulator's sign-ins and pending presentations (`/wallet/`).
+    pub wallet: crate::wallet::WalletStore,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             code_ttl_secs: config.code_ttl_secs,
             faults: Mutex::new(HashMap::new()),
             public_cache: Mutex::new(HashMap::new()),
+            wallet: crate::wallet::WalletStore::default(),
         })
     }
 

@@ -25,6 +25,11 @@ const dict = {
     ja: "はじめての組み込み（コピーして使える10行）と、APIリファレンスです。",
     en: "Getting started (the ten lines to paste) and the API reference.",
   },
+  navWallet: { ja: "ミライロIDアプリ（シミュレーター）", en: "The Mirairo ID app (simulator)" },
+  walletText: {
+    ja: "利用者の側のアプリです。テスト利用者でサインインして手帳を表示し、窓口のQRコード（OpenID4VP）を読み取って提示できます。",
+    en: "The holder's side: sign in as a test user, show your certificates, and scan a counter's QR code (OpenID4VP) to present one.",
+  },
   howH: { ja: "このサンドボックスでできること", en: "What you can do here" },
   how1: {
     ja: "テスト用の利用者（例: ミライロ ハナコさん、身体障害者手帳 2級 第1種・介護あり）でログインし、同意画面で開示する項目を選べます。",

@@ -733,6 +733,14 @@ fn seed_coupons(
     Ok(())
 }
 
+/// The Japanese and English names of a JIS X 0401 prefecture code (`"27"` → 大阪府, Osaka).
+pub fn prefecture_name(code: &str) -> Option<(String, String)> {
+    geo::prefectures()
+        .into_iter()
+        .find(|p| p.code == code)
+        .map(|p| (p.name, p.en))
+}
+
 /// A certificate's validity on a day, for page labels.
 pub fn is_expired(valid_until: Option<&str>, today: i64) -> bool {
     valid_until.and_then(parse_day).is_some_and(|d| d < today)
