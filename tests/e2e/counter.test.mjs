@@ -231,3 +231,78 @@ test("the counter page shows only the four claims it asked for", async () => {
     await c.close();
   }
 });
+
+/** The holder app simulator (/wallet/) in its own browser context, as on the holder's phone. */
+const walletWords = {
+  ja: { signIn: "サインイン", scan: "窓口のQRコードを読み取る", check: "内容を確認する", present: "提示する", decline: "断る" },
+  en: { signIn: "Sign in", scan: "Scan the QR code at the counter", check: "Check the request", present: "Present", decline: "Decline" },
+};
+
+async function openWallet(lang) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(`${sandbox.url}/wallet/?lang=${lang}`);
+  await page.locator('input[name=user][value="hanako"]').check();
+  await page.getByRole("button", { name: walletWords[lang].signIn, exact: true }).click();
+  await page.locator("#cards .card").first().waitFor();
+  return {
+    page,
+    errors,
+    /** Pastes the counter's request URL (as a scan would give it) and answers it. */
+    async answer(url, action) {
+      const w = walletWords[lang];
+      await page.getByRole("button", { name: w.scan }).click();
+      await page.locator("#request-url").fill(url);
+      await page.getByRole("button", { name: w.check }).click();
+      await page.locator("#screen-request:not([hidden])").waitFor();
+      const named = await page.locator("#verifier").textContent();
+      await page.getByRole("button", { name: w[action], exact: true }).click();
+      await page.locator("#screen-result:not([hidden])").waitFor();
+      return named;
+    },
+    close: () => context.close(),
+  };
+}
+
+for (const lang of ["ja", "en"]) {
+  test(`the whole counter flow in ${lang}: the counter page and the holder's app in two browser contexts`, async () => {
+    // The tests above moved their sandbox's clock ahead of the browser's; a fresh sandbox
+    // starts in step with it.
+    const own = await startSandbox();
+    const saved = sandbox;
+    sandbox = own;
+    const c = await Counter.open(lang);
+    const phone = await openWallet(lang);
+    try {
+      const p = c.page;
+      await p.locator("#from").selectOption("mirai-chuo");
+      await p.locator("#to").selectOption("minatomachi");
+      await p.locator("#ticket").selectOption("regular");
+      await p.locator("#companion").check();
+      await p.getByRole("button", { name: c.w.show }).click();
+      const url = await c.qrUrl();
+
+      // The app names the verifier by its registered origin: みらい鉄道 / Mirai Railway.
+      const named = await phone.answer(url, "present");
+      assert.match(named, lang === "ja" ? /みらい鉄道/ : /Mirai Railway/);
+      const verified = await c.outcome();
+      assert.ok(verified.includes(c.w.headline), verified);
+      assert.ok(verified.includes(c.w.yen(380)), verified);
+      await expectNoAxeViolations(p, `counter verified by the app (${lang})`);
+
+      // The holder declines on the app.
+      await phone.page.goto(`${sandbox.url}/wallet/?lang=${lang}`);
+      await phone.page.locator("#cards .card").first().waitFor();
+      await phone.answer(await c.again(), "decline");
+      assert.ok((await c.outcome()).includes(c.w.declined));
+      assert.deepEqual(c.errors, []);
+      assert.deepEqual(phone.errors, []);
+    } finally {
+      await phone.close();
+      await c.close();
+      sandbox = saved;
+      await own.stop();
+    }
+  });
+}
