@@ -36,7 +36,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use mirairo_id_sdk::openid4vp::MAX_RESPONSE_BYTES;
 use mirairo_id_sdk::{
-    PresentationRequest, PresentationRequestOptions, PresentationResponse, VerifiedCertificate,
+    ErrorCode, PresentationRequest, PresentationRequestOptions, PresentationResponse,
 };
 use serde_json::{json, Value};
 
@@ -69,8 +69,8 @@ pub enum Outcome {
     Answering,
     /// Verified: the disclosed claims, as the counter status shows them.
     Verified(Value),
-    /// Refused with this code.
-    Failed(String),
+    /// Refused with this code (PROTOCOL.md §4 or §7.2).
+    Failed(&'static str),
     /// The holder declined (`error=access_denied`).
     Declined,
     /// Answered after it expired, or never answered in time.
@@ -325,58 +325,33 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
             "no open request has this state: unknown, already answered or expired",
         );
     };
-    let (outcome, reply) = match verify_answer(&app, text, &request) {
+    // The provider's keys and current status list, as a partner's server fetches them.
+    let (verifier, status_list) = match partner_demo::provider_verifier(&app) {
+        Ok(v) => v,
+        Err(e) => {
+            store.settle(&id, Outcome::Failed("server_error"));
+            return e.into_response();
+        }
+    };
+    let ok = || json_response(StatusCode::OK, "{}".to_owned());
+    let result =
+        verifier.verify_presentation_response(text, &request, app.clock.now(), Some(&status_list));
+    let (outcome, reply) = match result {
         Ok(certificate) => (
             Outcome::Verified(counter_certificate(&from_sdk(&certificate.to_json()))),
-            json_response(StatusCode::OK, "{}".to_owned()),
+            ok(),
         ),
-        Err(e) if e.code == "access_denied" => (
-            Outcome::Declined,
-            json_response(StatusCode::OK, "{}".to_owned()),
-        ),
-        Err(e) if e.code == "request_expired" => {
-            (Outcome::Expired, refused(&e.code, &e.description))
-        }
-        Err(e) if e.code == "server_error" => (
-            Outcome::Failed(e.code.clone()),
-            json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                crate::error::error_body(&e.code, &e.description),
+        Err(e) => match e.code() {
+            ErrorCode::AccessDenied => (Outcome::Declined, ok()),
+            ErrorCode::RequestExpired => (Outcome::Expired, refused(e.code().as_str(), e.detail())),
+            code => (
+                Outcome::Failed(code.as_str()),
+                refused(code.as_str(), e.detail()),
             ),
-        ),
-        Err(e) => (
-            Outcome::Failed(e.code.clone()),
-            refused(&e.code, &e.description),
-        ),
+        },
     };
     store.settle(&id, outcome);
     reply
-}
-
-/// A refused answer: its code and a description for developers.
-#[derive(Debug)]
-struct Refusal {
-    code: String,
-    description: String,
-}
-
-/// The one call to the SDK for an answer: PROTOCOL.md §7.2 with the provider's keys
-/// and current status list.
-fn verify_answer(
-    app: &AppState,
-    body: &str,
-    request: &PresentationRequest,
-) -> Result<VerifiedCertificate, Refusal> {
-    let (verifier, status_list) = partner_demo::provider_verifier(app).map_err(|e| Refusal {
-        code: e.error.to_owned(),
-        description: e.description,
-    })?;
-    verifier
-        .verify_presentation_response(body, request, app.clock.now(), Some(&status_list))
-        .map_err(|e| Refusal {
-            code: e.code().as_str().to_owned(),
-            description: e.detail().to_owned(),
-        })
 }
 
 /// What the counter keeps of a verified certificate: the disclosed claims and the
