@@ -252,7 +252,7 @@ export function fareDiscount(certificate: VerifiedCertificate, trip: Trip, rates
 
 // ---- Counter presentation (declarations in presentation.d.ts) ----
 import type { PresentationRequest, StoredPresentationRequest } from "./presentation.js";
-export { PresentationRequest, MirairoPresentationQr, type PresentationRequestOptions, type StoredPresentationRequest, type MirairoPresentationQrEventMap } from "./presentation.js";
+export { PresentationRequest, MirairoPresentationQr, type PresentationRequestOptions, type StoredPresentationRequest } from "./presentation.js";
 
 // ---- Login (owned by the login helper; declarations in login.d.ts) ----
 export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent } from "./login.js";
