@@ -232,6 +232,56 @@ test("the counter page shows only the four claims it asked for", async () => {
   }
 });
 
+test("by keyboard alone, at 320 CSS px (400 % zoom), with reduced motion", async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.className);
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  try {
+    await page.goto(`${sandbox.url}/demo/counter/?lang=ja`);
+    await page.locator("#from option").nth(1).waitFor({ state: "attached" });
+    assert.ok((await overflow()) <= 1, "the form does not scroll sideways");
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "skip-link");
+    await page.keyboard.press("Enter");
+    assert.equal(await focused(), "main");
+    // Tab to each control; arrow keys choose in a select, Space ticks a box.
+    const tabTo = async (id) => {
+      for (let i = 0; i < 20 && (await focused()) !== id; i++) await page.keyboard.press("Tab");
+      assert.equal(await focused(), id);
+      assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "none", `${id} shows focus`);
+    };
+    await tabTo("from");
+    await page.keyboard.press("ArrowDown"); // みらい中央
+    await tabTo("to");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown"); // 桜台
+    await tabTo("ticket");
+    await page.keyboard.press("ArrowDown"); // 普通乗車券
+    await tabTo("companion");
+    await page.keyboard.press("Space");
+    await tabTo("show-qr");
+    await page.keyboard.press("Enter");
+    const url = await page.locator("#qr[url]").getAttribute("url");
+    assert.equal(await focused(), "qr-h");
+    assert.ok((await overflow()) <= 1, "the QR code fits at 320px");
+    assert.deepEqual(await page.evaluate(() => document.getAnimations().map((a) => a.animationName ?? a.constructor.name)), [], "nothing moves");
+    await (await wallet()).answer(url);
+    await page.locator("#outcome-section:not([hidden]) .result").waitFor();
+    assert.equal(await focused(), "again");
+    assert.ok((await overflow()) <= 1, "the outcome fits at 320px");
+    // One key press for the next customer's QR code.
+    await page.keyboard.press("Enter");
+    await page.locator("#qr-section:not([hidden])").waitFor();
+    assert.notEqual(await page.locator("#qr").getAttribute("url"), url);
+    await expectNoAxeViolations(page, "counter at 320px");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 /** The holder app simulator (/wallet/) in its own browser context, as on the holder's phone. */
 const walletWords = {
   ja: { signIn: "サインイン", scan: "窓口のQRコードを読み取る", check: "内容を確認する", present: "提示する", decline: "断る" },
