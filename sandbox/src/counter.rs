@@ -194,13 +194,13 @@ impl CounterStore {
 }
 
 impl Requests {
-    /// Drops every request [`FORGET_AFTER`] seconds past its expiry, answered or not
-    /// (one being verified stays until its answer is recorded).
+    /// Drops every request [`FORGET_AFTER`] seconds past its expiry, whatever its
+    /// outcome (an answer still being verified then is recorded nowhere: verification
+    /// takes milliseconds, and nobody may read it any more).
     fn prune(&mut self, now: i64) {
         let by_state = &mut self.by_state;
         self.by_id.retain(|_, e| {
-            let keep = e.outcome == Outcome::Answering
-                || now < e.request.expires_at().saturating_add(FORGET_AFTER);
+            let keep = now < e.request.expires_at().saturating_add(FORGET_AFTER);
             if !keep {
                 by_state.remove(e.request.state());
             }
