@@ -10,7 +10,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import path from "node:path";
 import { startSandbox, launchBrowser, expectNoAxeViolations, watchPageErrors, repoRoot } from "../lib/harness.mjs";
 
@@ -279,6 +280,26 @@ test("by keyboard alone, at 320 CSS px (400 % zoom), with reduced motion", async
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test("the clerk has words in ja and en for every code the counter can report", async () => {
+  const dts = readFileSync(path.join(repoRoot, "dist/npm/sdk/index.d.ts"), "utf8");
+  const union = (name) => {
+    const m = new RegExp(`export type ${name} =([^;]*);`).exec(dts);
+    assert.ok(m, `${name} in index.d.ts`);
+    return [...m[1].matchAll(/"([a-z_]+)"/g)].map((x) => x[1]);
+  };
+  const codes = [
+    ...union("VerificationErrorCode"), // PROTOCOL.md §4
+    ...union("PresentationErrorCode").filter((c) => c !== "access_denied"), // §7.2; a decline is "declined"
+    "declined", "request_timed_out", "network", "server_error", // the page's own outcomes
+  ];
+  assert.ok(codes.includes("revoked") && codes.includes("request_not_found"));
+  const { reasons } = await import(pathToFileURL(path.join(repoRoot, "www/demo/counter/words.js")).href);
+  for (const code of codes) {
+    assert.ok(reasons[code]?.ja && reasons[code]?.en, `no words for ${code}`);
+    assert.notEqual(reasons[code].ja, reasons[code].en, code);
   }
 });
 
