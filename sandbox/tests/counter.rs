@@ -12,6 +12,7 @@ use common::{form, from_sdk, Form, Sandbox};
 use mirairo_id_sandbox::counter::{COUNTER_CLAIMS, FORGET_AFTER, MAX_REQUESTS};
 use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::sdjwt::key_binding_jwt;
+use mirairo_id_sdk::WalletRequest;
 use serde_json::{json, Value};
 
 /// hanako's certificate 0: 身体 2級 第1種, 介護あり, no expiry printed, status index 412.
@@ -694,5 +695,32 @@ async fn the_sandbox_clock_only_moves_forward_and_within_bounds() {
             assert!(sb.now() - before <= 2, "{body}: the clock moved");
         }
     }
+    sb.stop().await;
+}
+
+/// The SDK's own wallet side (what the holder app simulator uses) reads the counter's
+/// request as §7.3 says, and its answers reach the counter: presented, and declined.
+#[tokio::test]
+async fn the_sdk_wallet_side_answers_the_counter() {
+    let sb = Sandbox::start().await;
+    let holder = Wallet::issue(&sb, 0, &COUNTER_CLAIMS).await;
+    // Presented: only the asked claims, bound to the holder key.
+    let req = Request::create(&sb, "en").await;
+    let asked = WalletRequest::parse(&req.url).unwrap();
+    assert_eq!(asked.client_name(), Some("Mirai Railway"));
+    assert_eq!(asked.claims(), COUNTER_CLAIMS);
+    let pending = asked
+        .prepare_response(&holder.credential, sb.now())
+        .unwrap();
+    let signature = holder.key.sign_raw(pending.signing_input().as_bytes());
+    let body = pending.finish(&signature).unwrap();
+    assert_eq!(post_form(&sb, body).await, (200, json!({})));
+    assert_eq!(req.status(&sb).await.1["status"], "verified");
+    // Declined.
+    let req = Request::create(&sb, "ja").await;
+    let asked = WalletRequest::parse(&req.url).unwrap();
+    assert_eq!(asked.client_name(), Some("みらい鉄道"));
+    assert_eq!(post_form(&sb, asked.decline_body()).await, (200, json!({})));
+    assert_eq!(req.status(&sb).await.1, json!({ "status": "declined" }));
     sb.stop().await;
 }
