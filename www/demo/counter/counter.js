@@ -125,7 +125,19 @@ function renderCountdown() {
 }
 
 /** Creates a request for `trip` and shows its QR code; one press from idle or after an outcome. */
+let creating = false;
 async function showQr(trip) {
+  // A second press while the first is on its way makes no second request.
+  if (creating) return;
+  creating = true;
+  try {
+    await createAndShow(trip);
+  } finally {
+    creating = false;
+  }
+}
+
+async function createAndShow(trip) {
   stopTimers();
   shown = null;
   announce(t(dict, "creating", lang));
