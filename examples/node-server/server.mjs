@@ -212,7 +212,12 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
     if (lang !== "ja" && lang !== "en") {
       return send(res, 400, { error: "invalid_request", error_description: 'expected {"lang": "ja" | "en"}' });
     }
-    const request = PresentationRequest.create({ responseUri, claims: COUNTER_CLAIMS, clientName });
+    let request;
+    try {
+      request = PresentationRequest.create({ responseUri, claims: COUNTER_CLAIMS, clientName });
+    } catch {
+      return send(res, 500, { error: "server_error", error_description: "the counter request could not be made" });
+    }
     const id = counter.insert(request, now());
     if (id === null) {
       res.setHeader("retry-after", "60");
@@ -296,6 +301,13 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
   const { port: bound } = server.address();
   const url = `http://${host}:${bound}`;
   responseUri = `${publicUrl ?? url}/api/counter/response`;
+  try {
+    // A response_uri the SDK refuses (http beyond loopback…) fails here, at start.
+    PresentationRequest.create({ responseUri, claims: COUNTER_CLAIMS, clientName });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
   return {
     url,
     close: () =>

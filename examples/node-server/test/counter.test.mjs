@@ -91,6 +91,13 @@ test("a counter request: the openid4vp URL asks for the counter claims, and its 
     assert.equal(bad.status, 400);
   }));
 
+test("a public address the SDK refuses as a response_uri stops the server at start", async () => {
+  await assert.rejects(
+    startServer({ issuer: sandbox.url, audience: "https://rail.example", publicUrl: "http://rail.example" }),
+    (e) => e.code === "invalid_config",
+  );
+});
+
 test("every answer has its outcome", () =>
   withServer(async (server) => {
     const w = await wallet();
