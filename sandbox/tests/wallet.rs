@@ -340,6 +340,61 @@ async fn a_browser_on_another_origin_cannot_drive_the_wallet() {
 }
 
 #[tokio::test]
+async fn bad_bodies_get_a_json_error_and_change_nothing() {
+    let sb = Sandbox::start().await;
+    let mut w = Wallet::signed_in(&sb, "hanako").await;
+    let cookie = format!("mirairo_wallet={}", w.cookie.clone().unwrap());
+    let rows: [(&str, &str, u16, &str); 7] = [
+        ("session", "not json", 400, "invalid_request"),
+        ("session", "[]", 400, "invalid_request"),
+        (
+            "session",
+            r#"{"user": "hanako", "admin": true}"#,
+            400,
+            "invalid_request",
+        ),
+        (
+            "proof",
+            r#"{"jwk": {"kty": "RSA", "n": "AQAB", "e": "AQAB"}}"#,
+            400,
+            "invalid_key",
+        ),
+        ("credentials", r#"{"proof": 7}"#, 400, "invalid_request"),
+        (
+            "deliver",
+            r#"{"id": "x", "signature": "not base64url!"}"#,
+            400,
+            "invalid_request",
+        ),
+        (
+            "deliver",
+            r#"{"id": "unknown", "signature": "AAAA"}"#,
+            400,
+            "unknown_presentation",
+        ),
+    ];
+    for (path, body, status, code) in rows {
+        let r = sb
+            .http
+            .post(sb.url(&format!("/wallet/api/{path}")))
+            .header("cookie", &cookie)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path} {body}");
+        let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        assert_eq!(v["error"], code, "{path} {body}");
+    }
+    let (status, body) = w.send("GET", "session", None).await;
+    assert_eq!((status, body["user"]["id"].as_str()), (200, Some("hanako")));
+    let (status, body) = sb.get_json("/wallet/api/nothing-here").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    sb.stop().await;
+}
+
+#[tokio::test]
 async fn credentials_are_issued_to_the_proven_key_one_per_certificate() {
     let sb = Sandbox::start().await;
     let mut w = Wallet::signed_in(&sb, "hanako").await;

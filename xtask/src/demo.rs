@@ -26,6 +26,7 @@ pub fn run(args: &[String]) -> Result {
     println!("  playground:                    {url}/playground/");
     println!("  places and coupons widgets:    {url}/widgets/");
     println!("  partner docs (ja / en):        {url}/docs/");
+    println!("  Mirairo ID app (simulator):    {url}/wallet/");
     println!("  provider metadata:             {url}/.well-known/openid-configuration");
     println!("  stop with Ctrl-C\n");
     let binary = root
