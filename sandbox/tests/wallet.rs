@@ -886,6 +886,61 @@ async fn present_delivers_exactly_the_asked_claims_key_bound_to_the_request() {
 }
 
 #[tokio::test]
+async fn a_certificate_that_cannot_answer_is_not_offered_and_not_sent() {
+    let sb = Sandbox::start().await;
+    let (verifier, base) = TestVerifier::start(&sb).await;
+    let mut w = Wallet::signed_in(&sb, "hanako").await;
+    let full = credential_strings(&w.credentials().await);
+    // A credential with only fare_class disclosable, bound to the same key.
+    let (status, body) = sb
+        .post_json(
+            "/_sandbox/issue",
+            json!({ "user": "hanako", "certificate": 0, "claims": ["fare_class"], "holder_jwk": w.jwk() }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let partial = body["credential"].as_str().unwrap().to_owned();
+    let request = verifier.create(
+        &format!("{base}/response"),
+        &["fare_class", "valid_until"],
+        sb.now(),
+    );
+
+    let (status, body) = w
+        .inspect(&request, &[partial.clone(), full[1].clone()])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let offered: Vec<u64> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["credential"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        offered,
+        [1],
+        "only the credential that can answer everything asked"
+    );
+
+    let (status, body) = w
+        .post(
+            "present",
+            json!({ "request": request, "credential": partial }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("credential_unusable")),
+        "{body}"
+    );
+    assert!(
+        verifier.received.lock().unwrap().is_empty(),
+        "no partial answer is sent"
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
 async fn the_verifiers_refusal_is_explained_in_both_languages() {
     let sb = Sandbox::start().await;
     let (verifier, base) = TestVerifier::start(&sb).await;
