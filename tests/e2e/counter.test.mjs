@@ -212,13 +212,14 @@ for (const lang of ["ja", "en"]) {
   });
 }
 
-test("the counter page shows only the four claims it asked for", async () => {
+test("the counter page shows only the four claims it asked for, and prices a child's trip", async () => {
   const c = await Counter.open("ja");
   const p = c.page;
   try {
     await p.locator("#from").selectOption("kawabe");
     await p.locator("#to").selectOption("hoshigaoka");
     await p.locator("#ticket").selectOption("regular");
+    await p.locator("#child").check();
     await p.getByRole("button", { name: c.w.show }).click();
     const url = await c.qrUrl();
     const q = new URL(url).searchParams;
@@ -228,6 +229,9 @@ test("the counter page shows only the four claims it asked for", async () => {
     const text = await c.outcome();
     for (const absent of ["ミライロ", "ハナコ", "412"]) assert.ok(!text.includes(absent), `${absent} shown: ${text}`);
     assert.ok(text.includes("身体障害者手帳"));
+    // 111.1 km, 1,920 yen; a child under 12 from the child fare (960), 第1種 alone over
+    // 100 km: 50 %.
+    assert.ok(text.includes(c.w.yen(480)) && text.includes("小児運賃"), text);
   } finally {
     await c.close();
   }
