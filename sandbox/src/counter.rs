@@ -181,16 +181,6 @@ impl CounterStore {
         }
         Some(outcome)
     }
-
-    /// How many requests are kept (for tests of the bounds).
-    pub fn len(&self) -> usize {
-        lock(&self.inner).by_id.len()
-    }
-
-    /// True when nothing is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Requests {
