@@ -117,6 +117,29 @@ pub async fn set_status(State(state): State<Arc<AppState>>, body: Bytes) -> Resp
     })())
 }
 
+/// The largest step of `POST /_sandbox/clock`: 30 days.
+pub const MAX_CLOCK_STEP: i64 = 30 * 86_400;
+
+/// `POST /_sandbox/clock` `{"advance": seconds}`: moves the sandbox's clock forward, so
+/// that tests in another process can let requests, codes and credentials expire
+/// without waiting. Answers the new time as `{"now"}`.
+pub async fn advance_clock(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond((|| {
+        let m = json_body(&body)?;
+        let secs = m
+            .get("advance")
+            .and_then(Value::as_i64)
+            .filter(|s| (0..=MAX_CLOCK_STEP).contains(s))
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "advance must be an integer number of seconds from 0 to {MAX_CLOCK_STEP}"
+                ))
+            })?;
+        state.clock.advance(secs);
+        Ok(json!({ "now": state.clock.now() }))
+    })())
+}
+
 /// `POST /_sandbox/faults` `{"path", "status", "delay_ms", "count", "body"}`;
 /// `count` 0 removes the fault for that path.
 pub async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod control;
 pub mod cors;
+pub mod counter;
 pub mod coupons;
 pub mod credential;
 pub mod db;
@@ -160,6 +161,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_sandbox/rotate-keys", post(control::rotate_keys))
         .route("/_sandbox/status", post(control::set_status))
         .route("/_sandbox/faults", post(control::set_faults))
+        .route("/_sandbox/clock", post(control::advance_clock))
         .route("/_sandbox/issue", post(control::issue))
         .route("/_sandbox/authorize", post(control::authorize))
         .route("/_sandbox/users", get(control::users))
@@ -230,6 +232,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sandbox)
         .merge(provider)
         .merge(partner_demo::router(state.clone()))
+        .merge(counter::router(state.clone()))
         .merge(wallet::router(state.clone()))
         .layer(axum::middleware::from_fn(error::guard))
         .with_state(state)

@@ -416,13 +416,13 @@ pub fn verify_presentation(
     result
 }
 
-/// The checks of [`verify_presentation`], demanding `expected_nonce` in the KB-JWT.
-fn verify_with_nonce(
-    app: &AppState,
-    presentation: &str,
-    expected_nonce: String,
-    now: i64,
-) -> Result<VerifiedCertificate, ApiError> {
+/// A verifier for the provider's current keys, and its current status list JWT: what
+/// a partner's server fetches from `jwks_uri` and the credential's status URI, read
+/// from the sandbox's own store because it runs in the same process.
+///
+/// # Errors
+/// 500 when the keys or the list cannot be read.
+pub fn provider_verifier(app: &AppState) -> Result<(Verifier, String), ApiError> {
     let (jwks, status_list) = {
         let conn = app.db.lock();
         let jwks = crate::keys::jwks(&conn)?;
@@ -431,6 +431,17 @@ fn verify_with_nonce(
     };
     let verifier = Verifier::new(VerifierConfig::new(app.issuer.clone(), to_sdk(&jwks)))
         .map_err(|e| ApiError::internal(format!("demo verifier: {e}")))?;
+    Ok((verifier, status_list))
+}
+
+/// The checks of [`verify_presentation`], demanding `expected_nonce` in the KB-JWT.
+fn verify_with_nonce(
+    app: &AppState,
+    presentation: &str,
+    expected_nonce: String,
+    now: i64,
+) -> Result<VerifiedCertificate, ApiError> {
+    let (verifier, status_list) = provider_verifier(app)?;
     let options = VerifyOptions {
         audience: Some(audience(app)),
         nonce: Some(expected_nonce),

@@ -12,6 +12,7 @@ const dict = {
     ja: "架空の鉄道会社のきっぷ予約サイトです。ミライロIDでログインし、旅客運賃減額（第1種・第2種）による割引運賃で、介護者とともに予約するまでの流れを体験できます。",
     en: "A fictional railway's ticket booking site: log in with Mirairo ID and book at the fare discount for certificate holders (class 1 and class 2), with a companion (介護者).",
   },
+  counterLink: { ja: "窓口での手帳確認（QRコード）", en: "Checking a certificate at the counter (QR code)" },
   pgText: {
     ja: "クレデンシャルや提示データを貼り付けると、プロトコルの各チェックが通ったか、どこで失敗したかを1行ずつ表示します。",
     en: "Paste a credential or a presentation and see each check of the protocol, one row each: which passed and where it failed.",

@@ -28,6 +28,8 @@ export const dict = {
   brand: { ja: "みらい鉄道", en: "Mirai Railway" },
   brandNote: { ja: "（架空の鉄道会社・デモ）", en: "(a fictional railway, demo)" },
   backToSandbox: { ja: "サンドボックスのホーム", en: "Sandbox home" },
+  navBooking: { ja: "きっぷの予約", en: "Book a ticket" },
+  navCounter: { ja: "窓口での手帳確認", en: "Counter check" },
   title: { ja: "きっぷの予約 | みらい鉄道", en: "Book a ticket | Mirai Railway" },
   callbackTitle: { ja: "ご予約の確認 | みらい鉄道", en: "Review your booking | Mirai Railway" },
   h1: { ja: "きっぷの予約", en: "Book a ticket" },

@@ -23,6 +23,7 @@ pub fn run(args: &[String]) -> Result {
     let url = format!("http://127.0.0.1:{port}");
     println!("\nMirairo ID demo: {url}/");
     println!("  demo partner site (みらい鉄道): {url}/demo/");
+    println!("  its station window (counter):  {url}/demo/counter/");
     println!("  playground:                    {url}/playground/");
     println!("  places and coupons widgets:    {url}/widgets/");
     println!("  partner docs (ja / en):        {url}/docs/");
