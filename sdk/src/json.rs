@@ -470,7 +470,6 @@ impl<'a> Fields<'a> {
     }
 
     /// Refuses members not named in `known`.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the JS option layer
     pub(crate) fn only(self, known: &[&str]) -> Result<Self, ShapeError> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
             Some(unknown) => Err(ShapeError::new(unknown, "unknown field")),

@@ -4,15 +4,12 @@
 //! `sdk/js/verifier.js`), read and written with the SDK's own strict JSON module, and
 //! the results are plain objects whose undisclosed claims are absent, never `undefined`.
 
-use super::error::js_error;
-use crate::jose::{verify_es256, EcPublicJwk, SignatureCheck};
-use crate::json::{self, Fields, Map, ShapeError, Value};
-use crate::status::{PendingStatusList, VerifiedStatusList};
-use crate::{
-    fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
-    Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
-};
-use std::fmt;
+use crate::error::{js_error, OrThrow};
+use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk, SignatureCheck};
+use mirairo_id_sdk::json::{self, Map, Value};
+use mirairo_id_sdk::options::{self, fare_discount_json, id_token_options, verify_options};
+use mirairo_id_sdk::status::{PendingStatusList, VerifiedStatusList};
+use mirairo_id_sdk::{Prepared, Verifier, VerifierConfig};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -23,90 +20,6 @@ fn config_error(message: &str) -> JsValue {
 fn now_seconds() -> i64 {
     // Date.now() is a finite, non-negative number of milliseconds.
     (js_sys::Date::now() / 1000.0).floor() as i64
-}
-
-/// A whole number of seconds from a JS number: finite, within ±2^53; fractions dropped.
-fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
-    const LIMIT: f64 = 9_007_199_254_740_991.0;
-    if value.is_finite() && value.abs() <= LIMIT {
-        Ok(value.floor() as i64)
-    } else {
-        Err(config_error(&format!(
-            "{what} must be a finite number of seconds"
-        )))
-    }
-}
-
-fn non_negative(value: f64, what: &str) -> Result<u64, JsValue> {
-    let s = seconds(value, what)?;
-    u64::try_from(s).map_err(|_| config_error(&format!("{what} must not be negative")))
-}
-
-/// Reads JSON text that must hold an object, with `read`; the error as text for a
-/// message (`invalid JSON`, `unknown field \`x\``, …).
-fn from_object<T>(
-    text: &str,
-    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
-) -> Result<T, String> {
-    let value = json::parse(text).map_err(|e| e.to_string())?;
-    Fields::of(&value).and_then(read).map_err(|e| e.to_string())
-}
-
-fn options_error(e: impl fmt::Display) -> JsValue {
-    config_error(&format!("options: {e}"))
-}
-
-/// JS options as JSON text (empty: all defaults). Unknown members are refused
-/// (`invalid_config`): a misspelt `requireKeyBinding` must not silently turn a check off.
-fn parse_options<T>(
-    text: &str,
-    known: &[&str],
-    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
-) -> Result<T, JsValue> {
-    let text = if text.is_empty() { "{}" } else { text };
-    from_object(text, |f| read(f.only(known)?)).map_err(options_error)
-}
-
-fn verify_options(text: &str) -> Result<VerifyOptions, JsValue> {
-    const KNOWN: [&str; 8] = [
-        "now",
-        "audience",
-        "nonce",
-        "requireKeyBinding",
-        "maxKeyBindingAgeSeconds",
-        "requiredClaims",
-        "statusList",
-        "requireStatus",
-    ];
-    let (now, max_age, mut options) = parse_options(text, &KNOWN, |f| {
-        let options = VerifyOptions {
-            audience: f.optional("audience", json::string)?,
-            nonce: f.optional("nonce", json::string)?,
-            require_key_binding: f
-                .optional("requireKeyBinding", Value::as_bool)?
-                .unwrap_or(false),
-            required_claims: f
-                .optional("requiredClaims", json::strings)?
-                .unwrap_or_default(),
-            status_list: f.optional("statusList", json::string)?,
-            require_status: f
-                .optional("requireStatus", Value::as_bool)?
-                .unwrap_or(false),
-            ..VerifyOptions::at(0)
-        };
-        let now = f.optional("now", Value::as_f64)?;
-        let max_age = f.optional("maxKeyBindingAgeSeconds", Value::as_f64)?;
-        Ok((now, max_age, options))
-    })?;
-    options.now = match now {
-        Some(n) => seconds(n, "now")?,
-        None => now_seconds(),
-    };
-    options.max_key_binding_age = match max_age {
-        Some(n) => non_negative(n, "maxKeyBindingAgeSeconds")?,
-        None => DEFAULT_MAX_KEY_BINDING_AGE,
-    };
-    Ok(options)
 }
 
 /// The wasm half of the JS `Verifier` (`sdk/js/verifier.js` wraps it).
@@ -166,10 +79,10 @@ impl VerifierCore {
             config.vct = vct;
         }
         if let Some(leeway) = leeway_seconds {
-            config.leeway = non_negative(leeway, "leewaySeconds")?;
+            config.leeway = options::non_negative_seconds(leeway, "leewaySeconds").or_throw()?;
         }
         Ok(Self {
-            inner: Verifier::new(config)?,
+            inner: Verifier::new(config).or_throw()?,
             status_cache: Vec::new(),
         })
     }
@@ -181,7 +94,7 @@ impl VerifierCore {
     /// `invalid_config` when the text is not a JWK Set; the old set is kept.
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, jwks_json: &str) -> Result<(), JsValue> {
-        Ok(self.inner.set_jwks(&jwks_value(jwks_json)?)?)
+        self.inner.set_jwks(&jwks_value(jwks_json)?).or_throw()
     }
 
     /// Whether the JWK Set holds a usable key with this `kid`.
@@ -196,10 +109,11 @@ impl VerifierCore {
     ///
     /// The first failing check's code; `invalid_config` for bad options.
     pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
-        let options = verify_options(options_json)?;
+        let options = verify_options(options_json, now_seconds()).or_throw()?;
         Ok(self
             .inner
-            .verify(credential, &options)?
+            .verify(credential, &options)
+            .or_throw()?
             .to_json()
             .to_string())
     }
@@ -216,8 +130,8 @@ impl VerifierCore {
         credential: &str,
         options_json: &str,
     ) -> Result<PreparedCredential, JsValue> {
-        let options = verify_options(options_json)?;
-        let prepared = self.inner.prepare(credential, &options)?;
+        let options = verify_options(options_json, now_seconds()).or_throw()?;
+        let prepared = self.inner.prepare(credential, &options).or_throw()?;
         let mut prepared = PreparedCredential {
             inner: Some(prepared),
             status_cached: false,
@@ -297,25 +211,8 @@ impl VerifierCore {
     /// `bad_id_token` with `reason`; `invalid_config` without `audience`.
     #[wasm_bindgen(js_name = verifyIdToken)]
     pub fn verify_id_token(&self, token: &str, options_json: &str) -> Result<String, JsValue> {
-        let (audience, nonce, now) =
-            parse_options(options_json, &["audience", "nonce", "now"], |f| {
-                Ok((
-                    f.optional("audience", json::string)?,
-                    f.optional("nonce", json::string)?,
-                    f.optional("now", Value::as_f64)?,
-                ))
-            })?;
-        let audience = audience.ok_or_else(|| config_error("verifyIdToken needs { audience }"))?;
-        let now = match now {
-            Some(n) => seconds(n, "now")?,
-            None => now_seconds(),
-        };
-        let options = IdTokenOptions {
-            audience,
-            nonce,
-            now,
-        };
-        let claims = self.inner.verify_id_token(token, &options)?;
+        let options = id_token_options(options_json, now_seconds()).or_throw()?;
+        let claims = self.inner.verify_id_token(token, &options).or_throw()?;
         Ok(claims.to_json().to_string())
     }
 }
@@ -378,7 +275,7 @@ impl PreparedCredential {
             .take()
             .ok_or_else(|| js_error("malformed", "finish() was already called"))?;
         let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
-        Ok(prepared.finish(&passed)?.to_json().to_string())
+        Ok(prepared.finish(&passed).or_throw()?.to_json().to_string())
     }
 }
 
@@ -395,28 +292,6 @@ pub fn fare_discount(
     trip_json: &str,
     rates_json: &str,
 ) -> Result<String, JsValue> {
-    let (fare_class, valid_until) = from_object(certificate_json, |f| {
-        Ok((
-            f.present("fareClass", FareClass::from_json)?,
-            f.present("validUntil", crate::verifier::nullable_date)?,
-        ))
-    })
-    .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
-    let trip = from_object(trip_json, Trip::from_fields)
-        .map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
-    let rates = if rates_json.is_empty() {
-        FareRates::default()
-    } else {
-        from_object(rates_json, FareRates::from_fields)
-            .map_err(|e| config_error(&format!("rates: {e}")))?
-    };
-    let today = Date::today_in_japan(now_seconds())
-        .ok_or_else(|| js_error("malformed", "the clock is out of range"))?;
-    let holder = FareHolder {
-        verified: true,
-        fare_class,
-        valid_until,
-    };
-    let result = core_fare_discount(&holder, &trip, &rates, today)?;
-    Ok(result.to_json().to_string())
+    let result = fare_discount_json(certificate_json, trip_json, rates_json, now_seconds());
+    Ok(result.or_throw()?.to_json().to_string())
 }

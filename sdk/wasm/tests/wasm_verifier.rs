@@ -1,24 +1,26 @@
 //! The bindings under wasm-bindgen-test, in Node and in headless Chromium
-//! (`cargo test -p mirairo-id-sdk --target wasm32-unknown-unknown`): the core checks
+//! (`cargo test -p mirairo-id-sdk-wasm --target wasm32-unknown-unknown`): the core checks
 //! reached through `VerifierCore` / `PreparedCredential` / `fareDiscount` exactly as
 //! `sdk/js/verifier.js` calls them, errors as real `MirairoIdError`s (the class of
 //! `sdk/js/error.js` itself), results as plain objects whose undisclosed claims are absent.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::{Case, Kb, Signer, AUDIENCE, ISSUER, NONCE, NOW};
 use js_sys::{Array, Reflect, Uint8Array, JSON};
 use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk};
-use mirairo_id_sdk::wasm::error::set_error_class;
-use mirairo_id_sdk::wasm::verifier::{fare_discount, PreparedCredential, VerifierCore};
+use mirairo_id_sdk_wasm::error::set_error_class;
+use mirairo_id_sdk_wasm::verifier::{fare_discount, PreparedCredential, VerifierCore};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
+// The package's own class, from sdk/js/ (one folder above this crate).
+#[wasm_bindgen(module = "/../js/error.js")]
 extern "C" {
     /// The package's own error class.
     #[wasm_bindgen(extends = js_sys::Error)]
@@ -490,7 +492,7 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         .unwrap();
     let flat = prepared.checks();
     let check = |i: u32| {
-        mirairo_id_sdk::wasm::verifier::verify_es256_js(
+        mirairo_id_sdk_wasm::verifier::verify_es256_js(
             &flat.get(i).as_string().unwrap(),
             &flat.get(i + 1).as_string().unwrap(),
             &flat.get(i + 2).unchecked_into::<Uint8Array>().to_vec(),
@@ -498,7 +500,7 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         )
     };
     assert!(check(0) && check(4));
-    assert!(!mirairo_id_sdk::wasm::verifier::verify_es256_js(
+    assert!(!mirairo_id_sdk_wasm::verifier::verify_es256_js(
         "x", "y", b"data", &[0; 64]
     ));
     assert_eq!(
