@@ -14,7 +14,7 @@ use crate::oidc::{ClientOptions, LoginError, LoginOptions};
 use crate::verifier::nullable_date;
 use crate::{
     fare_discount, Date, ErrorCode, FareClass, FareError, FareHolder, FareRates, FareResult,
-    IdTokenOptions, Trip, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
+    IdTokenOptions, Trip, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
 };
 use std::fmt;
 
@@ -118,14 +118,76 @@ fn parse_options<T>(
         .map_err(|e| OptionError::config(format!("options: {e}")))
 }
 
+/// `new Verifier(opts)` of API.md as JSON text: `issuer` (a string), `jwks` (a JWK Set
+/// object, or JSON text of one), `vct?` (a string), `leewaySeconds?` (a finite number
+/// ≥ 0). Unknown members are refused. The values themselves are then checked by
+/// [`crate::Verifier::new`] (http(s) issuer, a JWK Set, a non-empty `vct`).
+///
+/// # Errors
+///
+/// `invalid_config` naming the member.
+pub fn verifier_config(text: &str) -> Result<VerifierConfig, OptionError> {
+    const KNOWN: [&str; 4] = ["issuer", "jwks", "vct", "leewaySeconds"];
+    let value = json::parse(text).unwrap_or_default();
+    let (issuer, jwks, vct, leeway) = Fields::of(&value)
+        .and_then(|f| f.only(&KNOWN))
+        .and_then(|f| {
+            Ok((
+                f.required("issuer", json::string)?,
+                f.required("jwks", |v| Some(v.clone()))?,
+                f.optional("vct", json::string)?,
+                f.optional("leewaySeconds", Value::as_f64)?,
+            ))
+        })
+        .map_err(|e| OptionError::config(format!("new Verifier({{ issuer, jwks }}): {e}")))?;
+    // A JWK Set given as JSON text is read with the same strict parser.
+    let jwks = match jwks {
+        Value::String(text) => json::parse(&text).map_err(|_| {
+            OptionError::config(
+                "jwks is not a JWK Set (not JSON) / jwks が JWK Set ではありません".to_owned(),
+            )
+        })?,
+        other => other,
+    };
+    let mut config = VerifierConfig::new(issuer, jwks);
+    if let Some(vct) = vct {
+        config.vct = vct;
+    }
+    if let Some(leeway) = leeway {
+        config.leeway = non_negative_seconds(leeway, "leewaySeconds")?;
+    }
+    Ok(config)
+}
+
+/// The metadata URL for `Verifier.fromIssuer(issuer)`, once `issuer` is known to be an
+/// http(s) URL.
+///
+/// # Errors
+///
+/// `invalid_config` for anything else.
+pub fn verifier_discovery_url(issuer: &str) -> Result<String, OptionError> {
+    if crate::oidc::origin(issuer).is_some() {
+        Ok(crate::oidc::discovery_url(issuer))
+    } else {
+        Err(OptionError::config(
+            "issuer must be an http(s) URL".to_owned(),
+        ))
+    }
+}
+
 /// `verify` / `verifyOnline` options of API.md as JSON text (empty: all defaults);
-/// `clock_now` is used when they give no `now`.
+/// `clock_now` is used when they give no `now`, and `online` says which call it is:
+/// `requireStatus` defaults to false for `verify`, true for `verifyOnline`.
 ///
 /// # Errors
 ///
 /// `invalid_config` for an unknown member, a member of the wrong type, or a `now` /
 /// `maxKeyBindingAgeSeconds` that is not a finite (non-negative) number of seconds.
-pub fn verify_options(text: &str, clock_now: i64) -> Result<VerifyOptions, OptionError> {
+pub fn verify_options(
+    text: &str,
+    clock_now: i64,
+    online: bool,
+) -> Result<VerifyOptions, OptionError> {
     const KNOWN: [&str; 8] = [
         "now",
         "audience",
@@ -149,7 +211,7 @@ pub fn verify_options(text: &str, clock_now: i64) -> Result<VerifyOptions, Optio
             status_list: f.optional("statusList", json::string)?,
             require_status: f
                 .optional("requireStatus", Value::as_bool)?
-                .unwrap_or(false),
+                .unwrap_or(online),
             ..VerifyOptions::at(0)
         };
         let now = f.optional("now", Value::as_f64)?;
@@ -268,44 +330,81 @@ pub fn client_options(text: &str) -> Result<ClientOptions, LoginError> {
         })
 }
 
-/// `loginWithRedirect` / `loginWithPopup` options as JSON text (empty: none); members
-/// the core does not use are left to the caller.
+/// How long `loginWithPopup` waits for the popup when not told (API.md: 5 minutes).
+pub const DEFAULT_POPUP_TIMEOUT_SECONDS: u64 = 300;
+
+/// The longest popup wait `timeoutSeconds` may ask for: browsers' timers hold at most
+/// 2^31 − 1 ms, and a longer delay fires at once.
+pub const MAX_POPUP_TIMEOUT_SECONDS: u64 = 2_147_483;
+
+/// `loginWithRedirect` / `loginWithPopup` options of API.md as JSON text (empty: none):
+/// `certificateClaims?` (strings), `appState?` (any JSON), `timeoutSeconds?` (popup
+/// only: a finite number of seconds, 1 to [`MAX_POPUP_TIMEOUT_SECONDS`]; fractions
+/// dropped). Other members are ignored, as before.
 ///
 /// # Errors
 ///
-/// `invalid_config` when they are not an object or `certificateClaims` is not an array
-/// of strings.
+/// `invalid_config` naming the member when they are not an object or a member has the
+/// wrong type or range (`timeoutSeconds: NaN`, `-1`, `Infinity`, `"60"`, `0`).
 pub fn login_options(text: &str) -> Result<LoginOptions, LoginError> {
     let text = if text.is_empty() { "{}" } else { text };
     let value = json::parse(text).unwrap_or_default();
-    Fields::of(&value)
+    let (certificate_claims, app_state, timeout) = Fields::of(&value)
         .and_then(|f| {
-            Ok(LoginOptions {
-                certificate_claims: f.optional("certificateClaims", json::strings)?,
-                app_state: f.optional("appState", |v| Some(v.clone()))?,
-            })
+            Ok((
+                f.optional("certificateClaims", json::strings)?,
+                f.optional("appState", |v| Some(v.clone()))?,
+                f.optional("timeoutSeconds", Value::as_f64)?,
+            ))
         })
-        .map_err(|_| LoginError::InvalidConfig("login options are not an object of known members"))
+        .map_err(|e| match e.member() {
+            "certificateClaims" => {
+                LoginError::InvalidConfig("certificateClaims must be an array of claim names")
+            }
+            "timeoutSeconds" => LoginError::InvalidConfig(TIMEOUT_RANGE),
+            _ => LoginError::InvalidConfig("login options must be an object"),
+        })?;
+    let popup_timeout = match timeout {
+        None => None,
+        Some(t) => Some(
+            non_negative_seconds(t, "timeoutSeconds")
+                .ok()
+                .filter(|t| (1..=MAX_POPUP_TIMEOUT_SECONDS).contains(t))
+                .ok_or(LoginError::InvalidConfig(TIMEOUT_RANGE))?,
+        ),
+    };
+    Ok(LoginOptions {
+        certificate_claims,
+        app_state,
+        popup_timeout,
+    })
 }
 
-/// `disclose` of `presentCertificate` as JSON text: empty for "every claim", else an
-/// array of claim names.
+const TIMEOUT_RANGE: &str = "timeoutSeconds must be a finite number of seconds from 1 to 2147483";
+
+/// `present({ audience, nonce, disclose? })` of API.md as JSON text: the audience, the
+/// nonce and the claims to disclose (`None`: every disclosed claim).
 ///
 /// # Errors
 ///
-/// `invalid_config` for anything else.
-pub fn disclose(text: &str) -> Result<Option<Vec<String>>, LoginError> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let names = json::parse(text).ok();
-    names
-        .as_ref()
-        .and_then(json::strings)
-        .map(Some)
-        .ok_or(LoginError::InvalidConfig(
-            "disclose must be an array of claim names",
-        ))
+/// `invalid_config` unless `audience` and `nonce` are strings and `disclose`, if given,
+/// an array of strings.
+pub fn presentation_options(
+    text: &str,
+) -> Result<(String, String, Option<Vec<String>>), LoginError> {
+    let value = json::parse(text).unwrap_or_default();
+    Fields::of(&value)
+        .and_then(|f| {
+            Ok((
+                f.required("audience", json::string)?,
+                f.required("nonce", json::string)?,
+                f.optional("disclose", json::strings)?,
+            ))
+        })
+        .map_err(|e| match e.member() {
+            "disclose" => LoginError::InvalidConfig("disclose must be an array of claim names"),
+            _ => LoginError::InvalidConfig("present({ audience, nonce }) needs two strings"),
+        })
 }
 
 /// The holder's public key as JWK JSON text.

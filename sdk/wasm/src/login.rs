@@ -152,7 +152,8 @@ impl LoginCore {
             .or_throw()
     }
 
-    /// `{url, state, transaction}` (JSON): go to `url`, keep `transaction` under `state`.
+    /// `{url, state, transaction, timeoutSeconds}` (JSON): go to `url`, keep
+    /// `transaction` under `state`; a popup waits `timeoutSeconds` (validated, default 300).
     #[wasm_bindgen(js_name = authorizationRequest)]
     pub fn authorization_request(
         &self,
@@ -160,8 +161,11 @@ impl LoginCore {
         holder_jwk: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        // `loginWithRedirect` / `loginWithPopup` options; other members are ignored.
+        // `loginWithRedirect` / `loginWithPopup` options, as the caller gave them.
         let options = options::login_options(options_json).or_throw()?;
+        let timeout = options
+            .popup_timeout
+            .unwrap_or(options::DEFAULT_POPUP_TIMEOUT_SECONDS);
         let request = self
             .inner
             .authorization_request(options, &holder(holder_jwk)?, whole_seconds(now)?)
@@ -173,6 +177,7 @@ impl LoginCore {
                 "transaction",
                 request.transaction.to_json().to_string().into(),
             ),
+            ("timeoutSeconds", timeout.into()),
         ]);
         Ok(out.to_string())
     }
@@ -292,19 +297,18 @@ impl LoginCore {
         step_json(step)
     }
 
-    /// A presentation whose KB-JWT waits for the holder key's signature.
+    /// A presentation whose KB-JWT waits for the holder key's signature, for
+    /// `present({ audience, nonce, disclose? })` (the options as JSON text).
     #[wasm_bindgen(js_name = preparePresentation)]
     pub fn prepare_presentation(
         &self,
-        audience: &str,
-        nonce: &str,
-        disclose_json: &str,
+        options_json: &str,
         now: f64,
     ) -> Result<PendingSignature, JsValue> {
-        let disclose = options::disclose(disclose_json).or_throw()?;
+        let (audience, nonce, disclose) = options::presentation_options(options_json).or_throw()?;
         let pending = self
             .inner
-            .prepare_presentation(audience, nonce, disclose.as_deref(), whole_seconds(now)?)
+            .prepare_presentation(&audience, &nonce, disclose.as_deref(), whole_seconds(now)?)
             .or_throw()?;
         Ok(PendingSignature {
             inner: None,

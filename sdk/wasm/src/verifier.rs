@@ -7,10 +7,10 @@
 use crate::error::{js_error, OrThrow};
 use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk, SignatureCheck};
 use mirairo_id_sdk::json::{self, Map, Value};
+use mirairo_id_sdk::oidc::{verifier_jwks_uri, JwksRefetchPolicy};
 use mirairo_id_sdk::options::{self, fare_discount_json, id_token_options, verify_options};
-use mirairo_id_sdk::status::{PendingStatusList, VerifiedStatusList};
-use mirairo_id_sdk::{Prepared, Verifier, VerifierConfig};
-use std::sync::Arc;
+use mirairo_id_sdk::status::{PendingStatusList, StatusListCache};
+use mirairo_id_sdk::{Prepared, Verifier};
 use wasm_bindgen::prelude::*;
 
 fn config_error(message: &str) -> JsValue {
@@ -26,10 +26,10 @@ fn now_seconds() -> i64 {
 #[wasm_bindgen]
 pub struct VerifierCore {
     inner: Verifier,
-    /// Status lists that passed every check, by URI, with the Unix time (real clock)
-    /// until which they may be used: their `exp`, or sooner by `ttl`.
-    /// (A few URIs at most: a list, not a hash map, keeps hashing code out of the wasm.)
-    status_cache: Vec<(String, Arc<VerifiedStatusList>, i64)>,
+    /// Status lists that passed every check, by URI (PROTOCOL §4 cache rule, in the core).
+    status_cache: StatusListCache,
+    /// The JWK Set refetch rule of PROTOCOL §1 (in the core).
+    refetch: JwksRefetchPolicy,
 }
 
 /// Appends one check to a flat `[x, y, data, signature, …]` array.
@@ -61,30 +61,57 @@ fn jwks_value(jwks_json: &str) -> Result<Value, JsValue> {
 
 #[wasm_bindgen]
 impl VerifierCore {
-    /// A verifier for `issuer` and the JWK Set `jwks_json` (JSON text).
+    /// A verifier for `new Verifier(opts)`: the options as JSON text, validated by the
+    /// core (`options::verifier_config`, then `Verifier::new`).
     ///
     /// # Errors
     ///
-    /// `invalid_config` for a non-http(s) issuer, a non-JWK-Set `jwks`, an empty `vct`
-    /// or a negative or non-finite leeway.
+    /// `invalid_config` for missing, unknown or ill-typed members, a non-http(s)
+    /// issuer, a non-JWK-Set `jwks`, an empty `vct` or a negative or non-finite leeway.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        issuer: &str,
-        jwks_json: &str,
-        vct: Option<String>,
-        leeway_seconds: Option<f64>,
-    ) -> Result<VerifierCore, JsValue> {
-        let mut config = VerifierConfig::new(issuer, jwks_value(jwks_json)?);
-        if let Some(vct) = vct {
-            config.vct = vct;
-        }
-        if let Some(leeway) = leeway_seconds {
-            config.leeway = options::non_negative_seconds(leeway, "leewaySeconds").or_throw()?;
-        }
+    pub fn new(options_json: &str) -> Result<VerifierCore, JsValue> {
+        let config = options::verifier_config(options_json).or_throw()?;
         Ok(Self {
             inner: Verifier::new(config).or_throw()?,
-            status_cache: Vec::new(),
+            status_cache: StatusListCache::new(),
+            refetch: JwksRefetchPolicy::default(),
         })
+    }
+
+    /// The metadata URL for `Verifier.fromIssuer(issuer)`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config` when `issuer` is not a string holding an http(s) URL.
+    #[wasm_bindgen(js_name = discoveryUrl)]
+    pub fn discovery_url(issuer: JsValue) -> Result<String, JsValue> {
+        let issuer = issuer
+            .as_string()
+            .ok_or_else(|| config_error("issuer must be a string"))?;
+        options::verifier_discovery_url(&issuer).or_throw()
+    }
+
+    /// The `jwks_uri` of the metadata document `text` fetched for `issuer`, after the
+    /// issuer rule of PROTOCOL §1 (the core's `oidc::check_issuer`).
+    ///
+    /// # Errors
+    ///
+    /// `issuer_mismatch`, or `malformed` for a document without an http(s) `jwks_uri`.
+    #[wasm_bindgen(js_name = metadataJwksUri)]
+    pub fn metadata_jwks_uri(text: &str, issuer: &str) -> Result<String, JsValue> {
+        verifier_jwks_uri(text, issuer).or_throw()
+    }
+
+    /// Whether the JWK Set may be refetched now (PROTOCOL §1: once per 60 s, the first
+    /// fetch not counted); when it may, the refetch is recorded as made now.
+    #[wasm_bindgen(js_name = beginJwksRefetch)]
+    pub fn begin_jwks_refetch(&mut self) -> bool {
+        let now = now_seconds();
+        let allowed = self.refetch.may_refetch(now);
+        if allowed {
+            self.refetch.record_refetch(now);
+        }
+        allowed
     }
 
     /// Replaces the JWK Set (after a refetch).
@@ -109,7 +136,7 @@ impl VerifierCore {
     ///
     /// The first failing check's code; `invalid_config` for bad options.
     pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
-        let options = verify_options(options_json, now_seconds()).or_throw()?;
+        let options = verify_options(options_json, now_seconds(), false).or_throw()?;
         Ok(self
             .inner
             .verify(credential, &options)
@@ -118,8 +145,8 @@ impl VerifierCore {
             .to_string())
     }
 
-    /// Phase one of `verify`: the checks before `bad_signature`, and the ECDSA checks
-    /// to run (with WebCrypto).
+    /// Phase one of `verifyOnline` (`requireStatus` defaults to true): the checks before
+    /// `bad_signature`, and the ECDSA checks to run (with WebCrypto).
     ///
     /// # Errors
     ///
@@ -130,11 +157,12 @@ impl VerifierCore {
         credential: &str,
         options_json: &str,
     ) -> Result<PreparedCredential, JsValue> {
-        let options = verify_options(options_json, now_seconds()).or_throw()?;
+        let options = verify_options(options_json, now_seconds(), true).or_throw()?;
         let prepared = self.inner.prepare(credential, &options).or_throw()?;
         let mut prepared = PreparedCredential {
             inner: Some(prepared),
             status_cached: false,
+            status_given: options.status_list.is_some(),
         };
         if options.status_list.is_none() {
             self.attach_status(&mut prepared);
@@ -153,13 +181,10 @@ impl VerifierCore {
         let Some(uri) = inner.status_reference().map(|r| r.uri.clone()) else {
             return false;
         };
-        let cached = self.status_cache.iter().find(|(u, _, _)| *u == uri);
-        prepared.status_cached = match cached {
-            Some((_, list, until)) if *until > now => {
-                inner.use_verified_status_list(&uri, Arc::clone(list))
-            }
-            _ => false,
-        };
+        prepared.status_cached = self
+            .status_cache
+            .get(&uri, now)
+            .is_some_and(|list| inner.use_verified_status_list(&uri, list));
         prepared.status_cached
     }
 
@@ -184,18 +209,15 @@ impl VerifierCore {
             let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
             pending.finish(valid).ok()
         });
-        self.status_cache.retain(|(u, _, _)| u != uri);
         match verified {
             Some(list) => {
-                let ttl = list.ttl.and_then(|t| i64::try_from(t).ok());
-                let until = ttl.map_or(list.expires_at, |t| {
-                    list.expires_at.min(now.saturating_add(t))
-                });
-                self.status_cache
-                    .push((uri.to_owned(), Arc::new(list), until));
+                self.status_cache.insert(uri, list, now);
                 true
             }
-            None => false,
+            None => {
+                self.status_cache.remove(uri);
+                false
+            }
         }
     }
 
@@ -222,6 +244,8 @@ impl VerifierCore {
 pub struct PreparedCredential {
     inner: Option<Prepared>,
     status_cached: bool,
+    /// The options carried a `statusList`: nothing is to be fetched.
+    status_given: bool,
 }
 
 #[wasm_bindgen]
@@ -255,9 +279,13 @@ impl PreparedCredential {
             .is_some_and(|p| p.issuer_signature_passed(&passed))
     }
 
-    /// The credential's status list URI, if it has one.
+    /// The credential's status list URI, if it has one and the options carried no
+    /// `statusList` (so the list may have to be fetched).
     #[wasm_bindgen(getter, js_name = statusUri)]
     pub fn status_uri(&self) -> Option<String> {
+        if self.status_given {
+            return None;
+        }
         self.inner
             .as_ref()
             .and_then(Prepared::status_reference)

@@ -233,9 +233,7 @@ fn a_login_through_the_binding() {
     // present: the KB-JWT signed outside, checked by the core Verifier.
     let pending = core
         .prepare_presentation(
-            "https://rail.example",
-            "n-1",
-            r#"["fare_class"]"#,
+            r#"{"audience":"https://rail.example","nonce":"n-1","disclose":["fare_class"]}"#,
             NOW as f64,
         )
         .unwrap();

@@ -35,7 +35,8 @@ extern "C" {
 
 fn setup() -> VerifierCore {
     CLASS.with(|class| set_error_class(class.clone()));
-    VerifierCore::new(ISSUER, &common::jwks().to_string(), None, None).unwrap()
+    let options = json!({"issuer": ISSUER, "jwks": common::jwks()});
+    VerifierCore::new(&options.to_string()).unwrap()
 }
 
 /// The `MirairoIdError` code of a thrown value; panics unless it is an instance.
@@ -238,22 +239,28 @@ fn finish_counts_missing_or_failed_checks_as_failed_and_runs_once() {
 #[wasm_bindgen_test]
 fn configuration_and_options_errors_are_invalid_config() {
     let _ = setup();
-    let jwks = common::jwks().to_string();
-    for (issuer, jwks, leeway) in [
-        ("ftp://127.0.0.1", jwks.as_str(), None),
-        (ISSUER, "{}", None),
-        (ISSUER, "not json", None),
-        (ISSUER, r#"{"keys": {}}"#, None),
-        (ISSUER, jwks.as_str(), Some(-1.0)),
-        (ISSUER, jwks.as_str(), Some(f64::NAN)),
+    let jwks = common::jwks();
+    // The core decides; the JS passes the options through as JSON text.
+    for options in [
+        json!({"issuer": "ftp://127.0.0.1", "jwks": jwks}),
+        json!({"issuer": ISSUER, "jwks": {}}),
+        json!({"issuer": ISSUER, "jwks": "not json"}),
+        json!({"issuer": ISSUER, "jwks": 42}),
+        json!({"issuer": ISSUER, "jwks": {"keys": {}}}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leewaySeconds": -1}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leewaySeconds": "60"}),
+        json!({"issuer": ISSUER, "jwks": jwks, "vct": 7}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leeway": 60}),
+        json!({"issuer": 8080, "jwks": jwks}),
+        json!({"jwks": jwks}),
+        json!(null),
     ] {
-        let error = VerifierCore::new(issuer, jwks, None, leeway).err().unwrap();
-        assert_eq!(
-            code_of(error),
-            "invalid_config",
-            "{issuer} {jwks} {leeway:?}"
-        );
+        let error = VerifierCore::new(&options.to_string()).err().unwrap();
+        assert_eq!(code_of(error), "invalid_config", "{options}");
     }
+    // A JWK Set as JSON text is accepted too.
+    let text = json!({"issuer": ISSUER, "jwks": jwks.to_string()});
+    assert!(VerifierCore::new(&text.to_string()).is_ok());
     let core = setup();
     let credential = Case::valid().presentation();
     for options in [
