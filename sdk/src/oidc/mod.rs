@@ -23,10 +23,10 @@ pub use client::{
     Step, TokenRequest, JWKS_REFETCH_INTERVAL,
 };
 pub use config::{
-    validate_claims, ClientConfig, ClientOptions, UiLocale, CERTIFICATE_CLAIMS_SUPPORTED,
+    validate_claims, ClientConfig, ClientOptions, CERTIFICATE_CLAIMS_SUPPORTED,
     DEFAULT_CERTIFICATE_CLAIMS,
 };
-pub use discovery::ProviderMetadata;
+pub use discovery::{check_issuer, discovery_url, verifier_jwks_uri, ProviderMetadata};
 pub use error::LoginError;
 pub use request::{AuthorizationRequest, Nonce, PkceVerifier, State, Transaction};
 pub use signing::{dpop_proof_input, PendingJws};
@@ -34,4 +34,5 @@ pub use token::{should_retry, Attempt, TokenResponse};
 
 // Shared with the counter presentation (`crate::openid4vp`) and the form decoder.
 pub(crate) use request::random_token;
-pub(crate) use url::{decode as url_decode, form as url_form, origin};
+pub use url::origin;
+pub(crate) use url::{decode as url_decode, form as url_form};

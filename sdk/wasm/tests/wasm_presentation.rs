@@ -5,20 +5,22 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::{Case, ISSUER, NOW};
-use mirairo_id_sdk::wasm::error::set_error_class;
-use mirairo_id_sdk::wasm::presentation::{
+use mirairo_id_sdk_wasm::error::set_error_class;
+use mirairo_id_sdk_wasm::presentation::{
     create_presentation_request, presentation_response_state, read_presentation_request,
 };
-use mirairo_id_sdk::wasm::verifier::VerifierCore;
+use mirairo_id_sdk_wasm::verifier::VerifierCore;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
+// The package's own class, from sdk/js/ (one folder above this crate).
+#[wasm_bindgen(module = "/../js/error.js")]
 extern "C" {
     #[wasm_bindgen(extends = js_sys::Error)]
     type MirairoIdError;
@@ -30,7 +32,8 @@ extern "C" {
 
 fn setup() -> VerifierCore {
     CLASS.with(|class| set_error_class(class.clone()));
-    VerifierCore::new(ISSUER, &common::jwks().to_string(), None, None).unwrap()
+    let options = json!({ "issuer": ISSUER, "jwks": common::jwks() });
+    VerifierCore::new(&options.to_string()).unwrap()
 }
 
 fn code_of(error: JsValue) -> String {

@@ -3,12 +3,11 @@
 //! `Verifier.verifyPresentationResponse`; `sdk/js/presentation.js` and
 //! `sdk/js/verifier.js` wrap them.
 
-use super::error::js_error;
-use super::verifier::{
-    config_error, now_seconds, parse_options, seconds, PreparedCredential, VerifierCore,
-};
-use crate::json::{self, Map, Value};
-use crate::openid4vp::{PresentationRequest, PresentationRequestOptions, PresentationResponse};
+use crate::error::{js_error, OrThrow};
+use crate::verifier::{config_error, now_seconds, PreparedCredential, VerifierCore};
+use mirairo_id_sdk::json::{self, Map, Value};
+use mirairo_id_sdk::openid4vp::{PresentationRequest, PresentationResponse};
+use mirairo_id_sdk::options::{presentation_request_options, presentation_response_now};
 use wasm_bindgen::prelude::*;
 
 /// `{"request": <stored JSON>, "url", "clientId"}` as JSON text.
@@ -29,37 +28,9 @@ fn described(request: &PresentationRequest) -> String {
 /// `invalid_config` for bad options (see `PresentationRequest::create`).
 #[wasm_bindgen(js_name = createPresentationRequest)]
 pub fn create_presentation_request(options_json: &str) -> Result<String, JsValue> {
-    const KNOWN: [&str; 4] = ["responseUri", "claims", "clientName", "expiresInSeconds"];
-    let (response_uri, claims, client_name, expires_in) =
-        parse_options(options_json, &KNOWN, |f| {
-            Ok((
-                f.optional("responseUri", json::string)?,
-                f.optional("claims", json::strings)?,
-                f.optional("clientName", json::string)?,
-                f.optional("expiresInSeconds", Value::as_f64)?,
-            ))
-        })?;
-    let response_uri = response_uri
-        .ok_or_else(|| config_error("PresentationRequest.create needs { responseUri }"))?;
-    let claims =
-        claims.ok_or_else(|| config_error("PresentationRequest.create needs { claims }"))?;
-    let expires_in = match expires_in {
-        None => None,
-        Some(n) => Some(
-            u64::try_from(seconds(n, "expiresInSeconds")?)
-                .map_err(|_| config_error("expiresInSeconds must be 30–3600"))?,
-        ),
-    };
-    let options = PresentationRequestOptions {
-        response_uri,
-        claims,
-        client_name,
-        expires_in,
-    };
-    Ok(described(&PresentationRequest::create(
-        options,
-        now_seconds(),
-    )?))
+    let options = presentation_request_options(options_json).or_throw()?;
+    let request = PresentationRequest::create(options, now_seconds()).or_throw()?;
+    Ok(described(&request))
 }
 
 /// `PresentationRequest.fromJSON(json)`: the stored request (JSON text), read strictly.
@@ -71,7 +42,9 @@ pub fn create_presentation_request(options_json: &str) -> Result<String, JsValue
 pub fn read_presentation_request(json_text: &str) -> Result<String, JsValue> {
     let value = json::parse(json_text)
         .map_err(|_| config_error("a stored presentation request is JSON"))?;
-    Ok(described(&PresentationRequest::from_json(&value)?))
+    Ok(described(
+        &PresentationRequest::from_json(&value).or_throw()?,
+    ))
 }
 
 /// The `state` of a `direct_post` body, to find the stored request.
@@ -81,7 +54,10 @@ pub fn read_presentation_request(json_text: &str) -> Result<String, JsValue> {
 /// `invalid_request` when the body is not a response (see `PresentationResponse::parse`).
 #[wasm_bindgen(js_name = presentationResponseState)]
 pub fn presentation_response_state(body: &str) -> Result<String, JsValue> {
-    Ok(PresentationResponse::parse(body)?.state().to_owned())
+    Ok(PresentationResponse::parse(body)
+        .or_throw()?
+        .state()
+        .to_owned())
 }
 
 #[wasm_bindgen]
@@ -101,17 +77,14 @@ impl VerifierCore {
         request_json: &str,
         options_json: &str,
     ) -> Result<PreparedCredential, JsValue> {
-        let now = parse_options(options_json, &["now"], |f| f.optional("now", Value::as_f64))?;
-        let now = match now {
-            Some(n) => seconds(n, "now")?,
-            None => now_seconds(),
-        };
+        let now = presentation_response_now(options_json, now_seconds()).or_throw()?;
         let value = json::parse(request_json)
             .map_err(|_| js_error("invalid_config", "the request is not JSON"))?;
-        let request = PresentationRequest::from_json(&value)?;
+        let request = PresentationRequest::from_json(&value).or_throw()?;
         let prepared = self
             .core()
-            .prepare_presentation_response(body, &request, now, None)?;
+            .prepare_presentation_response(body, &request, now, None)
+            .or_throw()?;
         Ok(self.wrap_prepared(prepared))
     }
 }
