@@ -497,7 +497,7 @@ fn create_url_and_wallet_parse_agree() {
         assert_eq!(w.response_origin(), "http://127.0.0.1:8080");
         assert_eq!(w.client_name(), r.client_name());
         assert_eq!(w.nonce(), r.nonce());
-        assert_eq!(w.state(), r.state());
+        assert_eq!(w.state(), Some(r.state()));
         assert_eq!(w.claims(), r.claims());
         assert_eq!(w.credential_query_id(), "certificate");
     }
@@ -781,7 +781,36 @@ fn every_wallet_rule_with_its_negative_case() {
             Err(E::Nonce),
             with(|p| set(p, "nonce", "a b")),
         ),
-        ("state missing", Err(E::State), with(|p| remove(p, "state"))),
+        // OpenID4VP 1.0 §5.1: `state` is only RECOMMENDED when holder binding is
+        // required (the default), and REQUIRED when a query waives it.
+        ("state omitted", Ok(()), with(|p| remove(p, "state"))),
+        (
+            "state omitted although holder binding is waived",
+            Err(E::State),
+            with(|p| {
+                remove(p, "state");
+                set(
+                    p,
+                    "dcql_query",
+                    &dcql_with(|d| {
+                        d["credentials"][0]["require_cryptographic_holder_binding"] = json!(false)
+                    }),
+                );
+            }),
+        ),
+        (
+            "holder binding waived, with state",
+            Ok(()),
+            with(|p| {
+                set(
+                    p,
+                    "dcql_query",
+                    &dcql_with(|d| {
+                        d["credentials"][0]["require_cryptographic_holder_binding"] = json!(false)
+                    }),
+                );
+            }),
+        ),
         ("state empty", Err(E::State), with(|p| set(p, "state", ""))),
         (
             "transaction_data",
@@ -1052,6 +1081,22 @@ fn wallet_details_an_independent_verifier_may_send() {
         .to_owned();
     let token: Value = serde_json::from_str(&token).unwrap();
     assert_eq!(token["mirairo_1"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_request_without_state_is_answered_without_state() {
+    // An independent verifier may omit `state` (OpenID4VP 1.0: RECOMMENDED): the
+    // wallet answers it, and posts no `state` back.
+    let w = WalletRequest::parse(&with(|p| remove(p, "state"))).unwrap();
+    assert_eq!(w.decline_body(), "error=access_denied");
+    let pending = w.prepare_response(&credential(), NOW).unwrap();
+    let body = pending
+        .clone()
+        .finish(&holder_key().sign_raw(pending.signing_input().as_bytes()))
+        .unwrap();
+    let form = Form::parse(&body, 1 << 20).unwrap();
+    assert!(form.get("vp_token").is_some());
+    assert!(!form.contains("state"), "{body}");
 }
 
 /// The test credential as the holder's app stores it: every disclosure, no KB-JWT.
