@@ -417,8 +417,9 @@ impl PresentationRequest {
 // ---------------------------------------------------------------------------------
 // The response (verifier side)
 
-/// What a wallet answered: a VP token, or an OAuth error.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a wallet answered: a VP token, or an OAuth error. `Debug` shows the VP token's
+/// length only: the raw presentation (disclosed claims) never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
 pub enum WalletAnswer {
     /// The `vp_token` parameter, as posted (JSON text, not yet checked).
     VpToken(String),
@@ -429,6 +430,22 @@ pub enum WalletAnswer {
         /// The description, if any.
         description: Option<String>,
     },
+}
+
+impl fmt::Debug for WalletAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::VpToken(token) => f
+                .debug_struct("VpToken")
+                .field("bytes", &token.len())
+                .finish_non_exhaustive(),
+            Self::Error { error, description } => f
+                .debug_struct("Error")
+                .field("error", error)
+                .field("description", description)
+                .finish(),
+        }
+    }
 }
 
 /// A `direct_post` body read by the one form decoder (PROTOCOL.md §7.2).
@@ -1090,13 +1107,22 @@ impl WalletRequest {
 
 /// A wallet's answer waiting for the holder key's KB-JWT signature (see
 /// [`PendingJws`]: sign [`PendingVpResponse::signing_input`] with ES256 and pass the
-/// 64-byte `r ‖ s` to [`PendingVpResponse::finish`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 64-byte `r ‖ s` to [`PendingVpResponse::finish`]). `Debug` shows neither the
+/// disclosures nor the KB-JWT.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PendingVpResponse {
     prefix: String,
     kb: PendingJws,
     query_id: String,
     state: Option<String>,
+}
+
+impl fmt::Debug for PendingVpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingVpResponse")
+            .field("query_id", &self.query_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PendingVpResponse {

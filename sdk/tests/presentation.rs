@@ -372,6 +372,28 @@ fn the_response_is_read_by_one_strict_decoder() {
     );
 }
 
+#[test]
+fn debug_output_never_shows_the_presentation() {
+    // A server that logs a parsed response or a wallet's pending answer with `{:?}`
+    // must not write the raw presentation (disclosed claims, issuer JWT) to its logs.
+    let s = Scenario::valid();
+    let presentation = s.case.presentation();
+    let issuer_jwt = presentation.split('~').next().unwrap().to_owned();
+    let disclosure = presentation.split('~').nth(1).unwrap().to_owned();
+    let parsed = PresentationResponse::parse(&s.body()).unwrap();
+    let printed = format!("{parsed:?} {:?}", parsed.answer());
+    for secret in [&issuer_jwt, &disclosure] {
+        assert!(!printed.contains(secret.as_str()), "{printed}");
+    }
+    let w = WalletRequest::parse(&s.request.url()).unwrap();
+    let pending = w.prepare_response(&credential(), NOW).unwrap();
+    let printed = format!("{pending:?}");
+    for secret in [&issuer_jwt, &disclosure] {
+        assert!(!printed.contains(secret.as_str()), "{printed}");
+    }
+    assert!(!printed.contains(s.request.nonce()), "{printed}");
+}
+
 // ---------------------------------------------------------------------------------
 // Creating requests
 
