@@ -346,6 +346,19 @@ fn the_result_holds_only_the_requested_claims() {
         !json.contains("grade") && !json.contains("issuerPrefecture"),
         "{json}"
     );
+
+    // Nor the holder key's thumbprint: a persistent identifier (the holder's DPoP key,
+    // the same with every partner) that no counter asked for.
+    let thumbprint = holder_key().public_jwk().thumbprint();
+    assert_eq!(valid.holder_key_thumbprint, "");
+    let json = valid.to_json();
+    let text = json.to_string();
+    assert!(
+        !text.contains("holderKeyThumbprint") && !text.contains(&thumbprint),
+        "{text}"
+    );
+    // The JSON still reads back (fareDiscount and stores take it as it is).
+    assert_eq!(VerifiedCertificate::from_json(&json).unwrap(), valid);
 }
 
 #[test]
