@@ -362,6 +362,79 @@ fn the_result_holds_only_the_requested_claims() {
 }
 
 #[test]
+fn every_unrequested_claim_is_left_out_of_the_result() {
+    // A wallet discloses all fifteen §3 claims; a request for any one of them yields
+    // that claim alone (in `disclosed`, in the fields and in the JSON).
+    let all = [
+        ("certificate_type", json!("physical"), "certificateType"),
+        ("grade", json!("2"), "grade"),
+        ("fare_class", json!(1), "fareClass"),
+        ("caregiver", json!(true), "caregiver"),
+        ("issuer_prefecture", json!("13"), "issuerPrefecture"),
+        ("certificate_number", json!("12345"), "certificateNumber"),
+        ("issued_on", json!("2020-04-01"), "issuedOn"),
+        ("renewed_on", json!(null), "renewedOn"),
+        ("valid_until", json!("2030-03-31"), "validUntil"),
+        ("family_name", json!("ミライロ"), "familyName"),
+        ("given_name", json!("ハナコ"), "givenName"),
+        ("family_name_kana", json!("ミライロ"), "familyNameKana"),
+        ("given_name_kana", json!("ハナコ"), "givenNameKana"),
+        ("birthdate", json!("1990-01-01"), "birthdate"),
+        ("mynaportal", json!("linked"), "mynaportal"),
+    ];
+    assert_eq!(
+        all.len(),
+        mirairo_id_sdk::oidc::CERTIFICATE_CLAIMS_SUPPORTED.len()
+    );
+    let status = status_list_jwt(&[], &issuer_key(), "k1", NOW);
+    let mut failures = Vec::new();
+    for (claim, _, key) in &all {
+        let mut o = options();
+        o.claims = vec![(*claim).to_owned()];
+        let request = PresentationRequest::create(o, NOW - 60).unwrap();
+        let mut case = Case::valid();
+        case.disclosures = all
+            .iter()
+            .map(|(name, value, _)| disclosure(name, value.clone()))
+            .collect();
+        let kb = case.kb_mut();
+        kb.claims["aud"] = json!(request.client_id());
+        kb.claims["nonce"] = json!(request.nonce());
+        let body = form(&[
+            ("vp_token", &vp_token(&[&case.presentation()])),
+            ("state", request.state()),
+        ]);
+        let cert = verifier()
+            .verify_presentation_response(&body, &request, NOW, Some(&status))
+            .unwrap();
+        let json = serde(&cert.to_json());
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut want = vec![
+            "disclosed",
+            "expiresAt",
+            "issuedAt",
+            "issuer",
+            "keyBound",
+            key,
+        ];
+        want.sort_unstable();
+        if cert.disclosed != [*claim] || keys != want {
+            failures.push(format!(
+                "{claim}: disclosed {:?}, keys {keys:?}",
+                cert.disclosed
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
 fn the_response_is_read_by_one_strict_decoder() {
     let s = Scenario::valid();
     let parsed = PresentationResponse::parse(&s.body()).unwrap();
