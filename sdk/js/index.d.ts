@@ -135,6 +135,12 @@ export interface VerifiedCertificate {
   mynaportal?: "unlinked" | "pending" | "linked";
 }
 
+/**
+ * The result of `Verifier.verifyPresentationResponse`: only the requested claims, and no
+ * `holderKeyThumbprint` (a persistent identifier of the holder no counter asks for).
+ */
+export type PresentedCertificate = Omit<VerifiedCertificate, "holderKeyThumbprint">;
+
 /** The claims of a verified ID token, with their wire names. */
 export interface IdTokenClaims {
   iss: string;
@@ -167,7 +173,7 @@ export class Verifier {
   /**
    * A counter presentation response (PROTOCOL.md §7.2): the `direct_post` form posted to
    * `request.responseUri`, checked against the request (or what its `toJSON()` returned).
-   * The result holds only the requested claims.
+   * The result holds only the requested claims, and no `holderKeyThumbprint`.
    * @throws {MirairoIdError} `invalid_request`, `request_not_found`, `request_expired`,
    * `access_denied` (the holder declined), `wallet_error`, or a §4 code.
    */
@@ -175,7 +181,7 @@ export class Verifier {
     body: string | URLSearchParams | Record<string, string>,
     request: PresentationRequest | StoredPresentationRequest,
     opts?: { now?: number },
-  ): Promise<VerifiedCertificate>;
+  ): Promise<PresentedCertificate>;
 }
 
 // ------------------------------------------------------------------------ fare rules
@@ -248,7 +254,7 @@ export interface FareResult {
  * Prices a trip under the 旅客運賃減額 rules (PROTOCOL.md §6).
  * @throws {MirairoIdError} `malformed` for a trip out of range, `invalid_config` for rates.
  */
-export function fareDiscount(certificate: VerifiedCertificate, trip: Trip, rates?: FareRates): FareResult;
+export function fareDiscount(certificate: VerifiedCertificate | PresentedCertificate, trip: Trip, rates?: FareRates): FareResult;
 
 // ---- Counter presentation (declarations in presentation.d.ts) ----
 import type { PresentationRequest, StoredPresentationRequest } from "./presentation.js";

@@ -41,7 +41,7 @@
 //!
 //! // What the holder's app reads from the QR code.
 //! let seen = WalletRequest::parse(&request.url())?;
-//! assert_eq!(seen.state(), request.state());
+//! assert_eq!(seen.state(), Some(request.state()));
 //! assert_eq!(seen.claims(), request.claims());
 //! # Ok(())
 //! # }
@@ -417,8 +417,9 @@ impl PresentationRequest {
 // ---------------------------------------------------------------------------------
 // The response (verifier side)
 
-/// What a wallet answered: a VP token, or an OAuth error.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a wallet answered: a VP token, or an OAuth error. `Debug` shows the VP token's
+/// length only: the raw presentation (disclosed claims) never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
 pub enum WalletAnswer {
     /// The `vp_token` parameter, as posted (JSON text, not yet checked).
     VpToken(String),
@@ -429,6 +430,22 @@ pub enum WalletAnswer {
         /// The description, if any.
         description: Option<String>,
     },
+}
+
+impl fmt::Debug for WalletAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::VpToken(token) => f
+                .debug_struct("VpToken")
+                .field("bytes", &token.len())
+                .finish_non_exhaustive(),
+            Self::Error { error, description } => f
+                .debug_struct("Error")
+                .field("error", error)
+                .field("description", description)
+                .finish(),
+        }
+    }
 }
 
 /// A `direct_post` body read by the one form decoder (PROTOCOL.md §7.2).
@@ -633,8 +650,9 @@ pub enum WalletRequestError {
     /// `nonce`: missing, or not 1–256 URL-safe characters.
     #[error("nonce is missing or not URL-safe")]
     Nonce,
-    /// `state`: missing, or not 1–256 URL-safe characters.
-    #[error("state is missing or not URL-safe")]
+    /// `state`: not 1–256 URL-safe characters, or missing although the query waives
+    /// holder binding (`require_cryptographic_holder_binding: false`).
+    #[error("state is not URL-safe, or missing although holder binding is waived")]
     State,
     /// `transaction_data`: present (not supported, so the request is refused).
     #[error("transaction_data is not supported")]
@@ -725,7 +743,7 @@ pub struct WalletRequest {
     response_origin: String,
     client_name: Option<String>,
     nonce: String,
-    state: String,
+    state: Option<String>,
     query_id: String,
     claims: Vec<String>,
 }
@@ -797,8 +815,17 @@ fn is_query_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
-/// The credential query id and the claims, after the DCQL rules of §7.3.
-fn read_dcql(text: &str) -> Result<(String, Vec<String>), WalletRequestError> {
+/// What a wallet reads from the DCQL query of §7.3.
+struct DcqlRequest {
+    query_id: String,
+    claims: Vec<String>,
+    /// `require_cryptographic_holder_binding` (default `true`).
+    holder_binding: bool,
+}
+
+/// The credential query id, the claims and whether holder binding is required, after
+/// the DCQL rules of §7.3.
+fn read_dcql(text: &str) -> Result<DcqlRequest, WalletRequestError> {
     use WalletRequestError::{Claims, Credential, DcqlQuery};
     let value = json::parse(text).map_err(|_| DcqlQuery)?;
     let query = value.as_object().ok_or(DcqlQuery)?;
@@ -847,7 +874,15 @@ fn read_dcql(text: &str) -> Result<(String, Vec<String>), WalletRequestError> {
         }
         Some(_) => return Err(Claims),
     }
-    Ok((id.to_owned(), claims))
+    let holder_binding = credential
+        .get("require_cryptographic_holder_binding")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    Ok(DcqlRequest {
+        query_id: id.to_owned(),
+        claims,
+        holder_binding,
+    })
 }
 
 /// The `client_name`, after the `client_metadata` rules of §7.3.
@@ -890,10 +925,11 @@ impl WalletRequest {
     /// `request`/`request_uri`, `response_type=vp_token`, `response_mode=direct_post`,
     /// `client_id` with the `redirect_uri:` prefix, no `redirect_uri`, `response_uri`
     /// equal to the rest of `client_id` (taken from it when absent, as OpenID4VP 1.0
-    /// §5.9.3 allows), `https` or loopback `http`, `nonce` and `state` URL-safe, no
-    /// `transaction_data`, a `dcql_query` (no `scope`) of one credential query for
-    /// this `vct` in `dc+sd-jwt` asking only §3 claims (no `values`, no `claim_sets`),
-    /// and `client_metadata` accepting `dc+sd-jwt` with ES256. Unknown parameters are
+    /// §5.9.3 allows), `https` or loopback `http`, `nonce` URL-safe, `state` URL-safe
+    /// when present, no `transaction_data`, a `dcql_query` (no `scope`) of one
+    /// credential query for this `vct` in `dc+sd-jwt` asking only §3 claims (no
+    /// `values`, no `claim_sets`; `state` required if it waives holder binding), and
+    /// `client_metadata` accepting `dc+sd-jwt` with ES256. Unknown parameters are
     /// ignored, as OpenID4VP requires.
     ///
     /// # Errors
@@ -934,17 +970,23 @@ impl WalletRequest {
             .get("nonce")
             .filter(|n| is_url_safe(n))
             .ok_or(E::Nonce)?;
-        let state = form
-            .get("state")
-            .filter(|s| is_url_safe(s))
-            .ok_or(E::State)?;
+        // OpenID4VP 1.0 §5.1: `state` is RECOMMENDED, and REQUIRED only when a query
+        // waives holder binding (checked with the DCQL query below).
+        let state = match form.get("state") {
+            None => None,
+            Some(s) if is_url_safe(s) => Some(s),
+            Some(_) => return Err(E::State),
+        };
         if form.contains("transaction_data") {
             return Err(E::TransactionData);
         }
         if form.contains("scope") {
             return Err(E::DcqlQuery);
         }
-        let (query_id, claims) = read_dcql(form.get("dcql_query").ok_or(E::DcqlQuery)?)?;
+        let dcql = read_dcql(form.get("dcql_query").ok_or(E::DcqlQuery)?)?;
+        if state.is_none() && !dcql.holder_binding {
+            return Err(E::State);
+        }
         let client_name = read_client_metadata(form.get("client_metadata"))?;
         Ok(Self {
             client_id: client_id.to_owned(),
@@ -952,9 +994,9 @@ impl WalletRequest {
             response_origin,
             client_name,
             nonce: nonce.to_owned(),
-            state: state.to_owned(),
-            query_id,
-            claims,
+            state: state.map(str::to_owned),
+            query_id: dcql.query_id,
+            claims: dcql.claims,
         })
     }
 
@@ -985,9 +1027,10 @@ impl WalletRequest {
         &self.nonce
     }
 
-    /// The `state` to post back.
-    pub fn state(&self) -> &str {
-        &self.state
+    /// The `state` to post back, when the request has one (OpenID4VP 1.0 makes it
+    /// optional while holder binding is required).
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
     }
 
     /// The `id` of the credential query (the key of the `vp_token` object).
@@ -1053,21 +1096,33 @@ impl WalletRequest {
     }
 
     /// The `direct_post` body of a holder who declines:
-    /// `error=access_denied&state=…`.
+    /// `error=access_denied&state=…` (without `state` when the request had none).
     pub fn decline_body(&self) -> String {
-        Form::encode(&[("error", "access_denied"), ("state", &self.state)])
+        match &self.state {
+            Some(state) => Form::encode(&[("error", "access_denied"), ("state", state)]),
+            None => Form::encode(&[("error", "access_denied")]),
+        }
     }
 }
 
 /// A wallet's answer waiting for the holder key's KB-JWT signature (see
 /// [`PendingJws`]: sign [`PendingVpResponse::signing_input`] with ES256 and pass the
-/// 64-byte `r ‖ s` to [`PendingVpResponse::finish`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 64-byte `r ‖ s` to [`PendingVpResponse::finish`]). `Debug` shows neither the
+/// disclosures nor the KB-JWT.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PendingVpResponse {
     prefix: String,
     kb: PendingJws,
     query_id: String,
-    state: String,
+    state: Option<String>,
+}
+
+impl fmt::Debug for PendingVpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingVpResponse")
+            .field("query_id", &self.query_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PendingVpResponse {
@@ -1082,7 +1137,8 @@ impl PendingVpResponse {
         &self.prefix
     }
 
-    /// The `direct_post` body: `vp_token={"<query id>":["<presentation>"]}&state=…`.
+    /// The `direct_post` body: `vp_token={"<query id>":["<presentation>"]}&state=…`
+    /// (without `state` when the request had none).
     ///
     /// # Errors
     ///
@@ -1097,9 +1153,10 @@ impl PendingVpResponse {
             self.query_id.as_str(),
             Value::Array(vec![presentation.into()]),
         )]);
-        Ok(Form::encode(&[
-            ("vp_token", &Value::from(vp_token).to_string()),
-            ("state", &self.state),
-        ]))
+        let vp_token = Value::from(vp_token).to_string();
+        Ok(match &self.state {
+            Some(state) => Form::encode(&[("vp_token", &vp_token), ("state", state)]),
+            None => Form::encode(&[("vp_token", &vp_token)]),
+        })
     }
 }

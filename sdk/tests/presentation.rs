@@ -346,6 +346,92 @@ fn the_result_holds_only_the_requested_claims() {
         !json.contains("grade") && !json.contains("issuerPrefecture"),
         "{json}"
     );
+
+    // Nor the holder key's thumbprint: a persistent identifier (the holder's DPoP key,
+    // the same with every partner) that no counter asked for.
+    let thumbprint = holder_key().public_jwk().thumbprint();
+    assert_eq!(valid.holder_key_thumbprint, "");
+    let json = valid.to_json();
+    let text = json.to_string();
+    assert!(
+        !text.contains("holderKeyThumbprint") && !text.contains(&thumbprint),
+        "{text}"
+    );
+    // The JSON still reads back (fareDiscount and stores take it as it is).
+    assert_eq!(VerifiedCertificate::from_json(&json).unwrap(), valid);
+}
+
+#[test]
+fn every_unrequested_claim_is_left_out_of_the_result() {
+    // A wallet discloses all fifteen §3 claims; a request for any one of them yields
+    // that claim alone (in `disclosed`, in the fields and in the JSON).
+    let all = [
+        ("certificate_type", json!("physical"), "certificateType"),
+        ("grade", json!("2"), "grade"),
+        ("fare_class", json!(1), "fareClass"),
+        ("caregiver", json!(true), "caregiver"),
+        ("issuer_prefecture", json!("13"), "issuerPrefecture"),
+        ("certificate_number", json!("12345"), "certificateNumber"),
+        ("issued_on", json!("2020-04-01"), "issuedOn"),
+        ("renewed_on", json!(null), "renewedOn"),
+        ("valid_until", json!("2030-03-31"), "validUntil"),
+        ("family_name", json!("ミライロ"), "familyName"),
+        ("given_name", json!("ハナコ"), "givenName"),
+        ("family_name_kana", json!("ミライロ"), "familyNameKana"),
+        ("given_name_kana", json!("ハナコ"), "givenNameKana"),
+        ("birthdate", json!("1990-01-01"), "birthdate"),
+        ("mynaportal", json!("linked"), "mynaportal"),
+    ];
+    assert_eq!(
+        all.len(),
+        mirairo_id_sdk::oidc::CERTIFICATE_CLAIMS_SUPPORTED.len()
+    );
+    let status = status_list_jwt(&[], &issuer_key(), "k1", NOW);
+    let mut failures = Vec::new();
+    for (claim, _, key) in &all {
+        let mut o = options();
+        o.claims = vec![(*claim).to_owned()];
+        let request = PresentationRequest::create(o, NOW - 60).unwrap();
+        let mut case = Case::valid();
+        case.disclosures = all
+            .iter()
+            .map(|(name, value, _)| disclosure(name, value.clone()))
+            .collect();
+        let kb = case.kb_mut();
+        kb.claims["aud"] = json!(request.client_id());
+        kb.claims["nonce"] = json!(request.nonce());
+        let body = form(&[
+            ("vp_token", &vp_token(&[&case.presentation()])),
+            ("state", request.state()),
+        ]);
+        let cert = verifier()
+            .verify_presentation_response(&body, &request, NOW, Some(&status))
+            .unwrap();
+        let json = serde(&cert.to_json());
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut want = vec![
+            "disclosed",
+            "expiresAt",
+            "issuedAt",
+            "issuer",
+            "keyBound",
+            key,
+        ];
+        want.sort_unstable();
+        if cert.disclosed != [*claim] || keys != want {
+            failures.push(format!(
+                "{claim}: disclosed {:?}, keys {keys:?}",
+                cert.disclosed
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
@@ -370,6 +456,28 @@ fn the_response_is_read_by_one_strict_decoder() {
         declined.presentation().unwrap_err().code(),
         ErrorCode::AccessDenied
     );
+}
+
+#[test]
+fn debug_output_never_shows_the_presentation() {
+    // A server that logs a parsed response or a wallet's pending answer with `{:?}`
+    // must not write the raw presentation (disclosed claims, issuer JWT) to its logs.
+    let s = Scenario::valid();
+    let presentation = s.case.presentation();
+    let issuer_jwt = presentation.split('~').next().unwrap().to_owned();
+    let disclosure = presentation.split('~').nth(1).unwrap().to_owned();
+    let parsed = PresentationResponse::parse(&s.body()).unwrap();
+    let printed = format!("{parsed:?} {:?}", parsed.answer());
+    for secret in [&issuer_jwt, &disclosure] {
+        assert!(!printed.contains(secret.as_str()), "{printed}");
+    }
+    let w = WalletRequest::parse(&s.request.url()).unwrap();
+    let pending = w.prepare_response(&credential(), NOW).unwrap();
+    let printed = format!("{pending:?}");
+    for secret in [&issuer_jwt, &disclosure] {
+        assert!(!printed.contains(secret.as_str()), "{printed}");
+    }
+    assert!(!printed.contains(s.request.nonce()), "{printed}");
 }
 
 // ---------------------------------------------------------------------------------
@@ -497,7 +605,7 @@ fn create_url_and_wallet_parse_agree() {
         assert_eq!(w.response_origin(), "http://127.0.0.1:8080");
         assert_eq!(w.client_name(), r.client_name());
         assert_eq!(w.nonce(), r.nonce());
-        assert_eq!(w.state(), r.state());
+        assert_eq!(w.state(), Some(r.state()));
         assert_eq!(w.claims(), r.claims());
         assert_eq!(w.credential_query_id(), "certificate");
     }
@@ -781,7 +889,36 @@ fn every_wallet_rule_with_its_negative_case() {
             Err(E::Nonce),
             with(|p| set(p, "nonce", "a b")),
         ),
-        ("state missing", Err(E::State), with(|p| remove(p, "state"))),
+        // OpenID4VP 1.0 §5.1: `state` is only RECOMMENDED when holder binding is
+        // required (the default), and REQUIRED when a query waives it.
+        ("state omitted", Ok(()), with(|p| remove(p, "state"))),
+        (
+            "state omitted although holder binding is waived",
+            Err(E::State),
+            with(|p| {
+                remove(p, "state");
+                set(
+                    p,
+                    "dcql_query",
+                    &dcql_with(|d| {
+                        d["credentials"][0]["require_cryptographic_holder_binding"] = json!(false)
+                    }),
+                );
+            }),
+        ),
+        (
+            "holder binding waived, with state",
+            Ok(()),
+            with(|p| {
+                set(
+                    p,
+                    "dcql_query",
+                    &dcql_with(|d| {
+                        d["credentials"][0]["require_cryptographic_holder_binding"] = json!(false)
+                    }),
+                );
+            }),
+        ),
         ("state empty", Err(E::State), with(|p| set(p, "state", ""))),
         (
             "transaction_data",
@@ -1052,6 +1189,22 @@ fn wallet_details_an_independent_verifier_may_send() {
         .to_owned();
     let token: Value = serde_json::from_str(&token).unwrap();
     assert_eq!(token["mirairo_1"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_request_without_state_is_answered_without_state() {
+    // An independent verifier may omit `state` (OpenID4VP 1.0: RECOMMENDED): the
+    // wallet answers it, and posts no `state` back.
+    let w = WalletRequest::parse(&with(|p| remove(p, "state"))).unwrap();
+    assert_eq!(w.decline_body(), "error=access_denied");
+    let pending = w.prepare_response(&credential(), NOW).unwrap();
+    let body = pending
+        .clone()
+        .finish(&holder_key().sign_raw(pending.signing_input().as_bytes()))
+        .unwrap();
+    let form = Form::parse(&body, 1 << 20).unwrap();
+    assert!(form.get("vp_token").is_some());
+    assert!(!form.contains("state"), "{body}");
 }
 
 /// The test credential as the holder's app stores it: every disclosure, no KB-JWT.

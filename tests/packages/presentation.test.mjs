@@ -143,6 +143,7 @@ describe("Verifier.verifyPresentationResponse", () => {
     const cert = await verifier().verifyPresentationResponse(body(r.state, [over]), r);
     assert.deepEqual(cert.disclosed, CLAIMS);
     assert.ok(!("grade" in cert) && !("issuerPrefecture" in cert));
+    assert.ok(!("holderKeyThumbprint" in cert), "no persistent holder identifier either");
   });
 
   test("the status list is fetched once and cached", async () => {

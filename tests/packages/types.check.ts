@@ -10,6 +10,7 @@ import {
   type MirairoIdErrorCode,
   type VerificationErrorCode,
   type VerifiedCertificate,
+  type PresentedCertificate,
   type VerifyOptions,
   type IdTokenClaims,
   type Trip,
@@ -119,7 +120,10 @@ export async function counter(verifier: Verifier, body: string, stored: StoredPr
   const back: PresentationRequest = PresentationRequest.fromJSON(saved);
   const fromText: PresentationRequest = PresentationRequest.fromJSON(JSON.stringify(stored));
   const state: string = PresentationRequest.stateOf(new URLSearchParams(body));
-  const cert: VerifiedCertificate = await verifier.verifyPresentationResponse(body, back, { now: 1 });
+  const cert: PresentedCertificate = await verifier.verifyPresentationResponse(body, back, { now: 1 });
+  const counterFare: FareResult = fareDiscount(cert, { fare: 1000, ticket: "regular", withCompanion: false });
+  // @ts-expect-error: a counter presentation keeps no holder key thumbprint
+  cert.holderKeyThumbprint;
   await verifier.verifyPresentationResponse({ state, error: "access_denied" }, stored);
   await verifier.verifyPresentationResponse(new URLSearchParams(body), fromText);
   const code: PresentationErrorCode = "request_expired";

@@ -271,7 +271,8 @@ pub struct VerifiedCertificate {
     pub expires_at: i64,
     /// True only when a KB-JWT was present and passed every check.
     pub key_bound: bool,
-    /// RFC 7638 thumbprint of `cnf.jwk`.
+    /// RFC 7638 thumbprint of `cnf.jwk`; empty in the result of a counter presentation
+    /// (PROTOCOL.md §7), which keeps only the requested claims.
     pub holder_key_thumbprint: String,
     /// Wire names of the disclosed top-level claims, in disclosure order.
     pub disclosed: Vec<String>,
@@ -441,22 +442,25 @@ pub(crate) fn nullable_date(v: &Value) -> Option<Option<Date>> {
 
 impl VerifiedCertificate {
     /// The camelCase `VerifiedCertificate` object of API.md: undisclosed claims absent,
-    /// claims disclosed as `null` as `null`.
+    /// claims disclosed as `null` as `null`, `holderKeyThumbprint` absent when empty
+    /// (a counter presentation).
     pub fn to_json(&self) -> Value {
         let mut m = Map::from_pairs([
             ("issuer", self.issuer.as_str().into()),
             ("issuedAt", self.issued_at.into()),
             ("expiresAt", self.expires_at.into()),
             ("keyBound", self.key_bound.into()),
-            (
-                "holderKeyThumbprint",
-                self.holder_key_thumbprint.as_str().into(),
-            ),
-            (
-                "disclosed",
-                Value::Array(self.disclosed.iter().map(|d| d.as_str().into()).collect()),
-            ),
         ]);
+        if !self.holder_key_thumbprint.is_empty() {
+            m.push_new(
+                "holderKeyThumbprint".into(),
+                self.holder_key_thumbprint.as_str().into(),
+            );
+        }
+        m.push_new(
+            "disclosed".into(),
+            Value::Array(self.disclosed.iter().map(|d| d.as_str().into()).collect()),
+        );
         let date_or_null = |d: Option<Date>| json::or_null(d);
         json::put(
             &mut m,
@@ -506,7 +510,7 @@ impl VerifiedCertificate {
             issued_at: f.required("issuedAt", Value::as_i64)?,
             expires_at: f.required("expiresAt", Value::as_i64)?,
             key_bound: f.required("keyBound", Value::as_bool)?,
-            holder_key_thumbprint: f.required("holderKeyThumbprint", text)?,
+            holder_key_thumbprint: f.optional("holderKeyThumbprint", text)?.unwrap_or_default(),
             disclosed: f.required("disclosed", json::strings)?,
             certificate_type: f.optional("certificateType", |v| {
                 v.as_str().and_then(CertificateType::from_wire)

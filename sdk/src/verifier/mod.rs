@@ -642,6 +642,10 @@ impl Prepared {
         }
         if let Some(names) = &self.only_claims {
             cert.retain_claims(names);
+            // The holder key is checked above; its thumbprint is a persistent
+            // identifier of the holder (the same DPoP key with every partner) that a
+            // counter never asked for, so it is not handed on either.
+            cert.holder_key_thumbprint.clear();
         }
         Ok(cert)
     }
