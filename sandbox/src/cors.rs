@@ -1,31 +1,54 @@
 //! CORS: `*` for the public read-only endpoints, registered origins only for the token
 //! and userinfo endpoints.
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use std::time::Duration;
 
-/// Adds the public CORS headers (`*`, `ETag` exposed).
-pub fn add_public(res: &mut Response) {
-    let h = res.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("ETag"),
-    );
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The CORS layer of the public read-only endpoints (PROTOCOL §5): `*` and a
+/// preflight allowing `GET`/`HEAD` with `If-None-Match`, cached ten minutes. Put
+/// [`expose_etag`] and [`preflight_no_content`] around it.
+pub fn public_layer() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+        ])
+        .max_age(Duration::from_secs(600))
 }
 
-/// Preflight for the public endpoints: GET with `If-None-Match`.
-pub async fn public_preflight() -> Response {
-    let mut r = preflight(
-        "GET, HEAD, OPTIONS",
-        "If-None-Match, Accept, Accept-Language",
-    );
-    add_public(&mut r);
-    r
+/// `Access-Control-Expose-Headers: ETag` on every public answer, preflight included.
+/// `CorsLayer::expose_headers` would write the name as `etag` (a `HeaderName` is
+/// lowercase); PROTOCOL §5 and the partners' checks spell it `ETag`.
+pub fn expose_etag() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag"),
+    )
+}
+
+/// `CorsLayer` answers a preflight `200` with an empty body; the sandbox has always
+/// answered `204 No Content` (what the tests and partners' checks expect), so this
+/// layer, put around it, turns that empty `200` into a `204`.
+pub async fn preflight_no_content(req: Request, next: Next) -> Response {
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut res = next.run(req).await;
+    if preflight && res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::NO_CONTENT;
+    }
+    res
 }
 
 /// An empty 204 preflight answer allowing `methods` and `headers` for ten minutes.

@@ -10,7 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::places::{cached_json, category, lang_en, parse_query, prefecture, public_error};
+use crate::places::{cached_json, category, lang_en, parse_query, prefecture};
 use crate::state::AppState;
 
 /// `GET /api/v1/coupons?lang&prefecture&category`.
@@ -18,12 +18,10 @@ pub async fn coupons(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     let key = format!("coupons?{}", raw.as_deref().unwrap_or(""));
-    match state.cached(key, || coupons_body(&state, raw.as_deref())) {
-        Ok(body) => cached_json(&headers, body),
-        Err(e) => public_error(e),
-    }
+    let body = state.cached(key, || coupons_body(&state, raw.as_deref()))?;
+    Ok(cached_json(&headers, body))
 }
 
 fn coupons_body(state: &AppState, raw: Option<&str>) -> Result<String, ApiError> {

@@ -174,15 +174,22 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             control::same_origin_only,
         ));
+    // The public read-only endpoints: CORS `*` from tower-http's layer (PROTOCOL §5).
+    let public = Router::new()
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/jwks.json", get(oidc::jwks))
+        .route("/status/{list}", get(status::status_list))
+        .route("/api/v1/places", get(places::places))
+        .route("/api/v1/coupons", get(coupons::coupons))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(static_files::api_not_found),
+        )
+        .layer(cors::public_layer())
+        .layer(cors::expose_etag())
+        .layer(axum::middleware::from_fn(cors::preflight_no_content));
     let provider = Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(oidc::discovery).options(cors::public_preflight),
-        )
-        .route(
-            "/jwks.json",
-            get(oidc::jwks).options(cors::public_preflight),
-        )
+        .merge(public)
         .route("/authorize", get(oidc::authorize::start))
         .route(
             "/authorize/signin",
@@ -200,22 +207,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/logout",
             get(oidc::logout::logout).post(oidc::logout::confirm),
-        )
-        .route(
-            "/status/{list}",
-            get(status::status_list).options(cors::public_preflight),
-        )
-        .route(
-            "/api/v1/places",
-            get(places::places).options(cors::public_preflight),
-        )
-        .route(
-            "/api/v1/coupons",
-            get(coupons::coupons).options(cors::public_preflight),
-        )
-        .route(
-            "/api/{*rest}",
-            axum::routing::any(static_files::api_not_found),
         )
         .route("/pkg", get(static_files::pkg))
         .route("/pkg/", get(static_files::pkg))

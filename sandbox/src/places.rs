@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mirairo_id_sdk::jose::{b64url_decode, b64url_encode};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
@@ -104,8 +104,8 @@ pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == "*" || t.trim_start_matches("W/") == bare)
 }
 
-/// A cacheable public JSON answer: `ETag`, `Cache-Control: public, max-age=300`,
-/// CORS `*`, and `304` when `If-None-Match` matches.
+/// A cacheable public JSON answer: `ETag`, `Cache-Control: public, max-age=300`
+/// (CORS `*` comes from the router's layer), and `304` when `If-None-Match` matches.
 pub fn cached_json(headers: &HeaderMap, body: String) -> Response {
     let etag = format!(
         "\"{}\"",
@@ -132,14 +132,6 @@ pub fn cached_json(headers: &HeaderMap, body: String) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     );
-    crate::cors::add_public(&mut r);
-    r
-}
-
-/// Adds CORS `*` to an error so that browser code can read it.
-pub fn public_error(e: ApiError) -> Response {
-    let mut r = e.into_response();
-    crate::cors::add_public(&mut r);
     r
 }
 
@@ -194,12 +186,10 @@ pub async fn places(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     let key = format!("places?{}", raw.as_deref().unwrap_or(""));
-    match state.cached(key, || places_body(&state, raw.as_deref())) {
-        Ok(body) => cached_json(&headers, body),
-        Err(e) => public_error(e),
-    }
+    let body = state.cached(key, || places_body(&state, raw.as_deref()))?;
+    Ok(cached_json(&headers, body))
 }
 
 fn places_body(state: &AppState, raw: Option<&str>) -> Result<String, ApiError> {

@@ -205,11 +205,8 @@ pub async fn www(State(state): State<Arc<AppState>>, req: Request) -> Response {
 }
 
 /// Unknown `/api/…` paths: a JSON 404, never an HTML page.
-pub async fn api_not_found(req: Request) -> Response {
-    let mut r =
-        ApiError::not_found(format!("no API endpoint at {}", req.uri().path())).into_response();
-    crate::cors::add_public(&mut r);
-    r
+pub async fn api_not_found(req: Request) -> ApiError {
+    ApiError::not_found(format!("no API endpoint at {}", req.uri().path()))
 }
 
 #[cfg(test)]

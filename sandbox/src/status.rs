@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use mirairo_id_sdk::status::{StatusBits, StatusList};
 use rusqlite::Connection;
 use serde_json::json;
@@ -59,29 +59,27 @@ pub fn list_jwt(state: &AppState, conn: &Connection) -> Result<String, ApiError>
 }
 
 /// `GET /status/{list}`: only list `1` exists.
-pub async fn status_list(State(state): State<Arc<AppState>>, Path(list): Path<String>) -> Response {
-    let result = if list == "1" {
-        let conn = state.db.lock();
-        list_jwt(&state, &conn)
-    } else {
-        Err(ApiError::not_found(format!(
+pub async fn status_list(
+    State(state): State<Arc<AppState>>,
+    Path(list): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    if list != "1" {
+        return Err(ApiError::not_found(format!(
             "there is no status list '{list}'"
-        )))
+        )));
+    }
+    let jwt = {
+        let conn = state.db.lock();
+        list_jwt(&state, &conn)?
     };
-    let mut r = match result {
-        Ok(jwt) => {
-            let mut r = Response::new(axum::body::Body::from(jwt));
-            *r.status_mut() = StatusCode::OK;
-            r.headers_mut().insert(
+    Ok((
+        [
+            (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/statuslist+jwt"),
-            );
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            r
-        }
-        Err(e) => e.into_response(),
-    };
-    crate::cors::add_public(&mut r);
-    r
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        jwt,
+    ))
 }

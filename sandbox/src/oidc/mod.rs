@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mirairo_id_sdk::oidc::CERTIFICATE_CLAIMS_SUPPORTED;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -81,23 +81,16 @@ pub async fn discovery(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// `GET /jwks.json`.
-pub async fn jwks(State(state): State<Arc<AppState>>) -> Response {
+pub async fn jwks(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
     let conn = state.db.lock();
-    match crate::keys::jwks(&conn) {
-        Ok(set) => public_json(set.to_string(), "no-cache"),
-        Err(e) => {
-            let mut r = ApiError::from(e).into_response();
-            crate::cors::add_public(&mut r);
-            r
-        }
-    }
+    let set = crate::keys::jwks(&conn)?;
+    Ok(public_json(set.to_string(), "no-cache"))
 }
 
 fn public_json(body: String, cache: &'static str) -> Response {
     let mut r = json_response(StatusCode::OK, body);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    crate::cors::add_public(&mut r);
     r
 }
 
