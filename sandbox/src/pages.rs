@@ -1,13 +1,16 @@
 //! Server-rendered HTML: the sign-in and consent pages, error pages, and their
-//! stylesheet. No script; every form works without JavaScript.
+//! stylesheet. No script; every form works without JavaScript. The pages are askama
+//! templates in `sandbox/templates/` (compiled in, every value escaped).
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+
+use askama::Template;
 
 use crate::credential::{Certificate, User};
 use crate::seed::is_expired;
-use crate::util::{esc, wareki};
+use crate::util::wareki;
 
 /// The Content-Security-Policy of every HTML response.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -69,39 +72,79 @@ pub fn t<'a>(en: bool, ja: &'a str, english: &'a str) -> &'a str {
     }
 }
 
-/// A whole page.
-pub fn document(en: bool, title: &str, main: &str) -> String {
-    let lang = if en { "en" } else { "ja" };
-    let brand = t(en, "ミライロID", "Mirairo ID");
-    let sandbox = t(
-        en,
-        "サンドボックス（開発・テスト用の環境です）",
-        "Sandbox (for development and tests)",
-    );
-    format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{title} | {brand}</title>\n\
-<link rel=\"stylesheet\" href=\"/_sandbox/assets/provider.css\">\n</head>\n<body>\n\
-<header class=\"site\"><p class=\"brand\">{brand}</p><p class=\"badge\">{sandbox}</p></header>\n\
-<main id=\"main\">\n{main}\n</main>\n</body>\n</html>\n",
-        title = esc(title),
-    )
+/// The page language, for the templates: `self.t(ja, en)` picks the text.
+trait Bilingual {
+    fn en(&self) -> bool;
+
+    fn t<'a>(&self, ja: &'a str, english: &'a str) -> &'a str {
+        t(self.en(), ja, english)
+    }
+
+    fn claim_label(&self, claim: &str) -> &'static str {
+        claim_label(self.en(), claim)
+    }
+}
+
+/// Implements [`Bilingual`] for a template with an `en` field.
+macro_rules! bilingual {
+    ($($page:ident),+) => {
+        $(impl Bilingual for $page<'_> {
+            fn en(&self) -> bool {
+                self.en
+            }
+        })+
+    };
+}
+
+/// The escaper of every template (`askama.toml`): the characters askama's own HTML
+/// escaper escapes, written as the named entities the pages have always used.
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
+        let mut rest = string;
+        while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+            let (plain, tail) = rest.split_at(i);
+            dest.write_str(plain)?;
+            let mut chars = tail.chars();
+            dest.write_str(match chars.next() {
+                Some('&') => "&amp;",
+                Some('<') => "&lt;",
+                Some('>') => "&gt;",
+                Some('"') => "&quot;",
+                _ => "&#39;",
+            })?;
+            rest = chars.as_str();
+        }
+        dest.write_str(rest)
+    }
+}
+
+/// A rendered template as an HTML response (status 200), or the 500 JSON error if
+/// rendering failed (it cannot for these templates: every value is text).
+fn render(page: &impl Template) -> Response {
+    render_with(StatusCode::OK, page)
+}
+
+fn render_with(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => html(status, body),
+        Err(e) => crate::error::ApiError::internal(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    en: bool,
+    title: &'a str,
+    message: &'a str,
 }
 
 /// An error page (never a redirect).
 pub fn error_page(en: bool, status: StatusCode, title: &str, message: &str) -> Response {
-    let main = format!(
-        "<h1>{}</h1>\n<p role=\"alert\">{}</p>\n<p>{}</p>",
-        esc(title),
-        esc(message),
-        esc(t(
-            en,
-            "このページを閉じて、利用していたサービスに戻ってください。",
-            "Close this page and go back to the service you were using.",
-        ))
-    );
-    html(status, document(en, title, &main))
+    render_with(status, &ErrorPage { en, title, message })
 }
 
 /// The label of a certificate claim.
@@ -182,35 +225,14 @@ pub fn certificate_summary(en: bool, cert: &Certificate) -> String {
     s
 }
 
-fn certificate_details(en: bool, cert: &Certificate, today: i64) -> String {
-    let mut parts = vec![format!(
-        "{} {}",
-        t(en, "手帳番号", "No."),
-        esc(&cert.certificate_number)
-    )];
-    parts.push(format!(
-        "{} {}",
-        t(en, "交付日", "Issued"),
-        esc(&date_text(en, &cert.issued_on))
-    ));
-    match &cert.valid_until {
-        Some(v) => {
-            let mut s = format!(
-                "{} {}",
-                t(en, "有効期限", "Valid until"),
-                esc(&date_text(en, v))
-            );
-            if is_expired(Some(v), today) {
-                s.push_str(&format!(
-                    " <strong class=\"warn\">{}</strong>",
-                    t(en, "（期限切れ）", "(expired)")
-                ));
-            }
-            parts.push(s);
-        }
-        None => parts.push(t(en, "有効期限なし", "No expiry date").to_owned()),
-    }
-    parts.join(t(en, "・", " · "))
+/// A certificate as the consent page lists it.
+struct CertificateChoice<'a> {
+    idx: i64,
+    summary: String,
+    number: &'a str,
+    issued_on: String,
+    valid_until: Option<String>,
+    expired: bool,
 }
 
 /// What the sign-in and consent forms carry.
@@ -221,58 +243,25 @@ pub struct FormIds<'a> {
     pub csrf: &'a str,
 }
 
-fn hidden(ids: &FormIds<'_>) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"req\" value=\"{}\">\n<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(ids.req),
-        esc(ids.csrf)
-    )
-}
-
-fn buttons(en: bool, primary: &str) -> String {
-    format!(
-        "<div class=\"actions\">\n<button type=\"submit\" name=\"action\" value=\"ok\" class=\"primary\">{}</button>\n\
-<button type=\"submit\" name=\"action\" value=\"cancel\" class=\"secondary\">{}</button>\n</div>",
-        esc(primary),
-        t(en, "キャンセル", "Cancel")
-    )
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage<'a> {
+    en: bool,
+    title: &'a str,
+    partner: &'a str,
+    ids: &'a FormIds<'a>,
+    users: &'a [User],
 }
 
 /// The sign-in page: pick a seeded test user (no passwords in the sandbox).
 pub fn signin(en: bool, partner: &str, ids: &FormIds<'_>, users: &[User]) -> Response {
-    let title = t(en, "ミライロIDでサインイン", "Sign in with Mirairo ID");
-    let mut main = format!(
-        "<h1>{}</h1>\n<p>{}</p>\n<p class=\"note\">{}</p>\n<form method=\"post\" action=\"/authorize/signin\">\n{}\n<fieldset>\n<legend>{}</legend>\n",
-        esc(title),
-        if en {
-            format!("<strong>{}</strong> asks you to sign in with Mirairo ID.", esc(partner))
-        } else {
-            format!("<strong>{}</strong> がミライロIDでのサインインを求めています。", esc(partner))
-        },
-        t(
-            en,
-            "これはサンドボックスです。パスワードは使いません。テスト利用者を選んでください。",
-            "This is the sandbox: there are no passwords. Choose a test user.",
-        ),
-        hidden(ids),
-        t(en, "テスト利用者", "Test user"),
-    );
-    for (i, u) in users.iter().enumerate() {
-        let id = format!("user-{i}");
-        main.push_str(&format!(
-            "<div class=\"choice\">\n<input type=\"radio\" name=\"user\" id=\"{id}\" value=\"{}\" aria-describedby=\"{id}-note\"{}>\n\
-<label for=\"{id}\"><span class=\"name\">{}</span> <span class=\"login-id\">({})</span></label>\n<p class=\"hint\" id=\"{id}-note\">{}</p>\n</div>\n",
-            esc(&u.id),
-            if i == 0 { " checked" } else { "" },
-            esc(&u.name()),
-            esc(&u.id),
-            esc(t(en, &u.note_ja, &u.note_en)),
-        ));
-    }
-    main.push_str("</fieldset>\n");
-    main.push_str(&buttons(en, t(en, "サインイン", "Sign in")));
-    main.push_str("\n</form>");
-    html(StatusCode::OK, document(en, title, &main))
+    render(&SigninPage {
+        en,
+        title: t(en, "ミライロIDでサインイン", "Sign in with Mirairo ID"),
+        partner,
+        ids,
+        users,
+    })
 }
 
 /// What the consent page shows.
@@ -295,116 +284,69 @@ pub struct ConsentView<'a> {
     pub error: Option<&'a str>,
 }
 
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    en: bool,
+    title: String,
+    error: Option<&'a str>,
+    user: &'a User,
+    ids: &'a FormIds<'a>,
+    profile: bool,
+    certificate: bool,
+    certificates: Vec<CertificateChoice<'a>>,
+    claims: &'a [String],
+}
+
 /// The consent page.
 pub fn consent(view: &ConsentView<'_>, ids: &FormIds<'_>) -> Response {
     let en = view.en;
-    let title = if en {
-        format!("Share your information with {}?", view.partner)
-    } else {
-        format!("{} に情報を提供しますか", view.partner)
-    };
-    let mut main = format!("<h1>{}</h1>\n", esc(&title));
-    if let Some(e) = view.error {
-        main.push_str(&format!(
-            "<p class=\"error\" role=\"alert\">{}</p>\n",
-            esc(e)
-        ));
-    }
-    main.push_str(&format!(
-        "<p>{} <strong>{}</strong> <a href=\"/authorize/signin?req={}\">{}</a></p>\n",
-        t(en, "サインイン中:", "Signed in as"),
-        esc(&view.user.name()),
-        esc(ids.req),
-        t(en, "別の利用者に切り替える", "Switch user"),
-    ));
-    main.push_str("<form method=\"post\" action=\"/authorize/consent\">\n");
-    main.push_str(&hidden(ids));
-    main.push('\n');
-    main.push_str(&format!(
-        "<h2>{}</h2>\n<ul class=\"always\">\n<li>{}</li>\n",
-        t(en, "必ず提供される情報", "Always shared"),
-        t(
-            en,
-            "このサービス専用の利用者ID（他のサービスとは異なる番号です）",
-            "A user ID for this service only (different at every service)",
-        )
-    ));
-    if view.profile {
-        main.push_str(&format!(
-            "<li>{}: {}（{}）</li>\n",
-            t(en, "氏名", "Name"),
-            esc(&view.user.name()),
-            esc(&view.user.name_kana())
-        ));
-    }
-    main.push_str("</ul>\n");
-    if view.certificate {
-        if view.user.certificates.is_empty() {
-            main.push_str(&format!(
-                "<p class=\"error\" role=\"alert\">{}</p>\n",
-                t(
-                    en,
-                    "この利用者には登録された障害者手帳がありません。",
-                    "This user has no registered disability certificate.",
-                )
-            ));
+    let certificates = view
+        .user
+        .certificates
+        .iter()
+        .map(|cert| CertificateChoice {
+            idx: cert.idx,
+            summary: certificate_summary(en, cert),
+            number: &cert.certificate_number,
+            issued_on: date_text(en, &cert.issued_on),
+            valid_until: cert.valid_until.as_deref().map(|v| date_text(en, v)),
+            expired: cert
+                .valid_until
+                .as_deref()
+                .is_some_and(|v| is_expired(Some(v), view.today)),
+        })
+        .collect();
+    render(&ConsentPage {
+        en,
+        title: if en {
+            format!("Share your information with {}?", view.partner)
         } else {
-            main.push_str(&format!(
-                "<fieldset>\n<legend>{}</legend>\n",
-                t(en, "使用する障害者手帳", "Certificate to use")
-            ));
-            for cert in &view.user.certificates {
-                let id = format!("cert-{}", cert.idx);
-                main.push_str(&format!(
-                    "<div class=\"choice\">\n<input type=\"radio\" name=\"certificate\" id=\"{id}\" value=\"{}\" aria-describedby=\"{id}-detail\"{}>\n\
-<label for=\"{id}\">{}</label>\n<p class=\"hint\" id=\"{id}-detail\">{}</p>\n</div>\n",
-                    cert.idx,
-                    if cert.idx == 0 { " checked" } else { "" },
-                    esc(&certificate_summary(en, cert)),
-                    certificate_details(en, cert, view.today),
-                ));
-            }
-            main.push_str("</fieldset>\n");
-            if !view.claims.is_empty() {
-                main.push_str(&format!(
-                    "<fieldset aria-describedby=\"claims-hint\">\n<legend>{}</legend>\n<p class=\"hint\" id=\"claims-hint\">{}</p>\n",
-                    t(en, "提供する手帳の項目", "Certificate details to share"),
-                    t(
-                        en,
-                        "提供したくない項目はチェックを外してください。",
-                        "Untick anything you do not want to share.",
-                    )
-                ));
-                for (i, claim) in view.claims.iter().enumerate() {
-                    let id = format!("claim-{i}");
-                    main.push_str(&format!(
-                        "<div class=\"choice\">\n<input type=\"checkbox\" name=\"claim\" id=\"{id}\" value=\"{}\" checked>\n<label for=\"{id}\">{}</label>\n</div>\n",
-                        esc(claim),
-                        esc(claim_label(en, claim)),
-                    ));
-                }
-                main.push_str("</fieldset>\n");
-            }
-        }
-    }
-    main.push_str(&buttons(en, t(en, "同意する", "Agree")));
-    main.push_str("\n</form>");
-    html(StatusCode::OK, document(en, &title, &main))
+            format!("{} に情報を提供しますか", view.partner)
+        },
+        error: view.error,
+        user: view.user,
+        ids,
+        profile: view.profile,
+        certificate: view.certificate,
+        certificates,
+        claims: view.claims,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "logged-out.html")]
+struct LoggedOutPage<'a> {
+    en: bool,
+    title: &'a str,
 }
 
 /// The page shown after a logout without a return address.
 pub fn logged_out(en: bool) -> Response {
-    let title = t(en, "サインアウトしました", "You are signed out");
-    let main = format!(
-        "<h1>{}</h1>\n<p>{}</p>",
-        esc(title),
-        t(
-            en,
-            "ミライロIDからサインアウトしました。このページを閉じてください。",
-            "You have signed out of Mirairo ID. You can close this page.",
-        )
-    );
-    html(StatusCode::OK, document(en, title, &main))
+    render(&LoggedOutPage {
+        en,
+        title: t(en, "サインアウトしました", "You are signed out"),
+    })
 }
 
 /// What the end-session confirmation page shows and posts back.
@@ -419,57 +361,39 @@ pub struct LogoutConfirmView<'a> {
     pub cancel: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "logout-confirm.html")]
+struct LogoutConfirmPage<'a> {
+    en: bool,
+    title: &'a str,
+    partner: Option<&'a str>,
+    fields: &'a [(&'a str, &'a str)],
+    cancel: &'a str,
+}
+
+bilingual!(
+    ErrorPage,
+    SigninPage,
+    ConsentPage,
+    LoggedOutPage,
+    LogoutConfirmPage
+);
+
 /// The end-session confirmation (`GET /logout` without a usable `id_token_hint`):
 /// nothing is ended until the holder presses "Sign out" (`POST /logout`).
 pub fn logout_confirm(view: &LogoutConfirmView<'_>) -> Response {
     let en = view.en;
-    let title = t(
+    let mut res = render(&LogoutConfirmPage {
         en,
-        "ミライロIDからサインアウトしますか？",
-        "Sign out of Mirairo ID?",
-    );
-    let mut main = format!("<h1>{}</h1>\n", esc(title));
-    if let Some(partner) = view.partner {
-        main.push_str(&if en {
-            format!(
-                "<p><strong>{}</strong> asked to sign you out.</p>\n",
-                esc(partner)
-            )
-        } else {
-            format!(
-                "<p><strong>{}</strong> からサインアウトの要求がありました。</p>\n",
-                esc(partner)
-            )
-        });
-    }
-    main.push_str(&format!(
-        "<p>{}</p>\n<p class=\"note\">{}</p>\n<form method=\"post\" action=\"/logout\">\n",
-        t(
+        title: t(
             en,
-            "サインアウトすると、ミライロIDを使うサービスに次にログインするとき、もう一度サインインが必要になります。",
-            "After signing out, you will need to sign in again the next time you log in to a service with Mirairo ID.",
+            "ミライロIDからサインアウトしますか？",
+            "Sign out of Mirairo ID?",
         ),
-        t(
-            en,
-            "この要求があなたの操作によるものか確認できなかったため、おたずねしています。心当たりがなければ「キャンセル」を選んでください。",
-            "We could not tell whether you asked for this yourself, so we are checking. If you did not, choose Cancel.",
-        ),
-    ));
-    for (name, value) in view.fields {
-        main.push_str(&format!(
-            "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
-            esc(name),
-            esc(value)
-        ));
-    }
-    main.push_str(&format!(
-        "<div class=\"actions\">\n<button type=\"submit\" class=\"primary\">{}</button>\n\
-<a class=\"button secondary\" href=\"{}\">{}</a>\n</div>\n</form>",
-        t(en, "サインアウト", "Sign out"),
-        esc(view.cancel),
-        t(en, "キャンセル", "Cancel"),
-    ));
-    let mut res = html(StatusCode::OK, document(en, title, &main));
+        partner: view.partner,
+        fields: view.fields,
+        cancel: view.cancel,
+    });
     // The form must carry the page's own `Origin` (`POST /logout` refuses other
     // origins); under `no-referrer` browsers send `Origin: null` instead.
     res.headers_mut().insert(

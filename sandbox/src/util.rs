@@ -1,4 +1,4 @@
-//! Small helpers: the clock, random tokens, digests, dates, forms and HTML escaping.
+//! Small helpers: the clock, random tokens, digests, dates and forms.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -212,22 +212,6 @@ impl Form {
             .map(|(_, v)| v.as_str())
             .collect()
     }
-}
-
-/// Escapes text for HTML element content and quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Appends query parameters to a URL that may already have a query.

@@ -56,6 +56,23 @@ pub fn run() -> Result {
         }
     }
 
+    // The sandbox's pages are askama templates (sandbox/templates/, escaped by
+    // default): no HTML tag in a string in its code (tests, which check the pages'
+    // text, excepted).
+    for file in files(&root.join("sandbox/src"), &["rs"]) {
+        for (n, line) in lines(&file) {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            if !line.trim_start().starts_with("//") && html_in_string(&line) {
+                problems.push(format!(
+                    "{}:{n}: HTML from a string (use a template in sandbox/templates/)",
+                    rel(&root, &file)
+                ));
+            }
+        }
+    }
+
     // We write 障害者, never 障がい者 (screen readers misread it), in every page and string.
     let texts = ["sdk/js", "widget/js", "www", "examples", "sandbox/src"];
     for dir in texts {
@@ -207,6 +224,19 @@ fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     out
 }
 
+/// True when a line of Rust has an HTML tag in a string: a string that starts with
+/// `<` and a letter (`"<p>"`), or a closing tag anywhere (`</p>`).
+fn html_in_string(line: &str) -> bool {
+    let tag_after = |pat: &str| {
+        line.match_indices(pat).any(|(i, _)| {
+            line.get(i + pat.len()..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '!')
+        })
+    };
+    tag_after("\"<") || tag_after("</")
+}
+
 fn lines(file: &Path) -> Vec<(usize, String)> {
     std::fs::read_to_string(file)
         .map(|text| {
@@ -223,4 +253,30 @@ fn rel(root: &Path, file: &Path) -> String {
         .unwrap_or(file)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_in_string;
+
+    #[test]
+    fn html_in_a_string_is_found() {
+        // (line of Rust, has HTML in a string)
+        let rows = [
+            (r#"let s = "<p>hello</p>";"#, true),
+            (r#"format!("<h1>{}</h1>\n", t)"#, true),
+            (r#"s.push_str(" <strong class=\"warn\">x</strong>");"#, true),
+            (r#""<!doctype html>""#, true),
+            (
+                r#""an Authorization: DPoP <access token> header is required""#,
+                false,
+            ),
+            ("fn f(x: Option<String>) -> Vec<i64> {", false),
+            (r#"if a < b && c > "d" {"#, false),
+            (r#""<1&'\">""#, false),
+        ];
+        for (line, expected) in rows {
+            assert_eq!(html_in_string(line), expected, "{line}");
+        }
+    }
 }
