@@ -1,5 +1,6 @@
-//! JSON errors (`{"error","error_description"}`) and the layer that guarantees every
-//! failure of the server is one.
+//! Handler errors: JSON errors (`{"error","error_description"}`, PROTOCOL §5) and HTML
+//! error pages ([`AppError`]), and the layer that guarantees every failure of the
+//! server is one.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -100,6 +101,88 @@ impl IntoResponse for ApiError {
             }
         }
         r
+    }
+}
+
+/// What a handler fails with: the JSON error of an API endpoint, or the error page of
+/// an endpoint a browser shows (sign-in, consent, logout). Handlers return
+/// `Result<impl IntoResponse, AppError>` and use `?`.
+#[derive(Debug)]
+pub enum AppError {
+    /// `{"error","error_description"}` with its status (PROTOCOL §5).
+    Api(ApiError),
+    /// An HTML error page (never a redirect).
+    Page {
+        /// Page language.
+        en: bool,
+        /// The HTTP status.
+        status: StatusCode,
+        /// The page's title (already in the page's language).
+        title: String,
+        /// What went wrong (already in the page's language).
+        message: String,
+    },
+}
+
+impl AppError {
+    /// An error page titled `title`, saying `ja` or `english`.
+    pub fn page(
+        en: bool,
+        status: StatusCode,
+        title: (&str, &str),
+        ja: &str,
+        english: &str,
+    ) -> Self {
+        let pick = |ja: &str, english: &str| if en { english } else { ja }.to_owned();
+        AppError::Page {
+            en,
+            status,
+            title: pick(title.0, title.1),
+            message: pick(ja, english),
+        }
+    }
+}
+
+impl ApiError {
+    /// This error as an HTML page (for browser-facing endpoints).
+    pub fn into_page(self, en: bool) -> AppError {
+        AppError::Page {
+            en,
+            status: self.status,
+            title: if en {
+                "Something went wrong"
+            } else {
+                "エラーが発生しました"
+            }
+            .to_owned(),
+            message: self.description,
+        }
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(e: ApiError) -> Self {
+        AppError::Api(e)
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Api(e.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Api(e) => e.into_response(),
+            AppError::Page {
+                en,
+                status,
+                title,
+                message,
+            } => crate::pages::error_page(en, status, &title, &message),
+        }
     }
 }
 

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use mirairo_id_sdk::oidc::{CERTIFICATE_CLAIMS_SUPPORTED, DEFAULT_CERTIFICATE_CLAIMS};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{cookie, set_cookie, Grant, BROWSER_COOKIE, SESSION_COOKIE};
 use crate::credential::{load_user, load_users};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::pages::{self, t, ConsentView, FormIds};
 use crate::state::AppState;
 use crate::util::{append_query, random_token, sha256_b64, today_jst, Form};
@@ -376,16 +376,7 @@ fn refusal_response(r: Refusal, en: bool) -> Response {
 }
 
 fn bad_page(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
-    pages::error_page(
-        en,
-        status,
-        t(
-            en,
-            "リクエストを処理できません",
-            "This request cannot be processed",
-        ),
-        t(en, ja, english),
-    )
+    refused_page(en, status, ja, english).into_response()
 }
 
 fn load_pending(
@@ -453,7 +444,7 @@ fn consent_response(
     let user = match load_user(conn, user_id) {
         Ok(Some(u)) => u,
         Ok(None) => return see_other(&format!("/authorize/signin?req={id}")),
-        Err(e) => return crate::error::ApiError::from(e).into_page(en),
+        Err(e) => return ApiError::from(e).into_page(en).into_response(),
     };
     let partner = state
         .client(&req.client_id)
@@ -486,19 +477,7 @@ fn signin_response(
         .unwrap_or_default();
     match load_users(conn) {
         Ok(users) => pages::signin(en, &partner, &FormIds { req: id, csrf }, &users),
-        Err(e) => ApiError::from(e).into_page(en),
-    }
-}
-
-impl ApiError {
-    /// This error as an HTML page (for browser-facing endpoints).
-    pub fn into_page(self, en: bool) -> Response {
-        pages::error_page(
-            en,
-            self.status,
-            t(en, "エラーが発生しました", "Something went wrong"),
-            &self.description,
-        )
+        Err(e) => ApiError::from(e).into_page(en).into_response(),
     }
 }
 
@@ -539,14 +518,14 @@ pub async fn start(
     let conn = state.db.lock();
     let session = match session_user(&conn, &headers) {
         Ok(s) => s,
-        Err(e) => return ApiError::from(e).into_page(req.en),
+        Err(e) => return ApiError::from(e).into_page(req.en).into_response(),
     };
     if let Some((user, auth_time)) = session {
         req.user = Some(user);
         req.auth_time = Some(auth_time);
     }
     if let Err(e) = save_pending(&conn, &id, &csrf, &req, now) {
-        return e.into_page(req.en);
+        return e.into_page(req.en).into_response();
     }
     let mut res = if req.user.is_some() {
         consent_response(&state, &conn, &id, &csrf, &req, None)
@@ -586,7 +565,7 @@ fn check_pending(
     let (stored_csrf, req) = match load_pending(conn, id, state.clock.now()) {
         Ok(Some(p)) => p,
         Ok(None) => return expired(),
-        Err(e) => return Checked::Refused(ApiError::from(e).into_page(en)),
+        Err(e) => return Checked::Refused(ApiError::from(e).into_page(en).into_response()),
     };
     let browser_ok = req.browser.is_none() || cookie(headers, BROWSER_COOKIE) == req.browser;
     let csrf_ok = csrf.is_none_or(|c| c == stored_csrf);
@@ -614,33 +593,47 @@ fn check_posted(state: &AppState, conn: &Connection, headers: &HeaderMap, form: 
 }
 
 /// Reads an `application/x-www-form-urlencoded` body (415 or 400 page otherwise).
-pub(crate) fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, Box<Response>> {
+pub(crate) fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, AppError> {
     let en = accept_en(headers);
     let ct_ok = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !ct_ok {
-        return Err(Box::new(bad_page(
+        return Err(refused_page(
             en,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "フォームの形式が正しくありません。",
             "The form is not application/x-www-form-urlencoded.",
-        )));
+        ));
     }
     Form::parse(body).map_err(|e| {
-        Box::new(bad_page(
+        refused_page(
             en,
             StatusCode::BAD_REQUEST,
             &format!("フォームの内容を読み取れません（{e}）。"),
             &format!("The form cannot be read ({e})."),
-        ))
+        )
     })
+}
+
+/// The "this request cannot be processed" page.
+fn refused_page(en: bool, status: StatusCode, ja: &str, english: &str) -> AppError {
+    AppError::page(
+        en,
+        status,
+        (
+            "リクエストを処理できません",
+            "This request cannot be processed",
+        ),
+        ja,
+        english,
+    )
 }
 
 fn cancel(state: &AppState, conn: &Connection, id: &str, req: &AuthRequest) -> Response {
     if let Err(e) = conn.execute("DELETE FROM pending WHERE id = ?1", [id]) {
-        return ApiError::from(e).into_page(req.en);
+        return ApiError::from(e).into_page(req.en).into_response();
     }
     see_other(&error_redirect(
         &state.issuer,
@@ -673,7 +666,7 @@ pub async fn signin(
 ) -> Response {
     let form = match parse_post(&headers, &body) {
         Ok(f) => f,
-        Err(r) => return *r,
+        Err(e) => return e.into_response(),
     };
     let conn = state.db.lock();
     let (id, csrf, mut req) = match check_posted(&state, &conn, &headers, &form) {
@@ -682,7 +675,7 @@ pub async fn signin(
     };
     let user = match form.first("user").map(|u| load_user(&conn, u)) {
         Some(Ok(Some(u))) => u,
-        Some(Err(e)) => return ApiError::from(e).into_page(req.en),
+        Some(Err(e)) => return ApiError::from(e).into_page(req.en).into_response(),
         _ => return signin_response(&state, &conn, &id, &csrf, &req),
     };
     let now = state.clock.now();
@@ -691,12 +684,12 @@ pub async fn signin(
         "INSERT INTO sessions (id, user_id, auth_time) VALUES (?1, ?2, ?3)",
         params![sid, user.id, now],
     ) {
-        return ApiError::from(e).into_page(req.en);
+        return ApiError::from(e).into_page(req.en).into_response();
     }
     req.user = Some(user.id);
     req.auth_time = Some(now);
     if let Err(e) = save_pending(&conn, &id, &csrf, &req, now) {
-        return e.into_page(req.en);
+        return e.into_page(req.en).into_response();
     }
     let mut res = see_other(&format!("/authorize/consent?req={id}"));
     if let Some(c) = set_cookie(SESSION_COOKIE, &sid, None) {
@@ -727,7 +720,7 @@ pub async fn consent(
 ) -> Response {
     let form = match parse_post(&headers, &body) {
         Ok(f) => f,
-        Err(r) => return *r,
+        Err(e) => return e.into_response(),
     };
     let conn = state.db.lock();
     let (id, csrf, req) = match check_posted(&state, &conn, &headers, &form) {
@@ -756,7 +749,7 @@ pub async fn consent(
     match issue_code(&state, &conn, &req, &user, certificate, claims, auth_time) {
         Ok(url) => {
             if let Err(e) = conn.execute("DELETE FROM pending WHERE id = ?1", [&id]) {
-                return ApiError::from(e).into_page(req.en);
+                return ApiError::from(e).into_page(req.en).into_response();
             }
             see_other(&url)
         }

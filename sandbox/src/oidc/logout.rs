@@ -26,8 +26,8 @@ use rusqlite::OptionalExtension;
 use super::authorize::{accept_en, parse_post};
 use super::{cookie, set_cookie, SESSION_COOKIE};
 use crate::cors::is_foreign_origin;
-use crate::error::ApiError;
-use crate::pages::{self, t, LogoutConfirmView};
+use crate::error::{ApiError, AppError};
+use crate::pages::{self, LogoutConfirmView};
 use crate::state::AppState;
 use crate::util::{append_query, to_sdk, Form};
 use mirairo_id_sdk::Lang;
@@ -63,17 +63,18 @@ struct Hint {
     issued_at: i64,
 }
 
-fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
-    pages::error_page(
+fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> AppError {
+    AppError::page(
         en,
         status,
-        t(en, "サインアウトできません", "Cannot sign out"),
-        t(en, ja, english),
+        ("サインアウトできません", "Cannot sign out"),
+        ja,
+        english,
     )
 }
 
 /// Checks the parameters (the same for `GET` and `POST`). `Err` is the 400 page.
-fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box<Response>> {
+fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, AppError> {
     let en = form
         .first("ui_locales")
         .and_then(Lang::negotiate)
@@ -84,12 +85,12 @@ fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box
             Ok(Some(v)) => fields.push((name, v.to_owned())),
             Ok(None) => {}
             Err(_) => {
-                return Err(Box::new(bad(
+                return Err(bad(
                     en,
                     StatusCode::BAD_REQUEST,
                     &format!("{name} が2回以上指定されています。"),
                     &format!("{name} is given more than once."),
-                )))
+                ))
             }
         }
     }
@@ -97,12 +98,12 @@ fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box
     let hint = match get("id_token_hint") {
         None => None,
         Some(token) => Some(verify_hint(state, token, get("client_id")).map_err(|()| {
-            Box::new(bad(
+            bad(
                 en,
                 StatusCode::BAD_REQUEST,
                 "id_token_hint が、このサービスにミライロIDが発行した ID トークンではありません。",
                 "id_token_hint is not an ID token that Mirairo ID issued to this service.",
-            ))
+            )
         })?),
     };
     // Without client_id, the hint names the client (RP-Initiated Logout 1.0 §2).
@@ -111,30 +112,30 @@ fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box
     let target = match (client_id, get("post_logout_redirect_uri")) {
         (_, None) => None,
         (None, Some(_)) => {
-            return Err(Box::new(bad(
+            return Err(bad(
                 en,
                 StatusCode::BAD_REQUEST,
                 "post_logout_redirect_uri には client_id が必要です。",
                 "post_logout_redirect_uri needs a client_id.",
-            )))
+            ))
         }
         (Some(_), Some(uri)) => match client {
             None => {
-                return Err(Box::new(bad(
+                return Err(bad(
                     en,
                     StatusCode::BAD_REQUEST,
                     "このサービス（client_id）は登録されていません。",
                     "This service (client_id) is not registered.",
-                )))
+                ))
             }
             Some(c) if c.post_logout_redirect_uris.iter().any(|u| u == uri) => Some(uri.to_owned()),
             Some(_) => {
-                return Err(Box::new(bad(
+                return Err(bad(
                     en,
                     StatusCode::BAD_REQUEST,
                     "post_logout_redirect_uri が登録されたものと一致しません。",
                     "post_logout_redirect_uri does not match a registered one.",
-                )))
+                ))
             }
         },
     };
@@ -244,12 +245,15 @@ fn hint_matches(state: &AppState, hint: &Hint, session: &Session) -> rusqlite::R
 
 /// Ends the session (if any) and redirects to the validated URI with `state`, or shows
 /// the signed-out page.
-fn end_session(state: &AppState, req: &EndSession, sid: Option<&str>) -> Response {
+fn end_session(
+    state: &AppState,
+    req: &EndSession,
+    sid: Option<&str>,
+) -> Result<Response, AppError> {
     if let Some(sid) = sid {
         let conn = state.db.lock();
-        if let Err(e) = conn.execute("DELETE FROM sessions WHERE id = ?1", [sid]) {
-            return ApiError::from(e).into_page(req.en);
-        }
+        conn.execute("DELETE FROM sessions WHERE id = ?1", [sid])
+            .map_err(|e| ApiError::from(e).into_page(req.en))?;
     }
     let mut res = match &req.target {
         Some(uri) => {
@@ -271,7 +275,7 @@ fn end_session(state: &AppState, req: &EndSession, sid: Option<&str>) -> Respons
     if let Some(c) = set_cookie(SESSION_COOKIE, "", Some(0)) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
-    res
+    Ok(res)
 }
 
 fn confirm_page(req: &EndSession) -> Response {
@@ -289,36 +293,29 @@ pub async fn logout(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
-    let Ok(form) = Form::parse(raw.unwrap_or_default().as_bytes()) else {
-        return bad(
+    let form = Form::parse(raw.unwrap_or_default().as_bytes()).map_err(|_| {
+        bad(
             en_hint,
             StatusCode::BAD_REQUEST,
             "URL の形式が正しくありません。",
             "The address is malformed.",
-        );
-    };
-    let req = match check(&state, &form, en_hint) {
-        Ok(r) => r,
-        Err(page) => return *page,
-    };
+        )
+    })?;
+    let req = check(&state, &form, en_hint)?;
     let Some(hint) = &req.hint else {
-        return confirm_page(&req);
+        return Ok(confirm_page(&req));
     };
-    let sid = match session(&state, &headers) {
-        Ok(s) => s,
-        Err(e) => return ApiError::from(e).into_page(req.en),
-    };
-    match &sid {
+    let page_error = |e: rusqlite::Error| ApiError::from(e).into_page(req.en);
+    match session(&state, &headers).map_err(page_error)? {
         None => end_session(&state, &req, None),
-        Some(session) => match hint_matches(&state, hint, session) {
-            Ok(true) => end_session(&state, &req, Some(&session.id)),
-            // Genuine, but for someone else or from an earlier session: the holder
-            // decides (RP-Initiated Logout §2).
-            Ok(false) => confirm_page(&req),
-            Err(e) => ApiError::from(e).into_page(req.en),
-        },
+        // Genuine, but for someone else or from an earlier session: the holder
+        // decides (RP-Initiated Logout §2).
+        Some(session) if !hint_matches(&state, hint, &session).map_err(page_error)? => {
+            Ok(confirm_page(&req))
+        }
+        Some(session) => end_session(&state, &req, Some(&session.id)),
     }
 }
 
@@ -327,26 +324,18 @@ pub async fn confirm(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
     if is_foreign_origin(&headers, &state.issuer) {
-        return bad(
+        return Err(bad(
             en_hint,
             StatusCode::FORBIDDEN,
             "このサインアウトの要求は別のサイトから送られたため、受け付けませんでした。サインアウトはしていません。",
             "This sign-out request came from another site, so it was refused. You are still signed in.",
-        );
+        ));
     }
-    let form = match parse_post(&headers, &body) {
-        Ok(f) => f,
-        Err(page) => return *page,
-    };
-    let req = match check(&state, &form, en_hint) {
-        Ok(r) => r,
-        Err(page) => return *page,
-    };
-    match session(&state, &headers) {
-        Ok(sid) => end_session(&state, &req, sid.as_ref().map(|s| s.id.as_str())),
-        Err(e) => ApiError::from(e).into_page(req.en),
-    }
+    let form = parse_post(&headers, &body)?;
+    let req = check(&state, &form, en_hint)?;
+    let sid = session(&state, &headers).map_err(|e| ApiError::from(e).into_page(req.en))?;
+    end_session(&state, &req, sid.as_ref().map(|s| s.id.as_str()))
 }
