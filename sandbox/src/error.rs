@@ -111,6 +111,9 @@ impl IntoResponse for ApiError {
 pub enum AppError {
     /// `{"error","error_description"}` with its status (PROTOCOL §5).
     Api(ApiError),
+    /// An OAuth error answered by redirecting to the client (RFC 6749 §4.1.2.1):
+    /// `303 See Other` to this URL.
+    Redirect(String),
     /// An HTML error page (never a redirect).
     Page {
         /// Page language.
@@ -176,6 +179,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Api(e) => e.into_response(),
+            AppError::Redirect(url) => see_other(&url),
             AppError::Page {
                 en,
                 status,
@@ -184,6 +188,18 @@ impl IntoResponse for AppError {
             } => crate::pages::error_page(en, status, &title, &message),
         }
     }
+}
+
+/// A `303 See Other` to `location`, never cached.
+pub fn see_other(location: &str) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 fn code_for(status: StatusCode) -> &'static str {

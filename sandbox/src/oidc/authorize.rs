@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use mirairo_id_sdk::oidc::{CERTIFICATE_CLAIMS_SUPPORTED, DEFAULT_CERTIFICATE_CLAIMS};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{cookie, set_cookie, Grant, BROWSER_COOKIE, SESSION_COOKIE};
 use crate::credential::{load_user, load_users};
-use crate::error::{ApiError, AppError};
+use crate::error::{see_other, ApiError, AppError};
 use crate::pages::{self, t, ConsentView, FormIds};
 use crate::state::AppState;
 use crate::util::{append_query, random_token, sha256_b64, today_jst, Form};
@@ -339,17 +339,6 @@ pub fn issue_code(
     ))
 }
 
-fn see_other(location: &str) -> Response {
-    let mut r = Response::new(axum::body::Body::empty());
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 /// True when `Accept-Language` prefers English to Japanese (the core's `Lang::negotiate`).
 pub(crate) fn accept_en(headers: &HeaderMap) -> bool {
     headers
@@ -359,24 +348,20 @@ pub(crate) fn accept_en(headers: &HeaderMap) -> bool {
         == Some(Lang::En)
 }
 
-fn refusal_response(r: Refusal, en: bool) -> Response {
+/// A refused authorization request as the handler's error: the error page, or the
+/// error redirect to the client (RFC 6749 §4.1.2.1).
+fn refused(r: Refusal, en: bool) -> AppError {
     match r {
-        Refusal::Page { ja, en: en_msg, .. } => pages::error_page(
-            en,
-            StatusCode::BAD_REQUEST,
-            t(
-                en,
-                "リクエストを処理できません",
-                "This request cannot be processed",
-            ),
-            if en { &en_msg } else { &ja },
-        ),
-        Refusal::Redirect(url) => see_other(&url),
+        Refusal::Page { ja, en: en_msg, .. } => {
+            refused_page(en, StatusCode::BAD_REQUEST, &ja, &en_msg)
+        }
+        Refusal::Redirect(url) => AppError::Redirect(url),
     }
 }
 
-fn bad_page(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
-    refused_page(en, status, ja, english).into_response()
+/// A database error as the error page of a page in `en`.
+fn db_page(en: bool) -> impl FnOnce(rusqlite::Error) -> AppError {
+    move |e| ApiError::from(e).into_page(en)
 }
 
 fn load_pending(
@@ -436,15 +421,14 @@ fn consent_response(
     csrf: &str,
     req: &AuthRequest,
     error: Option<&str>,
-) -> Response {
+) -> Result<Response, AppError> {
     let en = req.en;
+    let signin_again = || Ok(see_other(&format!("/authorize/signin?req={id}")));
     let Some(user_id) = req.user.as_deref() else {
-        return see_other(&format!("/authorize/signin?req={id}"));
+        return signin_again();
     };
-    let user = match load_user(conn, user_id) {
-        Ok(Some(u)) => u,
-        Ok(None) => return see_other(&format!("/authorize/signin?req={id}")),
-        Err(e) => return ApiError::from(e).into_page(en).into_response(),
+    let Some(user) = load_user(conn, user_id).map_err(db_page(en))? else {
+        return signin_again();
     };
     let partner = state
         .client(&req.client_id)
@@ -460,7 +444,7 @@ fn consent_response(
         today: today_jst(state.clock.now()),
         error,
     };
-    pages::consent(&view, &FormIds { req: id, csrf })
+    Ok(pages::consent(&view, &FormIds { req: id, csrf }))
 }
 
 fn signin_response(
@@ -469,16 +453,19 @@ fn signin_response(
     id: &str,
     csrf: &str,
     req: &AuthRequest,
-) -> Response {
+) -> Result<Response, AppError> {
     let en = req.en;
     let partner = state
         .client(&req.client_id)
         .map(|c| c.name(en).to_owned())
         .unwrap_or_default();
-    match load_users(conn) {
-        Ok(users) => pages::signin(en, &partner, &FormIds { req: id, csrf }, &users),
-        Err(e) => ApiError::from(e).into_page(en).into_response(),
-    }
+    let users = load_users(conn).map_err(db_page(en))?;
+    Ok(pages::signin(
+        en,
+        &partner,
+        &FormIds { req: id, csrf },
+        &users,
+    ))
 }
 
 /// `GET /authorize`.
@@ -486,28 +473,22 @@ pub async fn start(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
-    let form = match Form::parse(raw.unwrap_or_default().as_bytes()) {
-        Ok(f) => f,
-        Err(e) => {
-            return bad_page(
-                en_hint,
-                StatusCode::BAD_REQUEST,
-                &format!("URL の形式が正しくありません（{e}）。"),
-                &format!("The address is malformed ({e})."),
-            )
-        }
-    };
+    let form = Form::parse(raw.unwrap_or_default().as_bytes()).map_err(|e| {
+        refused_page(
+            en_hint,
+            StatusCode::BAD_REQUEST,
+            &format!("URL の形式が正しくありません（{e}）。"),
+            &format!("The address is malformed ({e})."),
+        )
+    })?;
     // Error pages follow ui_locales when it is readable, else Accept-Language.
     let en_hint = form
         .first("ui_locales")
         .and_then(Lang::negotiate)
         .map_or(en_hint, |l| l == Lang::En);
-    let mut req = match validate(&state, &form, en_hint) {
-        Ok(r) => r,
-        Err(r) => return refusal_response(r, en_hint),
-    };
+    let mut req = validate(&state, &form, en_hint).map_err(|r| refused(r, en_hint))?;
     let now = state.clock.now();
     let browser = cookie(&headers, BROWSER_COOKIE)
         .filter(|b| b.len() >= 22 && is_b64url(b))
@@ -516,80 +497,74 @@ pub async fn start(
     let id = random_token(16);
     let csrf = random_token(16);
     let conn = state.db.lock();
-    let session = match session_user(&conn, &headers) {
-        Ok(s) => s,
-        Err(e) => return ApiError::from(e).into_page(req.en).into_response(),
-    };
-    if let Some((user, auth_time)) = session {
+    if let Some((user, auth_time)) = session_user(&conn, &headers).map_err(db_page(req.en))? {
         req.user = Some(user);
         req.auth_time = Some(auth_time);
     }
-    if let Err(e) = save_pending(&conn, &id, &csrf, &req, now) {
-        return e.into_page(req.en).into_response();
-    }
+    save_pending(&conn, &id, &csrf, &req, now).map_err(|e| e.into_page(req.en))?;
     let mut res = if req.user.is_some() {
-        consent_response(&state, &conn, &id, &csrf, &req, None)
+        consent_response(&state, &conn, &id, &csrf, &req, None)?
     } else {
-        signin_response(&state, &conn, &id, &csrf, &req)
+        signin_response(&state, &conn, &id, &csrf, &req)?
     };
     if let Some(c) = set_cookie(BROWSER_COOKIE, &browser, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
-    res
+    Ok(res)
 }
 
-/// A pending request checked against the form's CSRF token and the browser cookie, or the
-/// page to answer instead.
-enum Checked {
-    Ok(String, String, AuthRequest),
-    Refused(Response),
-}
+/// A pending request: its id, CSRF token and parameters.
+type Pending = (String, String, AuthRequest);
 
+/// The pending request `id`, checked against the form's CSRF token (when posted) and
+/// the browser cookie.
 fn check_pending(
     state: &AppState,
     conn: &Connection,
     headers: &HeaderMap,
     id: Option<&str>,
     csrf: Option<&str>,
-) -> Checked {
+) -> Result<Pending, AppError> {
     let en = accept_en(headers);
     let expired = || {
-        Checked::Refused(bad_page(
+        refused_page(
             en,
             StatusCode::BAD_REQUEST,
             "この手続きは期限切れか、すでに完了しています。サービスに戻って、もう一度お試しください。",
             "This sign-in has expired or is already complete. Go back to the service and try again.",
-        ))
+        )
     };
-    let Some(id) = id else { return expired() };
-    let (stored_csrf, req) = match load_pending(conn, id, state.clock.now()) {
-        Ok(Some(p)) => p,
-        Ok(None) => return expired(),
-        Err(e) => return Checked::Refused(ApiError::from(e).into_page(en).into_response()),
-    };
+    let id = id.ok_or_else(expired)?;
+    let (stored_csrf, req) = load_pending(conn, id, state.clock.now())
+        .map_err(db_page(en))?
+        .ok_or_else(expired)?;
     let browser_ok = req.browser.is_none() || cookie(headers, BROWSER_COOKIE) == req.browser;
     let csrf_ok = csrf.is_none_or(|c| c == stored_csrf);
     if !browser_ok || !csrf_ok {
-        return Checked::Refused(bad_page(
+        return Err(refused_page(
             req.en,
             StatusCode::FORBIDDEN,
             "このフォームは別のブラウザーまたは別の画面から送信されました。サービスに戻って、もう一度お試しください。",
             "This form was sent from another browser or page. Go back to the service and try again.",
         ));
     }
-    Checked::Ok(id.to_owned(), stored_csrf, req)
+    Ok((id.to_owned(), stored_csrf, req))
 }
 
 /// A posted sign-in or consent form: its pending request checked against the form's CSRF
-/// token, or the answer when refused or when the holder pressed cancel.
-fn check_posted(state: &AppState, conn: &Connection, headers: &HeaderMap, form: &Form) -> Checked {
+/// token; when the holder pressed cancel, the request ends with `access_denied`.
+fn check_posted(
+    state: &AppState,
+    conn: &Connection,
+    headers: &HeaderMap,
+    form: &Form,
+) -> Result<Pending, AppError> {
     let csrf = form.first("csrf").unwrap_or("");
-    match check_pending(state, conn, headers, form.first("req"), Some(csrf)) {
-        Checked::Ok(id, _, req) if form.first("action") == Some("cancel") => {
-            Checked::Refused(cancel(state, conn, &id, &req))
-        }
-        checked => checked,
+    let (id, csrf, req) = check_pending(state, conn, headers, form.first("req"), Some(csrf))?;
+    if form.first("action") == Some("cancel") {
+        return Err(cancel(state, conn, &id, &req));
     }
+    Ok((id, csrf, req))
 }
 
 /// Reads an `application/x-www-form-urlencoded` body (415 or 400 page otherwise).
@@ -631,11 +606,12 @@ fn refused_page(en: bool, status: StatusCode, ja: &str, english: &str) -> AppErr
     )
 }
 
-fn cancel(state: &AppState, conn: &Connection, id: &str, req: &AuthRequest) -> Response {
+/// Ends a pending request the holder cancelled: the `access_denied` redirect.
+fn cancel(state: &AppState, conn: &Connection, id: &str, req: &AuthRequest) -> AppError {
     if let Err(e) = conn.execute("DELETE FROM pending WHERE id = ?1", [id]) {
-        return ApiError::from(e).into_page(req.en).into_response();
+        return db_page(req.en)(e);
     }
-    see_other(&error_redirect(
+    AppError::Redirect(error_redirect(
         &state.issuer,
         &req.redirect_uri,
         "access_denied",
@@ -649,13 +625,11 @@ pub async fn signin_page(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let form = Form::parse(raw.unwrap_or_default().as_bytes()).unwrap_or_default();
     let conn = state.db.lock();
-    match check_pending(&state, &conn, &headers, form.first("req"), None) {
-        Checked::Ok(id, csrf, req) => signin_response(&state, &conn, &id, &csrf, &req),
-        Checked::Refused(r) => r,
-    }
+    let (id, csrf, req) = check_pending(&state, &conn, &headers, form.first("req"), None)?;
+    signin_response(&state, &conn, &id, &csrf, &req)
 }
 
 /// `POST /authorize/signin` (req, csrf, user, action).
@@ -663,39 +637,32 @@ pub async fn signin(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let form = match parse_post(&headers, &body) {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, AppError> {
+    let form = parse_post(&headers, &body)?;
     let conn = state.db.lock();
-    let (id, csrf, mut req) = match check_posted(&state, &conn, &headers, &form) {
-        Checked::Ok(id, csrf, req) => (id, csrf, req),
-        Checked::Refused(r) => return r,
+    let (id, csrf, mut req) = check_posted(&state, &conn, &headers, &form)?;
+    let user = match form.first("user") {
+        Some(u) => load_user(&conn, u).map_err(db_page(req.en))?,
+        None => None,
     };
-    let user = match form.first("user").map(|u| load_user(&conn, u)) {
-        Some(Ok(Some(u))) => u,
-        Some(Err(e)) => return ApiError::from(e).into_page(req.en).into_response(),
-        _ => return signin_response(&state, &conn, &id, &csrf, &req),
+    let Some(user) = user else {
+        return signin_response(&state, &conn, &id, &csrf, &req);
     };
     let now = state.clock.now();
     let sid = random_token(24);
-    if let Err(e) = conn.execute(
+    conn.execute(
         "INSERT INTO sessions (id, user_id, auth_time) VALUES (?1, ?2, ?3)",
         params![sid, user.id, now],
-    ) {
-        return ApiError::from(e).into_page(req.en).into_response();
-    }
+    )
+    .map_err(db_page(req.en))?;
     req.user = Some(user.id);
     req.auth_time = Some(now);
-    if let Err(e) = save_pending(&conn, &id, &csrf, &req, now) {
-        return e.into_page(req.en).into_response();
-    }
+    save_pending(&conn, &id, &csrf, &req, now).map_err(|e| e.into_page(req.en))?;
     let mut res = see_other(&format!("/authorize/consent?req={id}"));
     if let Some(c) = set_cookie(SESSION_COOKIE, &sid, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
-    res
+    Ok(res)
 }
 
 /// `GET /authorize/consent?req=…`.
@@ -703,13 +670,11 @@ pub async fn consent_page(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let form = Form::parse(raw.unwrap_or_default().as_bytes()).unwrap_or_default();
     let conn = state.db.lock();
-    match check_pending(&state, &conn, &headers, form.first("req"), None) {
-        Checked::Ok(id, csrf, req) => consent_response(&state, &conn, &id, &csrf, &req, None),
-        Checked::Refused(r) => r,
-    }
+    let (id, csrf, req) = check_pending(&state, &conn, &headers, form.first("req"), None)?;
+    consent_response(&state, &conn, &id, &csrf, &req, None)
 }
 
 /// `POST /authorize/consent` (req, csrf, certificate, claim…, action).
@@ -717,41 +682,30 @@ pub async fn consent(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let form = match parse_post(&headers, &body) {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, AppError> {
+    let form = parse_post(&headers, &body)?;
     let conn = state.db.lock();
-    let (id, csrf, req) = match check_posted(&state, &conn, &headers, &form) {
-        Checked::Ok(id, csrf, req) => (id, csrf, req),
-        Checked::Refused(r) => return r,
-    };
+    let (id, csrf, req) = check_posted(&state, &conn, &headers, &form)?;
     let Some(user) = req.user.clone() else {
-        return see_other(&format!("/authorize/signin?req={id}"));
+        return Ok(see_other(&format!("/authorize/signin?req={id}")));
     };
-    let certificate = match form.first("certificate") {
-        None => None,
-        Some(c) => match c.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let msg = t(req.en, "手帳を選んでください。", "Choose a certificate.");
-                return consent_response(&state, &conn, &id, &csrf, &req, Some(msg));
-            }
-        },
+    // A certificate is chosen with scope `certificate` (the form always sends one).
+    let certificate = match form.first("certificate").map(str::parse::<i64>) {
+        Some(Ok(n)) => Some(n),
+        None if !req.has_scope("certificate") => None,
+        _ => {
+            let msg = t(req.en, "手帳を選んでください。", "Choose a certificate.");
+            return consent_response(&state, &conn, &id, &csrf, &req, Some(msg));
+        }
     };
-    if req.has_scope("certificate") && certificate.is_none() {
-        let msg = t(req.en, "手帳を選んでください。", "Choose a certificate.");
-        return consent_response(&state, &conn, &id, &csrf, &req, Some(msg));
-    }
     let claims: Vec<String> = form.all("claim").into_iter().map(str::to_owned).collect();
     let auth_time = req.auth_time.unwrap_or_else(|| state.clock.now());
+    // A refusal (e.g. a certificate that is not the user's) shows the consent page again.
     match issue_code(&state, &conn, &req, &user, certificate, claims, auth_time) {
         Ok(url) => {
-            if let Err(e) = conn.execute("DELETE FROM pending WHERE id = ?1", [&id]) {
-                return ApiError::from(e).into_page(req.en).into_response();
-            }
-            see_other(&url)
+            conn.execute("DELETE FROM pending WHERE id = ?1", [&id])
+                .map_err(db_page(req.en))?;
+            Ok(see_other(&url))
         }
         Err(e) => consent_response(&state, &conn, &id, &csrf, &req, Some(&e.description)),
     }
