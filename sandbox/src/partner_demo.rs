@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use hmac::{Hmac, Mac};
@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::error::{json_response, ApiError};
+use crate::error::{json_response, ApiError, AppError};
 use crate::state::AppState;
 use crate::util::{format_day, random_token, to_sdk, today_jst};
 
@@ -347,26 +347,24 @@ struct FareQuery {
     ticket: String,
 }
 
-async fn fare(State((app, _)): State<Shared>, Query(q): Query<FareQuery>) -> Response {
-    let result = Ticket::from_wire(&q.ticket)
-        .ok_or_else(|| ApiError::invalid_request(format!("unknown ticket '{}'", q.ticket)))
-        .and_then(|ticket| {
-            let trip = TripRequest {
-                from: q.from,
-                to: q.to,
-                ticket,
-                date: None,
-                with_companion: false,
-            };
-            price(&trip, app.clock.now()).map(|p| (ticket, p))
-        });
-    match result {
-        Ok((ticket, p)) => ok(
-            StatusCode::OK,
-            json!({ "fare": p.fare, "oneWayKm": p.km, "ticket": ticket.as_str() }),
-        ),
-        Err(e) => e.into_response(),
-    }
+async fn fare(
+    State((app, _)): State<Shared>,
+    Query(q): Query<FareQuery>,
+) -> Result<Response, AppError> {
+    let ticket = Ticket::from_wire(&q.ticket)
+        .ok_or_else(|| ApiError::invalid_request(format!("unknown ticket '{}'", q.ticket)))?;
+    let trip = TripRequest {
+        from: q.from,
+        to: q.to,
+        ticket,
+        date: None,
+        with_companion: false,
+    };
+    let p = price(&trip, app.clock.now())?;
+    Ok(ok(
+        StatusCode::OK,
+        json!({ "fare": p.fare, "oneWayKm": p.km, "ticket": ticket.as_str() }),
+    ))
 }
 
 async fn nonce(State((app, demo)): State<Shared>) -> Response {
@@ -484,53 +482,47 @@ fn booking_record(
     })
 }
 
-async fn book(State((app, demo)): State<Shared>, body: Bytes) -> Response {
-    let result = (|| {
-        let req: BookingRequest = serde_json::from_slice(&body).map_err(|e| {
-            ApiError::invalid_request(format!("expected {{presentation, trip}}: {e}"))
-        })?;
-        let now = app.clock.now();
-        let priced = price(&req.trip, now)?;
-        let certificate = verify_presentation(&app, &demo, &req.presentation)?;
-        let trip = Trip {
-            one_way_km: Some(priced.km),
-            with_companion: req.trip.with_companion,
-            travel_date: Some(priced.date),
-            ..Trip::new(priced.fare, req.trip.ticket)
-        };
-        let today = Date::today_in_japan(now)
-            .ok_or_else(|| ApiError::internal("today's date is out of range"))?;
-        let fare = fare_discount(
-            &FareHolder::from(&certificate),
-            &trip,
-            &FareRates::default(),
-            today,
-        )
-        .map_err(|e| ApiError::invalid_request(e.to_string()))?;
-        let id = format!("bk_{}", random_token(9));
-        let record = booking_record(&id, now, &req.trip, &priced, &certificate, &fare);
-        let mut bookings = lock(&demo.bookings);
-        if bookings.len() >= MAX_BOOKINGS {
-            bookings.remove(0);
-        }
-        bookings.push(record.clone());
-        Ok::<Value, ApiError>(record)
-    })();
-    match result {
-        Ok(record) => ok(StatusCode::CREATED, record),
-        Err(e) => e.into_response(),
+async fn book(State((app, demo)): State<Shared>, body: Bytes) -> Result<Response, AppError> {
+    let req: BookingRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid_request(format!("expected {{presentation, trip}}: {e}")))?;
+    let now = app.clock.now();
+    let priced = price(&req.trip, now)?;
+    let certificate = verify_presentation(&app, &demo, &req.presentation)?;
+    let trip = Trip {
+        one_way_km: Some(priced.km),
+        with_companion: req.trip.with_companion,
+        travel_date: Some(priced.date),
+        ..Trip::new(priced.fare, req.trip.ticket)
+    };
+    let today = Date::today_in_japan(now)
+        .ok_or_else(|| ApiError::internal("today's date is out of range"))?;
+    let fare = fare_discount(
+        &FareHolder::from(&certificate),
+        &trip,
+        &FareRates::default(),
+        today,
+    )
+    .map_err(|e| ApiError::invalid_request(e.to_string()))?;
+    let id = format!("bk_{}", random_token(9));
+    let record = booking_record(&id, now, &req.trip, &priced, &certificate, &fare);
+    let mut bookings = lock(&demo.bookings);
+    if bookings.len() >= MAX_BOOKINGS {
+        bookings.remove(0);
     }
+    bookings.push(record.clone());
+    Ok(ok(StatusCode::CREATED, record))
 }
 
-async fn booking(State((_, demo)): State<Shared>, Path(id): Path<String>) -> Response {
+async fn booking(
+    State((_, demo)): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let found = lock(&demo.bookings)
         .iter()
         .find(|b| b.get("id").and_then(Value::as_str) == Some(id.as_str()))
-        .cloned();
-    match found {
-        Some(b) => ok(StatusCode::OK, b),
-        None => ApiError::not_found(format!("no booking '{id}'")).into_response(),
-    }
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("no booking '{id}'")))?;
+    Ok(ok(StatusCode::OK, found))
 }
 
 #[cfg(test)]
