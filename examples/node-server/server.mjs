@@ -125,12 +125,6 @@ class CounterStore {
   }
 }
 
-/** What the counter keeps of a verified certificate: no holder key thumbprint. */
-function counterCertificate(certificate) {
-  const { holderKeyThumbprint: _, ...kept } = certificate;
-  return kept;
-}
-
 /**
  * Starts the server. `issuer` is the Mirairo ID provider; `audience` this partner's
  * identifier, expected in the KB-JWT's `aud`; `nonceTtlMs` how long a nonce stays usable;
@@ -252,7 +246,7 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
     }
     try {
       const certificate = await verifier.verifyPresentationResponse(body, taken.request, { now: Math.floor(now() / 1000) });
-      counter.settle(taken.id, { status: "verified", certificate: counterCertificate(certificate) });
+      counter.settle(taken.id, { status: "verified", certificate }); // only the asked claims, no holder key thumbprint (the SDK)
       return send(res, 200, {});
     } catch (e) {
       const code = e instanceof MirairoIdError ? e.code : "server_error";

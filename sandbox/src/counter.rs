@@ -328,7 +328,8 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
         verifier.verify_presentation_response(text, &request, app.clock.now(), Some(&status_list));
     let (outcome, reply) = match result {
         Ok(certificate) => (
-            Outcome::Verified(counter_certificate(&from_sdk(&certificate.to_json()))),
+            // The SDK keeps only the requested claims and no holder key thumbprint.
+            Outcome::Verified(from_sdk(&certificate.to_json())),
             ok(),
         ),
         Err(e) => match e.code() {
@@ -342,17 +343,6 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
     };
     store.settle(&id, outcome);
     reply
-}
-
-/// What the counter keeps of a verified certificate: the disclosed claims and the
-/// verification facts, without the holder key's thumbprint (an identifier the counter
-/// does not need, which would let visits be linked).
-pub fn counter_certificate(certificate: &Value) -> Value {
-    let mut c = certificate.clone();
-    if let Some(o) = c.as_object_mut() {
-        o.remove("holderKeyThumbprint");
-    }
-    c
 }
 
 async fn status(State((app, store)): State<Shared>, Path(id): Path<String>) -> Response {

@@ -684,7 +684,11 @@ async fn every_rule_of_7_3_is_checked_before_anything_is_shown() {
             "response_uri",
         ),
         ("no nonce", with(&good, "nonce", None), "nonce"),
-        ("no state", with(&good, "state", None), "state"),
+        (
+            "a state that is not URL-safe",
+            with(&good, "state", Some("a b<c>")),
+            "state",
+        ),
         (
             "no dcql_query",
             with(&good, "dcql_query", None),
