@@ -6,8 +6,9 @@ use super::error::{js_error_with, ErrorDetails};
 use crate::jose::{EcPublicJwk, Es256SigningKey};
 use crate::json::{self, Fields, Map, Value};
 use crate::oidc::{
-    callback_state, should_retry, Attempt, ClientOptions, LoginClient, LoginError, LoginOptions,
-    PendingJws, PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
+    callback_state, should_retry, Answer, Attempt, ClientOptions, LoginClient, LoginError,
+    LoginOptions, Next, PendingJws, PendingPresentation, Retried, Step, TokenRequest,
+    TokenResponse, Transaction,
 };
 use wasm_bindgen::prelude::*;
 
@@ -57,6 +58,14 @@ fn request_json(r: &TokenRequest) -> String {
         ("body", r.body.as_str().into()),
     ])
     .to_string()
+}
+
+fn next_name(next: &Next) -> &'static str {
+    match next {
+        Next::Done => "done",
+        Next::RetryWithNonce => "retry_nonce",
+        Next::RefreshThenRetry => "refresh",
+    }
 }
 
 /// A JWS waiting for the holder key's signature (`signingInput` → `finish(sig)`).
@@ -290,6 +299,74 @@ impl LoginCore {
             _ => Attempt::Status(status),
         };
         should_retry(attempt, attempts)
+    }
+
+    /// Reads a token endpoint answer before `completeLogin` / `completeRefresh`:
+    /// `"done"` or `"retry_nonce"` (send it again with a fresh proof: the core now puts
+    /// the server's nonce in it). `retriedNonce`: this request was already retried so.
+    #[wasm_bindgen(js_name = afterTokenAnswer)]
+    pub fn after_token_answer(
+        &mut self,
+        url: &str,
+        status: u16,
+        body: &str,
+        dpop_nonce: Option<String>,
+        retried_nonce: bool,
+    ) -> Result<String, JsValue> {
+        let answer = Answer {
+            status,
+            body,
+            www_authenticate: None,
+            dpop_nonce: dpop_nonce.as_deref(),
+        };
+        let retried = Retried {
+            nonce: retried_nonce,
+            refreshed: false,
+        };
+        let next = self.inner.after_token_answer(url, &answer, retried)?;
+        Ok(next_name(&next).to_owned())
+    }
+
+    /// The userinfo endpoint.
+    #[wasm_bindgen(js_name = userinfoUrl)]
+    pub fn userinfo_url(&self) -> Result<String, JsValue> {
+        Ok(self.inner.userinfo_url()?)
+    }
+
+    /// `DPoP <access token>` for a resource request's `Authorization` header.
+    #[wasm_bindgen(js_name = authorizationHeader)]
+    pub fn authorization_header(&self) -> Result<String, JsValue> {
+        Ok(self.inner.authorization_header()?)
+    }
+
+    /// Reads a userinfo answer: `{"next":"done","claims":{…}}`, `{"next":"retry_nonce"}`
+    /// or `{"next":"refresh"}` (refresh once, then ask again).
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = afterUserinfoAnswer)]
+    pub fn after_userinfo_answer(
+        &mut self,
+        url: &str,
+        status: u16,
+        body: &str,
+        www_authenticate: Option<String>,
+        dpop_nonce: Option<String>,
+        retried_nonce: bool,
+        refreshed: bool,
+    ) -> Result<String, JsValue> {
+        let answer = Answer {
+            status,
+            body,
+            www_authenticate: www_authenticate.as_deref(),
+            dpop_nonce: dpop_nonce.as_deref(),
+        };
+        let retried = Retried {
+            nonce: retried_nonce,
+            refreshed,
+        };
+        let (next, claims) = self.inner.after_userinfo_answer(url, &answer, retried)?;
+        let mut out = Map::from_pairs([("next", next_name(&next).into())]);
+        json::put(&mut out, "claims", claims.map(Value::Object));
+        Ok(out.to_string())
     }
 
     /// Verifies the code exchange's answer: `{"refetch":true}` (fetch the JWK Set,
