@@ -228,4 +228,4 @@ export interface FareResult {
 export function fareDiscount(certificate: VerifiedCertificate, trip: Trip, rates?: FareRates): FareResult;
 
 // ---- Login (owned by the login helper; declarations in login.d.ts) ----
-export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent } from "./login.js";
+export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent, type UserInfo } from "./login.js";
