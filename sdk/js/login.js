@@ -36,6 +36,8 @@ export const POPUP_NAME = "mirairo-id-login";
 /** The BroadcastChannel on which a popup cut off by COOP hands the callback URL over. */
 const HANDOFF_CHANNEL = "mirairo-id:popup";
 const HANDOFF_WAIT_MS = 1_500;
+/** How long a popup must be seen open on the provider before "closed" means closed. */
+const AWAY_STABLE_MS = 1_000;
 const TOKEN_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 10_000;
 const POPUP_TIMEOUT_MS = 300_000;
@@ -73,11 +75,28 @@ function idb(mode, run) {
 
 const IDB_TIMEOUT_MS = 3_000;
 
-/** `fn` under the exclusive Web Lock `name`, or directly where Web Locks are missing. */
-function withLock(name, fn) {
+/**
+ * `fn` under the exclusive Web Lock `name`, or directly where Web Locks are missing.
+ * Chromium can refuse to run a lock's callback that became due while the page was busy
+ * opening a window ("The provided callback is no longer runnable", seen on pages with
+ * `Cross-Origin-Opener-Policy: same-origin`): a request refused before `fn` ran is made
+ * once more, then `fn` runs without the lock.
+ */
+async function withLock(name, fn) {
   const locks = globalThis.navigator?.locks;
   if (typeof locks?.request !== "function") return fn();
-  return locks.request(name, { mode: "exclusive" }, fn);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let started = false;
+    try {
+      return await locks.request(name, { mode: "exclusive" }, () => {
+        started = true;
+        return fn();
+      });
+    } catch (e) {
+      if (started) throw e;
+    }
+  }
+  return fn();
 }
 
 /** An IndexedDB call that neither hangs (some private modes never answer) nor throws synchronously. */
@@ -401,9 +420,12 @@ export class MirairoId {
       // to the popup as soon as it leaves for the provider: `popup.closed` turns true
       // although the window is open, and the callback page has no `opener`. It then
       // hands the URL over on a BroadcastChannel (same origin only). A popup seen
-      // "closed" before it was ever seen away from its blank start is taken as cut off,
-      // not closed: the wait goes on (bounded by the timeout) for the channel.
+      // "closed" before it was seen open and away from its blank start (readable on
+      // another page, or unreadable for a second: while being cut off it is briefly
+      // unreadable, then "closed") is taken as cut off, not closed: the wait goes on
+      // (bounded by the timeout) for the channel.
       let seenAway = false;
+      let awaySince = null;
       let detached = false;
       const channel = typeof globalThis.BroadcastChannel === "function" ? new BroadcastChannel(HANDOFF_CHANNEL) : null;
       const end = (fn, value) => {
@@ -450,8 +472,13 @@ export class MirairoId {
           href = undefined;
         }
         if (accept(href)) return;
-        if (href !== "about:blank" && !popup.closed) seenAway = true;
-        if (!popup.closed) return;
+        if (!popup.closed) {
+          // Readable on another page: never cut off. Unreadable: on the provider, or
+          // being cut off; only a second of it counts.
+          if (href === "about:blank") awaySince = null;
+          else if (href !== undefined || (awaySince ??= Date.now()) <= Date.now() - AWAY_STABLE_MS) seenAway = true;
+          return;
+        }
         if (!seenAway && channel) {
           detached = true; // cut off by COOP: the callback page will broadcast
           return;

@@ -99,6 +99,13 @@ async function signedInPartner(context) {
   return { page, errors, seen, outcome };
 }
 
+/** Waits until `seen` has `n` entries (the page's fetch can settle before the events reach us). */
+async function settled(seen, n) {
+  for (let i = 0; i < 50 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 200)); // and no more than that
+  return seen;
+}
+
 /** Runs `expression` (using `p`, the partner) in the page; resolves `{ ok }` or `{ code, providerError }`. */
 function inPartner(page, body) {
   return page.evaluate(async (source) => {
@@ -118,6 +125,7 @@ test("DPoP nonces: login, refresh and userinfo retry once with the provider's no
     const { page, seen, outcome, errors } = await signedInPartner(context);
     assert.ok(outcome.sub, `logged in: ${JSON.stringify(outcome)}`);
     // The code exchange: refused once for the nonce, then redeemed with it.
+    await settled(seen, 2);
     const tokens = seen.filter((s) => s.pathname === "/token");
     assert.deepEqual(
       tokens.map((s) => [s.status, s.proof.nonce]),
@@ -132,6 +140,7 @@ test("DPoP nonces: login, refresh and userinfo retry once with the provider's no
     assert.ok((await inPartner(page, "return (await p.refresh()).idToken.sub")).ok);
     const info = await inPartner(page, "return await p.userinfo()");
     assert.equal(info.ok?.sub, outcome.sub, JSON.stringify(info));
+    await settled(seen, 2);
     assert.deepEqual(
       seen.map((s) => [s.pathname, s.status, s.proof.nonce]),
       [
@@ -144,6 +153,7 @@ test("DPoP nonces: login, refresh and userinfo retry once with the provider's no
     const { nonce: n2 } = await sandbox.control("/_sandbox/dpop-nonce", { required: true, lifetime_secs: 300 });
     seen.length = 0;
     assert.equal((await inPartner(page, "return await p.userinfo()")).ok?.sub, outcome.sub);
+    await settled(seen, 2);
     assert.deepEqual(
       seen.map((s) => [s.status, s.proof.nonce]),
       [
@@ -166,6 +176,7 @@ test("resource errors: an expired access token is refreshed once; a refused proo
     seen.length = 0;
     const info = await inPartner(page, "return await p.userinfo()");
     assert.equal(info.ok?.sub, outcome.sub, JSON.stringify(info));
+    await settled(seen, 3);
     assert.deepEqual(
       seen.map((s) => [s.pathname, s.status]),
       [
@@ -185,6 +196,7 @@ test("resource errors: an expired access token is refreshed once; a refused proo
        try { return await p.userinfo(); } finally { SubtleCrypto.prototype.sign = sign; }`,
     );
     assert.deepEqual([bad.code, bad.providerError], ["provider_error", "invalid_dpop_proof"]);
+    await settled(seen, 1);
     assert.deepEqual(
       seen.map((s) => [s.pathname, s.status]),
       [["/userinfo", 401]],
@@ -225,6 +237,8 @@ test("several tabs: two pages refreshing at once, twice each, stay signed in; on
         `${who}: the refresh runs under the partner's Web Lock (${r.ok.locks})`,
       );
     }
+    await settled(a.seen, 1);
+    await settled(b.seen, 1);
     assert.deepEqual(
       a.seen.map((s) => [s.pathname, s.status]),
       [["/token", 200]],
