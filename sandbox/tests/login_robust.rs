@@ -2,6 +2,8 @@
 //! (RFC 9449 §8, `/_sandbox/dpop-nonce`) at the token endpoint (code and refresh
 //! grants) and at userinfo, their rotation and expiry, CORS exposing the headers a
 //! browser client needs, and the page COOP switch (`/_sandbox/coop`).
+// Helpers in this test crate fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
