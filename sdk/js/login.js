@@ -727,10 +727,11 @@ export class MirairoId {
    * @returns {Promise<LoginResult>}
    */
   async refresh() {
+    const joining = this.#refreshing !== null; // its "error" event is the first caller's
     try {
       return await this.#refreshOnce();
     } catch (e) {
-      throw this.#emitError(e);
+      throw joining ? e : this.#emitError(e);
     }
   }
 
@@ -749,9 +750,13 @@ export class MirairoId {
         this.#emit("refresh", result);
         return result;
       };
-      this.#refreshing = withLock(`mirairo-id:session:${this.#options.issuer}|${this.#options.clientId}`, run).finally(() => {
-        this.#refreshing = null;
-      });
+      this.#refreshing = withLock(`mirairo-id:session:${this.#options.issuer}|${this.#options.clientId}`, run)
+        .catch((e) => {
+          throw e instanceof MirairoIdError ? e : fail("network", String(e?.message ?? e), e);
+        })
+        .finally(() => {
+          this.#refreshing = null;
+        });
     }
     return this.#refreshing;
   }
