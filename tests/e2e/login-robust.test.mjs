@@ -96,6 +96,7 @@ async function signedInPartner(context) {
   }
   await popup.locator('button[name="action"][value="ok"]').click();
   const outcome = await page.evaluate(() => window.testLogin);
+  await settled(seen, 1); // the login's token request is logged before a test looks
   return { page, errors, seen, outcome };
 }
 
