@@ -8,7 +8,9 @@ use yew::prelude::*;
 
 use super::{load_status, skeleton, use_debounced, Choices, Select};
 use crate::dates::{Calendar, Date};
-use crate::dom::{emit, now_ms, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::{emit, now_ms};
 use crate::fetch::load_coupons;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::prefecture;

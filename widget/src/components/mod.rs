@@ -10,14 +10,16 @@ use std::rc::Rc;
 use web_sys::{HtmlElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::dom::{focus_in, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::focus_in;
 use crate::geo::{Region, PREFECTURES};
 use crate::i18n::{self, Lang};
 use crate::state::Load;
 
 /// `value` after it has stayed the same for `ms` milliseconds (for polite announcements).
 #[hook]
-pub fn use_debounced(value: String, ms: i32) -> String {
+pub fn use_debounced(value: String, ms: u32) -> String {
     let settled = use_state(String::new);
     {
         let settled = settled.clone();

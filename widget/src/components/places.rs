@@ -8,7 +8,9 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
-use crate::dom::{emit, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::emit;
 use crate::fetch::load_places;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::{neighbor, prefecture, Direction, PREFECTURES};
