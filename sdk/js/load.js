@@ -15,6 +15,22 @@ export function setLoader(load) {
   loader = load;
 }
 
+/**
+ * @internal Options and arguments as JSON text for the wasm core, which validates them
+ * (one home for every option rule): "" for undefined or null. A number JSON cannot hold
+ * (NaN, ±Infinity) is sent as `{"nonFinite": "NaN"}`, a value no option accepts, so the
+ * core refuses it with a message naming the member (JSON.stringify alone would turn it
+ * into null, that is "not given").
+ */
+export function argJson(value, what, code = "invalid_config") {
+  if (value === undefined || value === null) return "";
+  try {
+    return JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? { nonFinite: String(v) } : v));
+  } catch (e) {
+    throw new MirairoIdError(code, `${what} cannot be written as JSON: ${e.message}`, { cause: e });
+  }
+}
+
 /** @internal Whether the wasm module is instantiated (synchronous APIs need it). */
 export function isReady() {
   return loaded;

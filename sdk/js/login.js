@@ -15,14 +15,13 @@
 // - nothing in localStorage.
 import { LoginCore, SoftwareKey } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
-import { ready } from "./load.js";
+import { argJson, ready } from "./load.js";
 
 const TX_PREFIX = "mirairo-id:tx:";
 /** The popup window's name; a callback page loaded in it hands the URL to its opener. */
 export const POPUP_NAME = "mirairo-id-login";
 const TOKEN_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 10_000;
-const POPUP_TIMEOUT_MS = 300_000;
 const CALLBACK_PARAMS = ["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
 
 const fail = (code, message, cause) => new MirairoIdError(code, message, cause === undefined ? undefined : { cause });
@@ -154,15 +153,6 @@ async function getText(url) {
   }
 }
 
-function jsonOrEmpty(value, what) {
-  if (value === undefined || value === null) return "";
-  try {
-    return JSON.stringify(value);
-  } catch (e) {
-    throw fail("invalid_config", `${what} cannot be written as JSON`, e);
-  }
-}
-
 /** The address without the authorization response parameters. */
 function cleanUrl(href) {
   const url = new URL(href);
@@ -201,10 +191,9 @@ export class MirairoId {
    */
   static async create(opts) {
     await ready();
-    if (opts === null || typeof opts !== "object") throw fail("invalid_config", "MirairoId.create needs an options object");
     const origin = globalThis.location?.origin ?? "";
     // The core checks every member (types, URLs, origin, claims, lang).
-    const core = new LoginCore(jsonOrEmpty(opts, "options"), origin);
+    const core = new LoginCore(argJson(opts, "options"), origin);
     const client = new MirairoId(core, { ...opts, lang: core.lang() }, CREATE);
     // In the login popup, a callback page hands the URL to the opener and closes.
     if (client.#isPopupCallback()) client.#handOverToOpener();
@@ -258,7 +247,8 @@ export class MirairoId {
 
   async #authorizationRequest(opts, mode) {
     const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
-    const request = JSON.parse(this.#core.authorizationRequest(jsonOrEmpty(opts, "options"), holder.jwk, nowSeconds()));
+    // The core validates the options (invalid_config naming the member).
+    const request = JSON.parse(this.#core.authorizationRequest(argJson(opts, "options"), holder.jwk, nowSeconds()));
     const s = storage();
     if (!s) throw fail("invalid_config", "sessionStorage is not available: login needs it");
     s.setItem(TX_PREFIX + request.state, JSON.stringify({ mode, tx: request.transaction }));
@@ -270,9 +260,8 @@ export class MirairoId {
    * calls `handleRedirectCallback()`.
    * @param {{ appState?: unknown, certificateClaims?: string[] }} [opts]
    */
-  async loginWithRedirect(opts = {}) {
-    const { appState, certificateClaims } = opts ?? {};
-    const request = await this.#authorizationRequest({ appState, certificateClaims }, "redirect");
+  async loginWithRedirect(opts) {
+    const request = await this.#authorizationRequest(opts, "redirect");
     globalThis.location.assign(request.url);
   }
 
@@ -282,8 +271,7 @@ export class MirairoId {
    * Rejects with `popup_closed` when the user closes it and `timeout` after 5 minutes.
    * @param {{ certificateClaims?: string[], timeoutSeconds?: number }} [opts]
    */
-  async loginWithPopup(opts = {}) {
-    const { certificateClaims, timeoutSeconds } = opts ?? {};
+  async loginWithPopup(opts) {
     // Opened before any await, so that the user's click still counts.
     const width = 520;
     const height = 720;
@@ -293,13 +281,14 @@ export class MirairoId {
     if (!popup) throw this.#emitError(fail("popup_blocked", "the browser blocked the login popup"));
     let request;
     try {
-      request = await this.#authorizationRequest({ certificateClaims }, "popup");
+      // Validates the options too (`timeoutSeconds`: 1 to 2147483, default 300).
+      request = await this.#authorizationRequest(opts, "popup");
       popup.location.href = request.url;
     } catch (e) {
       popup.close();
       throw this.#emitError(e);
     }
-    const url = await this.#waitForPopup(popup, request.state, (timeoutSeconds ?? POPUP_TIMEOUT_MS / 1000) * 1000).catch((e) => {
+    const url = await this.#waitForPopup(popup, request.state, request.timeoutSeconds * 1000).catch((e) => {
       takeTransaction(request.state);
       throw this.#emitError(e);
     });
@@ -523,13 +512,10 @@ export class MirairoId {
    */
   async present(opts) {
     try {
-      const { audience, nonce, disclose } = opts ?? {};
-      if (typeof audience !== "string" || typeof nonce !== "string") {
-        throw fail("invalid_config", "present({ audience, nonce }) needs two strings");
-      }
-      if (disclose !== undefined && !Array.isArray(disclose)) throw fail("invalid_config", "disclose must be an array");
+      const text = argJson(opts, "options");
       const holder = await this.#loadHolder();
-      const pending = this.#core.preparePresentation(audience, nonce, jsonOrEmpty(disclose, "disclose"), nowSeconds());
+      // The core validates { audience, nonce, disclose? } (invalid_config naming the member).
+      const pending = this.#core.preparePresentation(text, nowSeconds());
       return pending.finish(await holder.sign(pending.signingInput));
     } catch (e) {
       throw this.#emitError(e);

@@ -1,13 +1,12 @@
-// Verifier and fareDiscount: every check runs in wasm (the Rust core); this file only
-// adds what needs the network or WebCrypto (fetching metadata, the JWK Set and status
-// lists, caching them, and running the ECDSA checks of Verifier.verifyOnline with
+// Verifier and fareDiscount: every check and rule runs in wasm (the Rust core: option
+// validation, the metadata issuer rule, the JWK Set refetch rule, the status list cache);
+// this file only does what needs the network or WebCrypto (fetching metadata, the JWK Set
+// and status lists, and running the ECDSA checks of Verifier.verifyOnline with
 // crypto.subtle between the two wasm phases `prepare` and `finish`).
 import { VerifierCore, fareDiscount as wasmFareDiscount, verifyEs256 } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
-import { assertReady, ready } from "./load.js";
+import { argJson, assertReady, ready } from "./load.js";
 
-/** JWK Set refetches for an unknown `kid`: at most one per this many ms (PROTOCOL §1). */
-const REFETCH_INTERVAL_MS = 60_000;
 /** Each metadata, JWK Set or status list request gives up after this long. */
 const FETCH_TIMEOUT_MS = 10_000;
 /** Imported WebCrypto keys kept (issuer keys and recent holder keys). */
@@ -15,22 +14,6 @@ const KEY_CACHE_SIZE = 64;
 
 const fail = (code, message, cause) =>
   new MirairoIdError(code, message, cause === undefined ? undefined : { cause });
-
-// JSON.stringify would turn NaN and ±Infinity into null (that is, "not given"): refuse them.
-const finite = (_key, v) => {
-  if (typeof v === "number" && !Number.isFinite(v)) throw new RangeError(`${v} is not a finite number`);
-  return v;
-};
-
-function json(value, what, code = "invalid_config") {
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "object") throw fail(code, `${what} must be an object`);
-  try {
-    return JSON.stringify(value, finite);
-  } catch (e) {
-    throw fail(code, `${what} cannot be read as JSON: ${e.message}`, e);
-  }
-}
 
 function string(value, what, code) {
   if (typeof value !== "string") throw fail(code, `${what} must be a string`);
@@ -52,23 +35,10 @@ async function get(url, accept) {
   return res.text();
 }
 
-async function getJson(url) {
-  const body = await get(url, "application/json");
-  try {
-    return JSON.parse(body);
-  } catch (e) {
-    throw fail("network", `${url} did not answer JSON`, e);
-  }
-}
-
-/** Provider metadata (PROTOCOL §1), its `issuer` checked against the URL it came from. */
-async function metadata(issuer) {
-  const doc = await getJson(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`);
-  if (doc?.issuer !== issuer) {
-    throw fail("issuer_mismatch", `the metadata names issuer ${JSON.stringify(doc?.issuer)}, not ${issuer}`);
-  }
-  if (typeof doc.jwks_uri !== "string") throw fail("invalid_config", "the metadata has no jwks_uri");
-  return doc;
+/** The `jwks_uri` of the issuer's metadata (PROTOCOL §1; the core checks its `issuer`). */
+async function jwksUriOf(issuer) {
+  const text = await get(VerifierCore.discoveryUrl(issuer), "application/json");
+  return VerifierCore.metadataJwksUri(text, issuer);
 }
 
 // ECDSA P-256 / SHA-256 with WebCrypto where it exists (browsers in a secure context,
@@ -133,7 +103,6 @@ export class Verifier {
   #core;
   #issuer;
   #jwksUri = undefined;
-  #lastRefetch = -Infinity;
   #loading = new Map(); // status list URI -> Promise<boolean> while it is fetched
   #statusKid = undefined; // kid of the last status list that named an unknown key
 
@@ -142,15 +111,9 @@ export class Verifier {
    */
   constructor(opts) {
     assertReady();
-    if (opts === null || typeof opts !== "object") throw fail("invalid_config", "new Verifier({ issuer, jwks }) needs an object");
-    const issuer = string(opts.issuer, "issuer", "invalid_config");
-    const jwks = typeof opts.jwks === "string" ? opts.jwks : json(opts.jwks, "jwks");
-    if (opts.vct !== undefined) string(opts.vct, "vct", "invalid_config");
-    if (opts.leewaySeconds !== undefined && typeof opts.leewaySeconds !== "number") {
-      throw fail("invalid_config", "leewaySeconds must be a number");
-    }
-    this.#core = new VerifierCore(issuer, jwks, opts.vct, opts.leewaySeconds);
-    this.#issuer = issuer;
+    // The core validates every member (invalid_config naming it).
+    this.#core = new VerifierCore(argJson(opts, "options"));
+    this.#issuer = opts.issuer;
   }
 
   /**
@@ -161,11 +124,10 @@ export class Verifier {
    */
   static async fromIssuer(issuer, opts = {}) {
     await ready();
-    string(issuer, "issuer", "invalid_config");
-    const doc = await metadata(issuer);
-    const jwks = await get(doc.jwks_uri, "application/json");
+    const jwksUri = await jwksUriOf(issuer);
+    const jwks = await get(jwksUri, "application/json");
     const verifier = new Verifier({ ...opts, issuer, jwks });
-    verifier.#jwksUri = doc.jwks_uri;
+    verifier.#jwksUri = jwksUri;
     return verifier;
   }
 
@@ -176,7 +138,7 @@ export class Verifier {
    */
   verify(credential, opts) {
     string(credential, "credential", "malformed");
-    return JSON.parse(this.#core.verify(credential, json(opts, "options")));
+    return JSON.parse(this.#core.verify(credential, argJson(opts, "options")));
   }
 
   /**
@@ -187,9 +149,8 @@ export class Verifier {
    */
   async verifyOnline(credential, opts) {
     string(credential, "credential", "malformed");
-    if (opts !== undefined && (opts === null || typeof opts !== "object")) throw fail("invalid_config", "options must be an object");
-    const options = { ...opts, requireStatus: opts?.requireStatus ?? true };
-    json(options, "options"); // refuse unserializable options before any fetch
+    // requireStatus defaults to true here: the core applies it (`prepare`).
+    const options = argJson(opts, "options");
     for (let retried = false; ; retried = true) {
       try {
         return await this.#online(credential, options);
@@ -208,19 +169,19 @@ export class Verifier {
    */
   verifyIdToken(idToken, opts) {
     string(idToken, "idToken", "bad_id_token");
-    return JSON.parse(this.#core.verifyIdToken(idToken, json(opts, "options")));
+    return JSON.parse(this.#core.verifyIdToken(idToken, argJson(opts, "options")));
   }
 
   async #online(credential, options) {
     // The cached status list for the credential's URI, if fresh, is attached in wasm.
-    const prepared = this.#core.prepare(credential, JSON.stringify(options));
+    const prepared = this.#core.prepare(credential, options);
     try {
       const results = await run(prepared.checks);
       const uri = prepared.statusUri;
       // A list is fetched only for a credential whose issuer signature verified, so an
-      // unsigned input cannot make this verifier fetch a URL of its choosing.
+      // unsigned input cannot make this verifier fetch a URL of its choosing; `statusUri`
+      // is undefined when the options carry a `statusList`.
       if (
-        options.statusList === undefined &&
         uri !== undefined &&
         !prepared.statusCached &&
         prepared.issuerSignaturePassed(results)
@@ -264,12 +225,11 @@ export class Verifier {
     return typeof kid === "string" && !this.#core.hasKey(kid);
   }
 
-  /** One JWK Set refetch, at most once per 60 s; false when not allowed or it failed. */
+  /** One JWK Set refetch when the core's rule allows it (PROTOCOL §1); false when not or it failed. */
   async #refetchJwks() {
-    if (Date.now() - this.#lastRefetch < REFETCH_INTERVAL_MS) return false;
-    this.#lastRefetch = Date.now();
+    if (!this.#core.beginJwksRefetch()) return false;
     try {
-      this.#jwksUri ??= (await metadata(this.#issuer)).jwks_uri;
+      this.#jwksUri ??= await jwksUriOf(this.#issuer);
       this.#core.setJwks(await get(this.#jwksUri, "application/json"));
       return true;
     } catch {
@@ -286,7 +246,5 @@ export class Verifier {
  */
 export function fareDiscount(certificate, trip, rates) {
   assertReady();
-  if (certificate === null || typeof certificate !== "object") throw fail("malformed", "certificate must be an object");
-  if (trip === null || typeof trip !== "object") throw fail("malformed", "trip must be an object");
-  return JSON.parse(wasmFareDiscount(json(certificate, "certificate", "malformed"), json(trip, "trip", "malformed"), json(rates, "rates")));
+  return JSON.parse(wasmFareDiscount(argJson(certificate, "certificate", "malformed"), argJson(trip, "trip", "malformed"), argJson(rates, "rates")));
 }

@@ -470,7 +470,6 @@ impl<'a> Fields<'a> {
     }
 
     /// Refuses members not named in `known`.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the JS option layer
     pub(crate) fn only(self, known: &[&str]) -> Result<Self, ShapeError> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
             Some(unknown) => Err(ShapeError::new(unknown, "unknown field")),
@@ -1269,6 +1268,115 @@ impl serde::Serialize for Value {
                 out.end()
             }
         }
+    }
+}
+
+/// With the `serde` feature: any serde data (a `serde_json::Value`, a request body, …)
+/// read straight into an SDK value, without printing and reparsing it. The SDK parser's
+/// rules hold: duplicate member names, non-finite numbers and nesting deeper than
+/// [`MAX_JSON_DEPTH`] are refused.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor { depth: 0 })
+    }
+}
+
+#[cfg(feature = "serde")]
+struct ValueVisitor {
+    depth: usize,
+}
+
+#[cfg(feature = "serde")]
+impl ValueVisitor {
+    fn nested<E: serde::de::Error>(&self) -> Result<Self, E> {
+        if self.depth >= MAX_JSON_DEPTH {
+            Err(E::custom("JSON nested too deeply"))
+        } else {
+            Ok(ValueVisitor {
+                depth: self.depth + 1,
+            })
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::de::DeserializeSeed<'de> for ValueVisitor {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Value, E> {
+        if !f.is_finite() {
+            return Err(E::custom("a JSON number must be finite"));
+        }
+        // `{:?}` writes the shortest text that reads back as `f` (`0.1`, `1e300`,
+        // `-0.0`), always valid JSON number syntax.
+        Ok(Value::Number(Number(N::Text(format!("{f:?}")))))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.nested()?)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value = access.next_value_seed(self.nested()?)?;
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate member name `{key}`"
+                )));
+            }
+            map.push_new(key, value);
+        }
+        Ok(Value::Object(map))
     }
 }
 

@@ -11,6 +11,7 @@ mod fare;
 pub mod jose;
 pub mod json;
 pub mod oidc;
+pub mod options;
 pub mod sdjwt;
 pub mod status;
 mod verifier;
@@ -28,10 +29,3 @@ pub use verifier::{
     VerifierConfig, VerifyOptions, DEFAULT_LEEWAY, DEFAULT_MAX_KEY_BINDING_AGE, DEFAULT_VCT,
 };
 pub use wareki::{era_year, format_date, Calendar, Era, Lang};
-
-/// The JavaScript bindings of the npm package (wasm32 only). Public for the
-/// wasm-bindgen tests; JS code uses them through `@mirairo-id/sdk`, Rust code through
-/// the core API above.
-#[cfg(target_arch = "wasm32")]
-#[doc(hidden)]
-pub mod wasm;

@@ -3,6 +3,7 @@
 
 use crate::jose::{b64url_decode, b64url_encode, JwkSet, Jws, SignatureCheck};
 use crate::json::{Map, Value};
+use std::sync::Arc;
 
 /// Largest status list JWT accepted, in bytes (1 MiB).
 pub const MAX_STATUS_LIST_JWT_BYTES: usize = 1024 * 1024;
@@ -346,6 +347,94 @@ pub fn verify_status_list_jwt(
     let pending = PendingStatusList::parse(jwt, jwks, uri, now, leeway)?;
     let ok = pending.check.verify();
     pending.finish(ok)
+}
+
+/// Most status lists a [`StatusListCache`] holds (a verifier meets a handful of URIs;
+/// beyond this the entry that expires first makes room).
+pub const STATUS_CACHE_CAPACITY: usize = 64;
+
+/// The status list cache rule of PROTOCOL.md §4, without I/O: a list that passed every
+/// check is used for its URI until its `exp`, or sooner when its `ttl` says to refetch
+/// (counted from when it was stored). A list that fails, or a failed fetch, drops what
+/// was cached for its URI, so a revoked credential is not accepted on stale data.
+///
+/// The JS `Verifier.verifyOnline` (through the wasm binding) and Rust servers use it
+/// the same way: [`StatusListCache::get`] before fetching, [`StatusListCache::insert`]
+/// (or [`StatusListCache::remove`]) after, then
+/// [`crate::Prepared::use_verified_status_list`].
+///
+/// ```
+/// use mirairo_id_sdk::status::StatusListCache;
+/// let mut cache = StatusListCache::new();
+/// # let uri = "http://127.0.0.1:8080/status/1";
+/// assert!(cache.get(uri, 1_764_200_000).is_none()); // fetch, verify, then insert
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct StatusListCache {
+    /// `(uri, list, usable until)`: a few URIs at most, so a list, not a hash map
+    /// (no hashing code in the wasm).
+    entries: Vec<(String, Arc<VerifiedStatusList>, i64)>,
+}
+
+impl StatusListCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The list cached for `uri`, if it is still usable at `now` (Unix seconds).
+    pub fn get(&self, uri: &str, now: i64) -> Option<Arc<VerifiedStatusList>> {
+        self.entries
+            .iter()
+            .find(|(u, _, until)| u == uri && *until > now)
+            .map(|(_, list, _)| Arc::clone(list))
+    }
+
+    /// Until when a list stored at `now` may be used: its `exp`, or `now + ttl` if sooner.
+    pub fn usable_until(list: &VerifiedStatusList, now: i64) -> i64 {
+        let ttl = list.ttl.map(|t| i64::try_from(t).unwrap_or(i64::MAX));
+        ttl.map_or(list.expires_at, |t| {
+            list.expires_at.min(now.saturating_add(t))
+        })
+    }
+
+    /// Stores `list`, verified for `uri` at `now`, in place of any older one; returns it
+    /// shared, for [`crate::Prepared::use_verified_status_list`].
+    pub fn insert(
+        &mut self,
+        uri: &str,
+        list: VerifiedStatusList,
+        now: i64,
+    ) -> Arc<VerifiedStatusList> {
+        self.entries
+            .retain(|(u, _, until)| u != uri && *until > now);
+        if self.entries.len() >= STATUS_CACHE_CAPACITY {
+            let soonest = self.entries.iter().enumerate().min_by_key(|(_, e)| e.2);
+            if let Some(i) = soonest.map(|(i, _)| i) {
+                self.entries.swap_remove(i);
+            }
+        }
+        let until = Self::usable_until(&list, now);
+        let list = Arc::new(list);
+        self.entries
+            .push((uri.to_owned(), Arc::clone(&list), until));
+        list
+    }
+
+    /// Forgets the list cached for `uri` (its refetch failed or did not verify).
+    pub fn remove(&mut self, uri: &str) {
+        self.entries.retain(|(u, _, _)| u != uri);
+    }
+
+    /// How many lists are held (expired ones included until the next insert).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 use crate::verifier::Date;
 use std::fmt::Write as _;
 
-/// The language a date (or any user-facing text) is written in.
+/// The language a date or any user-facing text is written in: the SDK's one notion of
+/// language (the login client's `lang` / `ui_locales`, fare explanations, dates; the
+/// sandbox negotiates its pages with [`Lang::negotiate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// Japanese (`ja`).
@@ -43,6 +45,53 @@ impl Lang {
         [Lang::Ja, Lang::En]
             .into_iter()
             .find(|l| l.as_str() == text)
+    }
+
+    /// The language of a BCP 47 tag by its primary subtag, any case: `en-US` → `En`,
+    /// `ja-JP` → `Ja`; `None` for other languages.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        [Lang::Ja, Lang::En]
+            .into_iter()
+            .find(|l| primary.eq_ignore_ascii_case(l.as_str()))
+    }
+
+    /// The first supported language of a preference list: OIDC `ui_locales`
+    /// (space-separated) or an HTTP `Accept-Language` value (comma-separated, `;q=`
+    /// weights; a weight of 0 means "not this one"). `None` when none is supported.
+    pub fn negotiate(list: &str) -> Option<Self> {
+        let mut best: Option<(Self, u16)> = None;
+        for item in list.split([' ', ',']).filter(|i| !i.trim().is_empty()) {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), quality);
+            let (Some(lang), Some(weight)) = (Self::from_tag(tag), weight) else {
+                continue;
+            };
+            if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
+                best = Some((lang, weight));
+            }
+        }
+        best.map(|(lang, _)| lang)
+    }
+}
+
+/// An HTTP quality value (`0`, `0.8`, `1.000`) in thousandths; `None` when malformed.
+fn quality(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = fraction.as_bytes();
+    let thousandths = (0..3).fold(0u16, |acc, i| {
+        acc * 10 + u16::from(digits.get(i).map_or(0, |d| d - b'0'))
+    });
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
     }
 }
 

@@ -116,3 +116,90 @@ fn lang_and_calendar_read_their_wire_names() {
         ("en", "japanese")
     );
 }
+
+#[test]
+fn only_real_calendar_days_parse() {
+    // (text, parses?) — the one civil-date parser every layer uses.
+    let rows = [
+        ("2026-02-28", true),
+        ("2026-02-29", false),
+        ("2026-02-31", false),
+        ("2028-02-29", true),
+        ("1900-02-29", false),
+        ("2000-02-29", true),
+        ("2026-04-31", false),
+        ("2026-13-01", false),
+        ("2026-00-10", false),
+        ("2026-01-00", false),
+        ("0000-01-01", false),
+        ("2026-1-01", false),
+        ("2026-01-01T00:00", false),
+        ("２０２６-01-01", false),
+        ("", false),
+    ];
+    for (text, ok) in rows {
+        assert_eq!(Date::parse(text).is_some(), ok, "{text}");
+    }
+}
+
+#[test]
+fn day_numbers_round_trip() {
+    // (date, days since 1970-01-01)
+    let rows = [
+        ("1970-01-01", 0),
+        ("1969-12-31", -1),
+        ("2000-03-01", 11_017),
+        ("2026-11-27", 20_784),
+        ("0001-01-01", -719_162),
+        ("9999-12-31", 2_932_896),
+    ];
+    for (text, days) in rows {
+        assert_eq!(date(text).days(), days, "{text}");
+        assert_eq!(Date::from_days(days), Some(date(text)), "{days}");
+    }
+    // Every day across a leap year and a century boundary.
+    for d in date("1899-12-01").days()..date("2001-03-31").days() {
+        let back = Date::from_days(d).unwrap();
+        assert_eq!(back.days(), d);
+        assert_eq!(Date::parse(&back.to_string()), Some(back));
+    }
+    for out_of_range in [-719_163, 2_932_897, i64::MIN, i64::MAX] {
+        assert_eq!(Date::from_days(out_of_range), None, "{out_of_range}");
+    }
+}
+
+#[test]
+fn today_in_japan_turns_at_midnight_jst() {
+    // 2026-11-26T14:59:59Z is 23:59:59 in Tokyo; a second later it is the 27th.
+    let before = 1_795_705_199;
+    assert_eq!(Date::today_in_japan(before), Some(date("2026-11-26")));
+    assert_eq!(Date::today_in_japan(before + 1), Some(date("2026-11-27")));
+    assert_eq!(Date::days_in_japan(before + 1), date("2026-11-27").days());
+}
+
+#[test]
+fn languages_are_negotiated_from_ui_locales_and_accept_language() {
+    // (preference list, chosen)
+    let rows = [
+        ("ja", Some(Lang::Ja)),
+        ("en", Some(Lang::En)),
+        ("en-US", Some(Lang::En)),
+        ("EN-gb", Some(Lang::En)),
+        ("fr en ja", Some(Lang::En)),
+        ("fr-CA ja-JP", Some(Lang::Ja)),
+        ("fr de", None),
+        ("", None),
+        ("english", None),
+        ("en-US,en;q=0.9,ja;q=0.8", Some(Lang::En)),
+        ("fr, ja;q=0.5, en;q=0.9", Some(Lang::En)),
+        ("ja;q=0.2, en;q=0.1", Some(Lang::Ja)),
+        ("en;q=0, ja;q=0.1", Some(Lang::Ja)),
+        ("en;q=0", None),
+        ("en;q=2, ja", Some(Lang::Ja)),
+        ("en;q=0.9999, ja;q=0.5", Some(Lang::Ja)),
+        ("*;q=0.5", None),
+    ];
+    for (list, chosen) in rows {
+        assert_eq!(Lang::negotiate(list), chosen, "{list:?}");
+    }
+}

@@ -239,6 +239,24 @@ describe("Verifier", () => {
     assert.equal(await codeOf(() => v.verifyOnline(cred, { requiredClaims: "fare_class" })), "invalid_config");
     assert.equal(await codeOf(() => v.verify(42)), "malformed");
     assert.equal(await codeOf(() => v.verifyOnline(null)), "malformed");
+    // Checked once, in the core: numbers JSON cannot hold are refused, not read as "not given".
+    const rows = [
+      { now: NaN },
+      { now: -Infinity },
+      { maxKeyBindingAgeSeconds: NaN },
+      { maxKeyBindingAgeSeconds: -1 },
+      { maxKeyBindingAgeSeconds: "300" },
+      { requireStatus: "yes" },
+    ];
+    for (const opts of rows) {
+      assert.equal(await codeOf(() => v.verify(cred, opts)), "invalid_config", `verify ${String(Object.values(opts)[0])}`);
+      assert.equal(await codeOf(() => v.verifyOnline(cred, opts)), "invalid_config", `verifyOnline ${String(Object.values(opts)[0])}`);
+    }
+    for (const leewaySeconds of [NaN, Infinity, -1, "60"]) {
+      assert.equal(await codeOf(() => new Verifier({ issuer, jwks: { keys: [] }, leewaySeconds })), "invalid_config", String(leewaySeconds));
+    }
+    assert.equal(await codeOf(() => v.verifyIdToken("a.b.c", { audience: "c", now: NaN })), "invalid_config");
+    assert.equal(await codeOf(() => fareDiscount({ fareClass: 1 }, { fare: NaN, ticket: "regular" })), "malformed");
     // `now` may be fractional (Date.now() / 1000).
     assert.equal(v.verify(cred, { now: Date.now() / 1000 }).fareClass, 1);
   });

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 /// One npm package built from one crate.
 pub struct Package {
-    /// Folder under `dist/npm/` and the crate's folder in the workspace.
+    /// Folder under `dist/npm/`; `<dir>/js/` holds the package's hand-written files.
     pub dir: &'static str,
-    /// Cargo package name.
+    /// Cargo package built into the package's wasm.
     pub krate: &'static str,
-    /// Library file stem (`mirairo_id_sdk`).
+    /// File stem of the wasm-bindgen output (`wasm/mirairo_id_sdk.js`,
+    /// `wasm/mirairo_id_sdk_bg.wasm`), as the package's JS imports it.
     pub lib: &'static str,
     /// npm name.
     pub npm: &'static str,
@@ -20,7 +21,8 @@ pub struct Package {
 pub const PACKAGES: [Package; 2] = [
     Package {
         dir: "sdk",
-        krate: "mirairo-id-sdk",
+        // The bindings (sdk/wasm/) over the core; the output keeps the core's name.
+        krate: "mirairo-id-sdk-wasm",
         lib: "mirairo_id_sdk",
         npm: "@mirairo-id/sdk",
     },
@@ -92,8 +94,8 @@ pub fn build_packages() -> Result {
 }
 
 /// Builds `krate`'s library for wasm32 in release mode as a `cdylib` only, and returns
-/// the path of the `.wasm`. The crates also declare `rlib` (for native tests and the
-/// sandbox), and building both kinds at once makes rustc keep far more code: the ES256
+/// the path of the `.wasm`. The crates also declare `rlib` (for their wasm-bindgen
+/// tests), and building both kinds at once makes rustc keep far more code: the ES256
 /// floor is 50 KB instead of 35 KB after wasm-opt, the SDK 369 KB instead of 300 KB.
 pub fn release_wasm(krate: &str) -> Result<PathBuf> {
     let root = util::root();

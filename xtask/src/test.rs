@@ -39,6 +39,8 @@ pub fn run() -> Result {
             "-p",
             "mirairo-id-sdk",
             "-p",
+            "mirairo-id-sdk-wasm",
+            "-p",
             "mirairo-id-widget",
             "--all-targets",
             "--target",
@@ -90,7 +92,7 @@ fn wasm_bindgen_tests() -> Result {
     let args = [
         "test",
         "-p",
-        "mirairo-id-sdk",
+        "mirairo-id-sdk-wasm",
         "--target",
         "wasm32-unknown-unknown",
     ];

@@ -9,11 +9,8 @@ pub fn run() -> Result {
     let root = util::root();
     let mut problems = Vec::new();
 
-    // The SDK core never imports the JS bindings; only sdk/src/wasm/ does.
+    // The SDK core never imports the JS bindings; only the crate sdk/wasm/ does.
     for file in files(&root.join("sdk/src"), &["rs"]) {
-        if file.starts_with(root.join("sdk/src/wasm")) {
-            continue;
-        }
         for (n, line) in lines(&file) {
             if ["wasm_bindgen", "web_sys", "js_sys", "JsValue"]
                 .iter()
@@ -77,24 +74,41 @@ pub fn run() -> Result {
         }
     }
 
-    // The SDK package never pulls in Yew.
-    let tree = util::output(
-        &util::cargo(),
-        &[
-            "tree",
-            "-p",
-            "mirairo-id-sdk",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ],
-    )
-    .ok_or("`cargo tree` failed")?;
-    if tree.lines().any(|l| l.starts_with("yew")) {
-        problems.push("mirairo-id-sdk depends on Yew: the SDK package must not load it".to_owned());
+    // The SDK core depends on no JS binding crate (the widget and Rust servers use it
+    // without linking the SDK's exports), and the SDK package never pulls in Yew.
+    let tree = |krate: &str| {
+        util::output(
+            &util::cargo(),
+            &[
+                "tree",
+                "-p",
+                krate,
+                "--target",
+                "wasm32-unknown-unknown",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+            ],
+        )
+        .ok_or_else(|| format!("`cargo tree -p {krate}` failed"))
+    };
+    let core = tree("mirairo-id-sdk")?;
+    for binding in ["wasm-bindgen ", "js-sys ", "web-sys "] {
+        if core.lines().any(|l| l.starts_with(binding)) {
+            problems.push(format!(
+                "mirairo-id-sdk depends on {}: the core must not (the bindings are sdk/wasm/)",
+                binding.trim_end()
+            ));
+        }
+    }
+    if tree("mirairo-id-sdk-wasm")?
+        .lines()
+        .any(|l| l.starts_with("yew"))
+    {
+        problems.push(
+            "mirairo-id-sdk-wasm depends on Yew: the SDK package must not load it".to_owned(),
+        );
     }
 
     if problems.is_empty() {

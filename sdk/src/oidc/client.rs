@@ -107,6 +107,10 @@ pub struct LoginOptions {
     pub certificate_claims: Option<Vec<String>>,
     /// Returned as `appState` after the redirect.
     pub app_state: Option<Value>,
+    /// `loginWithPopup`: how long the browser layer waits for the popup, in seconds
+    /// (`None`: [`crate::options::DEFAULT_POPUP_TIMEOUT_SECONDS`]). Not used by the
+    /// core itself.
+    pub popup_timeout: Option<u64>,
 }
 
 /// A presentation waiting for its key-binding signature (see [`PendingJws`]).

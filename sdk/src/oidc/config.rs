@@ -2,6 +2,7 @@
 
 use super::url::origin;
 use super::LoginError;
+use crate::Lang;
 
 /// Every name of `certificate_claims_supported` (PROTOCOL.md §1).
 pub const CERTIFICATE_CLAIMS_SUPPORTED: [&str; 15] = [
@@ -25,39 +26,6 @@ pub const CERTIFICATE_CLAIMS_SUPPORTED: [&str; 15] = [
 /// The claims asked for when the partner names none (PROTOCOL.md §2.1).
 pub const DEFAULT_CERTIFICATE_CLAIMS: [&str; 4] =
     ["certificate_type", "fare_class", "caregiver", "valid_until"];
-
-/// The language of the provider's pages and of the SDK's own text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UiLocale {
-    /// Japanese (`ja`, the default).
-    #[default]
-    Ja,
-    /// English (`en`).
-    En,
-}
-
-impl UiLocale {
-    /// Parses `ja` or `en`.
-    ///
-    /// # Errors
-    ///
-    /// `invalid_config` for anything else.
-    pub fn parse(text: &str) -> Result<Self, LoginError> {
-        match text {
-            "ja" => Ok(Self::Ja),
-            "en" => Ok(Self::En),
-            _ => Err(LoginError::InvalidConfig("lang must be \"ja\" or \"en\"")),
-        }
-    }
-
-    /// `"ja"` or `"en"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Ja => "ja",
-            Self::En => "en",
-        }
-    }
-}
 
 /// The options a partner passes to `MirairoId.create`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +53,7 @@ pub struct ClientConfig {
     pub(crate) redirect_uri: String,
     pub(crate) certificate_claims: Vec<String>,
     pub(crate) profile: bool,
-    pub(crate) lang: UiLocale,
+    pub(crate) lang: Lang,
 }
 
 /// Checks a list of claim names against `certificate_claims_supported`; no duplicates.
@@ -149,8 +117,9 @@ impl ClientConfig {
             Some(list) => validate_claims(list)?,
         };
         let lang = match &options.lang {
-            None => UiLocale::Ja,
-            Some(l) => UiLocale::parse(l)?,
+            None => Lang::Ja,
+            Some(l) => Lang::from_wire(l)
+                .ok_or(LoginError::InvalidConfig("lang must be \"ja\" or \"en\""))?,
         };
         Ok(Self {
             issuer,
@@ -178,16 +147,13 @@ impl ClientConfig {
     }
 
     /// The language.
-    pub fn lang(&self) -> UiLocale {
+    pub fn lang(&self) -> Lang {
         self.lang
     }
 
     /// `{issuer}/.well-known/openid-configuration`.
     pub fn discovery_url(&self) -> String {
-        format!(
-            "{}/.well-known/openid-configuration",
-            self.issuer.trim_end_matches('/')
-        )
+        super::discovery::discovery_url(&self.issuer)
     }
 }
 
@@ -212,7 +178,7 @@ mod tests {
     fn valid_config_gets_defaults() {
         let c = ClientConfig::new(options(), PAGE).unwrap();
         assert_eq!(c.certificate_claims, DEFAULT_CERTIFICATE_CLAIMS);
-        assert_eq!(c.lang, UiLocale::Ja);
+        assert_eq!(c.lang, Lang::Ja);
         assert_eq!(
             c.discovery_url(),
             "http://127.0.0.1:8080/.well-known/openid-configuration"

@@ -45,6 +45,48 @@ fn lists(doc: &Map, name: &str, value: &str) -> Result<(), LoginError> {
     }
 }
 
+/// The metadata URL of `issuer` (PROTOCOL.md §1):
+/// `<issuer without a trailing "/">/.well-known/openid-configuration`.
+pub fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+/// The issuer rule of PROTOCOL.md §1: the `issuer` named in a metadata document must be
+/// the issuer URL the document was fetched for, **exactly**: no trailing-slash, case or
+/// default-port leniency (`http://a/` is not `http://a`). Every layer (the login client,
+/// the JS `Verifier.fromIssuer`, the widget, Rust servers) decides with this function.
+///
+/// # Errors
+///
+/// [`LoginError::IssuerMismatch`] when `named` is absent or differs.
+pub fn check_issuer(named: Option<&str>, issuer: &str) -> Result<(), LoginError> {
+    if named == Some(issuer) {
+        Ok(())
+    } else {
+        Err(LoginError::IssuerMismatch)
+    }
+}
+
+/// What a verifier needs from the metadata document `text` fetched for `issuer`: the
+/// `jwks_uri`, after the issuer rule ([`check_issuer`]).
+///
+/// # Errors
+///
+/// `malformed` when the text is not a JSON object or has no http(s) `jwks_uri`;
+/// `issuer_mismatch` (checked first on an object) when its `issuer` differs.
+pub fn verifier_jwks_uri(text: &str, issuer: &str) -> Result<String, LoginError> {
+    let value =
+        crate::json::parse(text).map_err(|_| LoginError::Malformed("metadata is not JSON"))?;
+    let doc = value
+        .as_object()
+        .ok_or(LoginError::Malformed("metadata is not a JSON object"))?;
+    check_issuer(doc.get("issuer").and_then(Value::as_str), issuer)?;
+    required(doc, "jwks_uri")
+}
+
 impl ProviderMetadata {
     /// Reads the metadata document fetched for `issuer`.
     ///
@@ -60,9 +102,7 @@ impl ProviderMetadata {
         let doc = value
             .as_object()
             .ok_or(LoginError::Malformed("metadata is not a JSON object"))?;
-        if doc.get("issuer").and_then(Value::as_str) != Some(issuer) {
-            return Err(LoginError::IssuerMismatch);
-        }
+        check_issuer(doc.get("issuer").and_then(Value::as_str), issuer)?;
         lists(doc, "code_challenge_methods_supported", "S256")?;
         lists(doc, "id_token_signing_alg_values_supported", "ES256")?;
         let iss_parameter = doc.get("authorization_response_iss_parameter_supported");
@@ -151,6 +191,68 @@ mod tests {
         assert_eq!(
             ProviderMetadata::parse("[]", ISS).unwrap_err().code(),
             "malformed"
+        );
+    }
+
+    #[test]
+    fn the_issuer_rule_is_exact() {
+        // (named in the document, fetched for, accepted?)
+        let rows: [(Option<&str>, &str, bool); 8] = [
+            (Some(ISS), ISS, true),
+            (Some("http://127.0.0.1:8080/"), ISS, false),
+            (Some(ISS), "http://127.0.0.1:8080/", false),
+            (Some("HTTP://127.0.0.1:8080"), ISS, false),
+            (Some("http://127.0.0.1:8080:80"), ISS, false),
+            (Some("http://127.0.0.1:9999"), ISS, false),
+            (Some(""), ISS, false),
+            (None, ISS, false),
+        ];
+        for (named, issuer, ok) in rows {
+            assert_eq!(
+                check_issuer(named, issuer).is_ok(),
+                ok,
+                "{named:?} vs {issuer}"
+            );
+            if !ok {
+                assert_eq!(
+                    check_issuer(named, issuer).unwrap_err().code(),
+                    "issuer_mismatch"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_a_verifier_reads_from_metadata() {
+        let ok = verifier_jwks_uri(&doc().to_string(), ISS).unwrap();
+        assert_eq!(ok, "http://127.0.0.1:8080/jwks.json");
+        let rows: [(&str, String, &str); 5] = [
+            ("not JSON", "{".into(), "malformed"),
+            ("not an object", "[]".into(), "malformed"),
+            ("trailing slash", json!({"issuer": "http://127.0.0.1:8080/", "jwks_uri": "http://127.0.0.1:8080/jwks.json"}).to_string(), "issuer_mismatch"),
+            ("no jwks_uri", json!({"issuer": ISS}).to_string(), "malformed"),
+            ("jwks_uri not http(s)", json!({"issuer": ISS, "jwks_uri": "file:///etc/keys"}).to_string(), "malformed"),
+        ];
+        for (what, text, code) in rows {
+            assert_eq!(
+                verifier_jwks_uri(&text, ISS).unwrap_err().code(),
+                code,
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn discovery_url_of_an_issuer() {
+        for issuer in ["http://127.0.0.1:8080", "http://127.0.0.1:8080/"] {
+            assert_eq!(
+                discovery_url(issuer),
+                "http://127.0.0.1:8080/.well-known/openid-configuration"
+            );
+        }
+        assert_eq!(
+            discovery_url("https://id.example/tenant"),
+            "https://id.example/tenant/.well-known/openid-configuration"
         );
     }
 }

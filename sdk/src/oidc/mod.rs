@@ -23,11 +23,12 @@ pub use client::{
     Step, TokenRequest, JWKS_REFETCH_INTERVAL,
 };
 pub use config::{
-    validate_claims, ClientConfig, ClientOptions, UiLocale, CERTIFICATE_CLAIMS_SUPPORTED,
+    validate_claims, ClientConfig, ClientOptions, CERTIFICATE_CLAIMS_SUPPORTED,
     DEFAULT_CERTIFICATE_CLAIMS,
 };
-pub use discovery::ProviderMetadata;
+pub use discovery::{check_issuer, discovery_url, verifier_jwks_uri, ProviderMetadata};
 pub use error::LoginError;
 pub use request::{AuthorizationRequest, Nonce, PkceVerifier, State, Transaction};
 pub use signing::{dpop_proof_input, PendingJws};
 pub use token::{should_retry, Attempt, TokenResponse};
+pub use url::origin;

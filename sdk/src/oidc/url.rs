@@ -81,7 +81,7 @@ pub(crate) fn query_pairs(url: &str) -> Option<Vec<(String, String)>> {
 /// Scheme, host and port of an absolute http(s) URL, as `location.origin` spells
 /// it: lower-case scheme and host, default port dropped. `None` for anything else
 /// (other schemes, user info, empty host, whitespace, bad port).
-pub(crate) fn origin(url: &str) -> Option<String> {
+pub fn origin(url: &str) -> Option<String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }

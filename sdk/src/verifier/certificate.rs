@@ -45,7 +45,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u8, u8) {
 
 /// Today's date in Japan (UTC+9, no daylight saving) at Unix time `now`.
 pub(crate) fn japan_date(now: i64) -> (i64, u8, u8) {
-    civil_from_days(now.saturating_add(9 * 3600).div_euclid(86_400))
+    civil_from_days(Date::days_in_japan(now))
 }
 
 impl Date {
@@ -82,6 +82,40 @@ impl Date {
             .ok()
             .filter(|y| (1..=9999).contains(y))?;
         Some(Self { year, month, day })
+    }
+
+    /// The date `days` days after 1970-01-01 (negative: before); `None` outside the
+    /// years 1–9999.
+    pub fn from_days(days: i64) -> Option<Self> {
+        // Beyond ±4 million days the year is out of range anyway; the bound keeps the
+        // arithmetic far from overflow.
+        if days.unsigned_abs() > 4_000_000 {
+            return None;
+        }
+        let (year, month, day) = civil_from_days(days);
+        let year = u16::try_from(year)
+            .ok()
+            .filter(|y| (1..=9999).contains(y))?;
+        Some(Self { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (negative before it): the inverse of [`Date::from_days`],
+    /// for date arithmetic (`Date::from_days(d.days() + 7)`).
+    pub fn days(&self) -> i64 {
+        // H. Hinnant's `days_from_civil`.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400; // [0, 399]
+        let mp = (m + 9) % 12; // March = 0
+        let doy = (153 * mp + 2) / 5 + d - 1; // [0, 365]
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Today's day number in Japan (see [`Date::days`]) at Unix time `now`.
+    pub fn days_in_japan(now: i64) -> i64 {
+        now.saturating_add(9 * 3600).div_euclid(86_400)
     }
 
     /// True when this date lies before today's date in Japan at Unix time `now`.

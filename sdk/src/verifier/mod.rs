@@ -11,7 +11,6 @@
 mod certificate;
 mod id_token;
 
-#[cfg(target_arch = "wasm32")]
 pub(crate) use certificate::nullable_date;
 pub use certificate::{CertificateType, Date, FareClass, Mynaportal, VerifiedCertificate};
 pub use id_token::{Audience, IdTokenClaims, IdTokenError, IdTokenOptions, PreparedIdToken};

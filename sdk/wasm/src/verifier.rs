@@ -4,16 +4,13 @@
 //! `sdk/js/verifier.js`), read and written with the SDK's own strict JSON module, and
 //! the results are plain objects whose undisclosed claims are absent, never `undefined`.
 
-use super::error::js_error;
-use crate::jose::{verify_es256, EcPublicJwk, SignatureCheck};
-use crate::json::{self, Fields, Map, ShapeError, Value};
-use crate::status::{PendingStatusList, VerifiedStatusList};
-use crate::{
-    fare_discount as core_fare_discount, Date, FareClass, FareHolder, FareRates, IdTokenOptions,
-    Prepared, Trip, Verifier, VerifierConfig, VerifyOptions, DEFAULT_MAX_KEY_BINDING_AGE,
-};
-use std::fmt;
-use std::sync::Arc;
+use crate::error::{js_error, OrThrow};
+use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk, SignatureCheck};
+use mirairo_id_sdk::json::{self, Map, Value};
+use mirairo_id_sdk::oidc::{verifier_jwks_uri, JwksRefetchPolicy};
+use mirairo_id_sdk::options::{self, fare_discount_json, id_token_options, verify_options};
+use mirairo_id_sdk::status::{PendingStatusList, StatusListCache};
+use mirairo_id_sdk::{Prepared, Verifier};
 use wasm_bindgen::prelude::*;
 
 fn config_error(message: &str) -> JsValue {
@@ -25,98 +22,14 @@ fn now_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
-/// A whole number of seconds from a JS number: finite, within ±2^53; fractions dropped.
-fn seconds(value: f64, what: &str) -> Result<i64, JsValue> {
-    const LIMIT: f64 = 9_007_199_254_740_991.0;
-    if value.is_finite() && value.abs() <= LIMIT {
-        Ok(value.floor() as i64)
-    } else {
-        Err(config_error(&format!(
-            "{what} must be a finite number of seconds"
-        )))
-    }
-}
-
-fn non_negative(value: f64, what: &str) -> Result<u64, JsValue> {
-    let s = seconds(value, what)?;
-    u64::try_from(s).map_err(|_| config_error(&format!("{what} must not be negative")))
-}
-
-/// Reads JSON text that must hold an object, with `read`; the error as text for a
-/// message (`invalid JSON`, `unknown field \`x\``, …).
-fn from_object<T>(
-    text: &str,
-    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
-) -> Result<T, String> {
-    let value = json::parse(text).map_err(|e| e.to_string())?;
-    Fields::of(&value).and_then(read).map_err(|e| e.to_string())
-}
-
-fn options_error(e: impl fmt::Display) -> JsValue {
-    config_error(&format!("options: {e}"))
-}
-
-/// JS options as JSON text (empty: all defaults). Unknown members are refused
-/// (`invalid_config`): a misspelt `requireKeyBinding` must not silently turn a check off.
-fn parse_options<T>(
-    text: &str,
-    known: &[&str],
-    read: impl FnOnce(Fields<'_>) -> Result<T, ShapeError>,
-) -> Result<T, JsValue> {
-    let text = if text.is_empty() { "{}" } else { text };
-    from_object(text, |f| read(f.only(known)?)).map_err(options_error)
-}
-
-fn verify_options(text: &str) -> Result<VerifyOptions, JsValue> {
-    const KNOWN: [&str; 8] = [
-        "now",
-        "audience",
-        "nonce",
-        "requireKeyBinding",
-        "maxKeyBindingAgeSeconds",
-        "requiredClaims",
-        "statusList",
-        "requireStatus",
-    ];
-    let (now, max_age, mut options) = parse_options(text, &KNOWN, |f| {
-        let options = VerifyOptions {
-            audience: f.optional("audience", json::string)?,
-            nonce: f.optional("nonce", json::string)?,
-            require_key_binding: f
-                .optional("requireKeyBinding", Value::as_bool)?
-                .unwrap_or(false),
-            required_claims: f
-                .optional("requiredClaims", json::strings)?
-                .unwrap_or_default(),
-            status_list: f.optional("statusList", json::string)?,
-            require_status: f
-                .optional("requireStatus", Value::as_bool)?
-                .unwrap_or(false),
-            ..VerifyOptions::at(0)
-        };
-        let now = f.optional("now", Value::as_f64)?;
-        let max_age = f.optional("maxKeyBindingAgeSeconds", Value::as_f64)?;
-        Ok((now, max_age, options))
-    })?;
-    options.now = match now {
-        Some(n) => seconds(n, "now")?,
-        None => now_seconds(),
-    };
-    options.max_key_binding_age = match max_age {
-        Some(n) => non_negative(n, "maxKeyBindingAgeSeconds")?,
-        None => DEFAULT_MAX_KEY_BINDING_AGE,
-    };
-    Ok(options)
-}
-
 /// The wasm half of the JS `Verifier` (`sdk/js/verifier.js` wraps it).
 #[wasm_bindgen]
 pub struct VerifierCore {
     inner: Verifier,
-    /// Status lists that passed every check, by URI, with the Unix time (real clock)
-    /// until which they may be used: their `exp`, or sooner by `ttl`.
-    /// (A few URIs at most: a list, not a hash map, keeps hashing code out of the wasm.)
-    status_cache: Vec<(String, Arc<VerifiedStatusList>, i64)>,
+    /// Status lists that passed every check, by URI (PROTOCOL §4 cache rule, in the core).
+    status_cache: StatusListCache,
+    /// The JWK Set refetch rule of PROTOCOL §1 (in the core).
+    refetch: JwksRefetchPolicy,
 }
 
 /// Appends one check to a flat `[x, y, data, signature, …]` array.
@@ -148,30 +61,57 @@ fn jwks_value(jwks_json: &str) -> Result<Value, JsValue> {
 
 #[wasm_bindgen]
 impl VerifierCore {
-    /// A verifier for `issuer` and the JWK Set `jwks_json` (JSON text).
+    /// A verifier for `new Verifier(opts)`: the options as JSON text, validated by the
+    /// core (`options::verifier_config`, then `Verifier::new`).
     ///
     /// # Errors
     ///
-    /// `invalid_config` for a non-http(s) issuer, a non-JWK-Set `jwks`, an empty `vct`
-    /// or a negative or non-finite leeway.
+    /// `invalid_config` for missing, unknown or ill-typed members, a non-http(s)
+    /// issuer, a non-JWK-Set `jwks`, an empty `vct` or a negative or non-finite leeway.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        issuer: &str,
-        jwks_json: &str,
-        vct: Option<String>,
-        leeway_seconds: Option<f64>,
-    ) -> Result<VerifierCore, JsValue> {
-        let mut config = VerifierConfig::new(issuer, jwks_value(jwks_json)?);
-        if let Some(vct) = vct {
-            config.vct = vct;
-        }
-        if let Some(leeway) = leeway_seconds {
-            config.leeway = non_negative(leeway, "leewaySeconds")?;
-        }
+    pub fn new(options_json: &str) -> Result<VerifierCore, JsValue> {
+        let config = options::verifier_config(options_json).or_throw()?;
         Ok(Self {
-            inner: Verifier::new(config)?,
-            status_cache: Vec::new(),
+            inner: Verifier::new(config).or_throw()?,
+            status_cache: StatusListCache::new(),
+            refetch: JwksRefetchPolicy::default(),
         })
+    }
+
+    /// The metadata URL for `Verifier.fromIssuer(issuer)`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_config` when `issuer` is not a string holding an http(s) URL.
+    #[wasm_bindgen(js_name = discoveryUrl)]
+    pub fn discovery_url(issuer: JsValue) -> Result<String, JsValue> {
+        let issuer = issuer
+            .as_string()
+            .ok_or_else(|| config_error("issuer must be a string"))?;
+        options::verifier_discovery_url(&issuer).or_throw()
+    }
+
+    /// The `jwks_uri` of the metadata document `text` fetched for `issuer`, after the
+    /// issuer rule of PROTOCOL §1 (the core's `oidc::check_issuer`).
+    ///
+    /// # Errors
+    ///
+    /// `issuer_mismatch`, or `malformed` for a document without an http(s) `jwks_uri`.
+    #[wasm_bindgen(js_name = metadataJwksUri)]
+    pub fn metadata_jwks_uri(text: &str, issuer: &str) -> Result<String, JsValue> {
+        verifier_jwks_uri(text, issuer).or_throw()
+    }
+
+    /// Whether the JWK Set may be refetched now (PROTOCOL §1: once per 60 s, the first
+    /// fetch not counted); when it may, the refetch is recorded as made now.
+    #[wasm_bindgen(js_name = beginJwksRefetch)]
+    pub fn begin_jwks_refetch(&mut self) -> bool {
+        let now = now_seconds();
+        let allowed = self.refetch.may_refetch(now);
+        if allowed {
+            self.refetch.record_refetch(now);
+        }
+        allowed
     }
 
     /// Replaces the JWK Set (after a refetch).
@@ -181,7 +121,7 @@ impl VerifierCore {
     /// `invalid_config` when the text is not a JWK Set; the old set is kept.
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, jwks_json: &str) -> Result<(), JsValue> {
-        Ok(self.inner.set_jwks(&jwks_value(jwks_json)?)?)
+        self.inner.set_jwks(&jwks_value(jwks_json)?).or_throw()
     }
 
     /// Whether the JWK Set holds a usable key with this `kid`.
@@ -196,16 +136,17 @@ impl VerifierCore {
     ///
     /// The first failing check's code; `invalid_config` for bad options.
     pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
-        let options = verify_options(options_json)?;
+        let options = verify_options(options_json, now_seconds(), false).or_throw()?;
         Ok(self
             .inner
-            .verify(credential, &options)?
+            .verify(credential, &options)
+            .or_throw()?
             .to_json()
             .to_string())
     }
 
-    /// Phase one of `verify`: the checks before `bad_signature`, and the ECDSA checks
-    /// to run (with WebCrypto).
+    /// Phase one of `verifyOnline` (`requireStatus` defaults to true): the checks before
+    /// `bad_signature`, and the ECDSA checks to run (with WebCrypto).
     ///
     /// # Errors
     ///
@@ -216,11 +157,12 @@ impl VerifierCore {
         credential: &str,
         options_json: &str,
     ) -> Result<PreparedCredential, JsValue> {
-        let options = verify_options(options_json)?;
-        let prepared = self.inner.prepare(credential, &options)?;
+        let options = verify_options(options_json, now_seconds(), true).or_throw()?;
+        let prepared = self.inner.prepare(credential, &options).or_throw()?;
         let mut prepared = PreparedCredential {
             inner: Some(prepared),
             status_cached: false,
+            status_given: options.status_list.is_some(),
         };
         if options.status_list.is_none() {
             self.attach_status(&mut prepared);
@@ -239,13 +181,10 @@ impl VerifierCore {
         let Some(uri) = inner.status_reference().map(|r| r.uri.clone()) else {
             return false;
         };
-        let cached = self.status_cache.iter().find(|(u, _, _)| *u == uri);
-        prepared.status_cached = match cached {
-            Some((_, list, until)) if *until > now => {
-                inner.use_verified_status_list(&uri, Arc::clone(list))
-            }
-            _ => false,
-        };
+        prepared.status_cached = self
+            .status_cache
+            .get(&uri, now)
+            .is_some_and(|list| inner.use_verified_status_list(&uri, list));
         prepared.status_cached
     }
 
@@ -270,18 +209,15 @@ impl VerifierCore {
             let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
             pending.finish(valid).ok()
         });
-        self.status_cache.retain(|(u, _, _)| u != uri);
         match verified {
             Some(list) => {
-                let ttl = list.ttl.and_then(|t| i64::try_from(t).ok());
-                let until = ttl.map_or(list.expires_at, |t| {
-                    list.expires_at.min(now.saturating_add(t))
-                });
-                self.status_cache
-                    .push((uri.to_owned(), Arc::new(list), until));
+                self.status_cache.insert(uri, list, now);
                 true
             }
-            None => false,
+            None => {
+                self.status_cache.remove(uri);
+                false
+            }
         }
     }
 
@@ -297,25 +233,8 @@ impl VerifierCore {
     /// `bad_id_token` with `reason`; `invalid_config` without `audience`.
     #[wasm_bindgen(js_name = verifyIdToken)]
     pub fn verify_id_token(&self, token: &str, options_json: &str) -> Result<String, JsValue> {
-        let (audience, nonce, now) =
-            parse_options(options_json, &["audience", "nonce", "now"], |f| {
-                Ok((
-                    f.optional("audience", json::string)?,
-                    f.optional("nonce", json::string)?,
-                    f.optional("now", Value::as_f64)?,
-                ))
-            })?;
-        let audience = audience.ok_or_else(|| config_error("verifyIdToken needs { audience }"))?;
-        let now = match now {
-            Some(n) => seconds(n, "now")?,
-            None => now_seconds(),
-        };
-        let options = IdTokenOptions {
-            audience,
-            nonce,
-            now,
-        };
-        let claims = self.inner.verify_id_token(token, &options)?;
+        let options = id_token_options(options_json, now_seconds()).or_throw()?;
+        let claims = self.inner.verify_id_token(token, &options).or_throw()?;
         Ok(claims.to_json().to_string())
     }
 }
@@ -325,6 +244,8 @@ impl VerifierCore {
 pub struct PreparedCredential {
     inner: Option<Prepared>,
     status_cached: bool,
+    /// The options carried a `statusList`: nothing is to be fetched.
+    status_given: bool,
 }
 
 #[wasm_bindgen]
@@ -358,9 +279,13 @@ impl PreparedCredential {
             .is_some_and(|p| p.issuer_signature_passed(&passed))
     }
 
-    /// The credential's status list URI, if it has one.
+    /// The credential's status list URI, if it has one and the options carried no
+    /// `statusList` (so the list may have to be fetched).
     #[wasm_bindgen(getter, js_name = statusUri)]
     pub fn status_uri(&self) -> Option<String> {
+        if self.status_given {
+            return None;
+        }
         self.inner
             .as_ref()
             .and_then(Prepared::status_reference)
@@ -378,7 +303,7 @@ impl PreparedCredential {
             .take()
             .ok_or_else(|| js_error("malformed", "finish() was already called"))?;
         let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
-        Ok(prepared.finish(&passed)?.to_json().to_string())
+        Ok(prepared.finish(&passed).or_throw()?.to_json().to_string())
     }
 }
 
@@ -395,28 +320,6 @@ pub fn fare_discount(
     trip_json: &str,
     rates_json: &str,
 ) -> Result<String, JsValue> {
-    let (fare_class, valid_until) = from_object(certificate_json, |f| {
-        Ok((
-            f.present("fareClass", FareClass::from_json)?,
-            f.present("validUntil", crate::verifier::nullable_date)?,
-        ))
-    })
-    .map_err(|e| js_error("malformed", &format!("certificate: {e}")))?;
-    let trip = from_object(trip_json, Trip::from_fields)
-        .map_err(|e| js_error("malformed", &format!("trip: {e}")))?;
-    let rates = if rates_json.is_empty() {
-        FareRates::default()
-    } else {
-        from_object(rates_json, FareRates::from_fields)
-            .map_err(|e| config_error(&format!("rates: {e}")))?
-    };
-    let today = Date::today_in_japan(now_seconds())
-        .ok_or_else(|| js_error("malformed", "the clock is out of range"))?;
-    let holder = FareHolder {
-        verified: true,
-        fare_class,
-        valid_until,
-    };
-    let result = core_fare_discount(&holder, &trip, &rates, today)?;
-    Ok(result.to_json().to_string())
+    let result = fare_discount_json(certificate_json, trip_json, rates_json, now_seconds());
+    Ok(result.or_throw()?.to_json().to_string())
 }

@@ -1,14 +1,15 @@
-//! `LoginCore`, the wasm face of [`crate::oidc::LoginClient`], driven by
+//! `LoginCore`, the wasm face of [`mirairo_id_sdk::oidc::LoginClient`], driven by
 //! `sdk/js/login.js` (which does the fetches, storage, WebCrypto signing, popups and
 //! redirects). Values cross as JSON text; errors are `MirairoIdError`s.
 
-use super::error::{js_error_with, ErrorDetails};
-use crate::jose::{EcPublicJwk, Es256SigningKey};
-use crate::json::{self, Fields, Map, Value};
-use crate::oidc::{
-    callback_state, should_retry, Attempt, ClientOptions, LoginClient, LoginError, LoginOptions,
-    PendingJws, PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
+use crate::error::{js_error_with, ErrorDetails, OrThrow};
+use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
+use mirairo_id_sdk::json::{self, Map};
+use mirairo_id_sdk::oidc::{
+    callback_state, should_retry, Attempt, LoginClient, LoginError, LoginResult, PendingJws,
+    PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
 };
+use mirairo_id_sdk::options;
 use wasm_bindgen::prelude::*;
 
 pub(crate) fn login_error(e: &LoginError) -> JsValue {
@@ -22,20 +23,8 @@ pub(crate) fn login_error(e: &LoginError) -> JsValue {
     )
 }
 
-impl From<LoginError> for JsValue {
-    fn from(e: LoginError) -> Self {
-        login_error(&e)
-    }
-}
-
-fn config_error(message: &'static str) -> JsValue {
-    login_error(&LoginError::InvalidConfig(message))
-}
-
 fn holder(jwk_json: &str) -> Result<EcPublicJwk, JsValue> {
-    let value = json::parse(jwk_json).map_err(|_| config_error("the holder key is not a JWK"))?;
-    EcPublicJwk::from_json(&value)
-        .map_err(|_| config_error("the holder key is not an EC P-256 public JWK"))
+    options::holder_jwk(jwk_json).or_throw()
 }
 
 /// A stored transaction (JSON text), if it is one.
@@ -44,11 +33,11 @@ fn stored_transaction(text: &str) -> Option<Transaction> {
 }
 
 fn whole_seconds(now: f64) -> Result<i64, JsValue> {
-    if now.is_finite() && now.abs() <= 9_007_199_254_740_991.0 {
-        Ok(now.floor() as i64)
-    } else {
-        Err(config_error("now must be a finite number of seconds"))
-    }
+    options::seconds(now, "now").map_err(|_| {
+        login_error(&LoginError::InvalidConfig(
+            "now must be a finite number of seconds",
+        ))
+    })
 }
 
 fn request_json(r: &TokenRequest) -> String {
@@ -81,8 +70,8 @@ impl PendingSignature {
     /// The finished JWS (or presentation) given the 64-byte `r ‖ s` signature.
     pub fn finish(self, signature: &[u8]) -> Result<String, JsValue> {
         match (self.inner, self.presentation) {
-            (Some(j), _) => Ok(j.finish(signature)?),
-            (None, Some(p)) => Ok(p.finish(signature)?),
+            (Some(j), _) => j.finish(signature).or_throw(),
+            (None, Some(p)) => p.finish(signature).or_throw(),
             (None, None) => Err(login_error(&LoginError::Malformed("nothing to sign"))),
         }
     }
@@ -133,34 +122,8 @@ impl LoginCore {
     /// Validates `MirairoId.create` options (JSON) for a page of `page_origin`.
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str, page_origin: &str) -> Result<LoginCore, JsValue> {
-        // `MirairoId.create` options (API.md). Unknown members are refused.
-        const KNOWN: [&str; 6] = [
-            "issuer",
-            "clientId",
-            "redirectUri",
-            "certificateClaims",
-            "profile",
-            "lang",
-        ];
-        let value = json::parse(options_json).unwrap_or_default();
-        let options = Fields::of(&value)
-            .and_then(|f| f.only(&KNOWN))
-            .and_then(|f| {
-                Ok(ClientOptions {
-                    issuer: f.required("issuer", json::string)?,
-                    client_id: f.required("clientId", json::string)?,
-                    redirect_uri: f.required("redirectUri", json::string)?,
-                    certificate_claims: f.optional("certificateClaims", json::strings)?,
-                    profile: f.optional("profile", Value::as_bool)?.unwrap_or(false),
-                    lang: f.optional("lang", json::string)?,
-                })
-            })
-            .map_err(|_| {
-                config_error(
-                    "options need issuer, clientId and redirectUri strings and nothing unknown",
-                )
-            })?;
-        let inner = LoginClient::new(options, page_origin)?;
+        let options = options::client_options(options_json).or_throw()?;
+        let inner = LoginClient::new(options, page_origin).or_throw()?;
         Ok(LoginCore { inner })
     }
 
@@ -178,16 +141,19 @@ impl LoginCore {
     /// Reads the metadata; returns the `jwks_uri`.
     #[wasm_bindgen(js_name = setMetadata)]
     pub fn set_metadata(&mut self, text: &str) -> Result<String, JsValue> {
-        Ok(self.inner.set_metadata(text)?.jwks_uri.clone())
+        Ok(self.inner.set_metadata(text).or_throw()?.jwks_uri.clone())
     }
 
     /// Installs a JWK Set fetched at `now` (`refetch`: answering a refetch request).
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, text: &str, now: f64, refetch: bool) -> Result<(), JsValue> {
-        Ok(self.inner.set_jwks(text, whole_seconds(now)?, refetch)?)
+        self.inner
+            .set_jwks(text, whole_seconds(now)?, refetch)
+            .or_throw()
     }
 
-    /// `{url, state, transaction}` (JSON): go to `url`, keep `transaction` under `state`.
+    /// `{url, state, transaction, timeoutSeconds}` (JSON): go to `url`, keep
+    /// `transaction` under `state`; a popup waits `timeoutSeconds` (validated, default 300).
     #[wasm_bindgen(js_name = authorizationRequest)]
     pub fn authorization_request(
         &self,
@@ -195,24 +161,15 @@ impl LoginCore {
         holder_jwk: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        // `loginWithRedirect` / `loginWithPopup` options; other members are ignored.
-        let text = if options_json.is_empty() {
-            "{}"
-        } else {
-            options_json
-        };
-        let value = json::parse(text).unwrap_or_default();
-        let options = Fields::of(&value)
-            .and_then(|f| {
-                Ok(LoginOptions {
-                    certificate_claims: f.optional("certificateClaims", json::strings)?,
-                    app_state: f.optional("appState", |v| Some(v.clone()))?,
-                })
-            })
-            .map_err(|_| config_error("login options are not an object of known members"))?;
-        let request =
-            self.inner
-                .authorization_request(options, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        // `loginWithRedirect` / `loginWithPopup` options, as the caller gave them.
+        let options = options::login_options(options_json).or_throw()?;
+        let timeout = options
+            .popup_timeout
+            .unwrap_or(options::DEFAULT_POPUP_TIMEOUT_SECONDS);
+        let request = self
+            .inner
+            .authorization_request(options, &holder(holder_jwk)?, whole_seconds(now)?)
+            .or_throw()?;
         let out = Map::from_pairs([
             ("url", request.url.as_str().into()),
             ("state", request.transaction.state.secret().into()),
@@ -220,6 +177,7 @@ impl LoginCore {
                 "transaction",
                 request.transaction.to_json().to_string().into(),
             ),
+            ("timeoutSeconds", timeout.into()),
         ]);
         Ok(out.to_string())
     }
@@ -234,11 +192,13 @@ impl LoginCore {
     /// was found) at `now` (seconds); returns the code.
     #[wasm_bindgen(js_name = acceptCallback)]
     pub fn accept_callback(&self, url: &str, stored: &str, now: f64) -> Result<String, JsValue> {
-        Ok(self.inner.accept_callback(
-            url,
-            stored_transaction(stored).as_ref(),
-            whole_seconds(now)?,
-        )?)
+        self.inner
+            .accept_callback(
+                url,
+                stored_transaction(stored).as_ref(),
+                whole_seconds(now)?,
+            )
+            .or_throw()
     }
 
     /// `{url, body}` (JSON) of the code exchange.
@@ -246,13 +206,17 @@ impl LoginCore {
     pub fn code_token_request(&self, code: &str, transaction: &str) -> Result<String, JsValue> {
         let tx = stored_transaction(transaction)
             .ok_or_else(|| login_error(&LoginError::StateMismatch))?;
-        Ok(request_json(&self.inner.code_token_request(code, &tx)?))
+        Ok(request_json(
+            &self.inner.code_token_request(code, &tx).or_throw()?,
+        ))
     }
 
     /// `{url, body}` (JSON) of a refresh.
     #[wasm_bindgen(js_name = refreshTokenRequest)]
     pub fn refresh_token_request(&self) -> Result<String, JsValue> {
-        Ok(request_json(&self.inner.refresh_token_request()?))
+        Ok(request_json(
+            &self.inner.refresh_token_request().or_throw()?,
+        ))
     }
 
     /// A DPoP proof to sign.
@@ -265,13 +229,16 @@ impl LoginCore {
         now: f64,
         with_access_token: bool,
     ) -> Result<PendingSignature, JsValue> {
-        let pending = self.inner.dpop_proof(
-            &holder(holder_jwk)?,
-            htm,
-            url,
-            whole_seconds(now)?,
-            with_access_token,
-        )?;
+        let pending = self
+            .inner
+            .dpop_proof(
+                &holder(holder_jwk)?,
+                htm,
+                url,
+                whole_seconds(now)?,
+                with_access_token,
+            )
+            .or_throw()?;
         Ok(PendingSignature {
             inner: Some(pending),
             presentation: None,
@@ -305,10 +272,11 @@ impl LoginCore {
     ) -> Result<String, JsValue> {
         let tx = stored_transaction(transaction)
             .ok_or_else(|| login_error(&LoginError::StateMismatch))?;
-        let response = TokenResponse::parse(status, body)?;
-        let step =
-            self.inner
-                .complete_login(&response, &tx, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        let response = TokenResponse::parse(status, body).or_throw()?;
+        let step = self
+            .inner
+            .complete_login(&response, &tx, &holder(holder_jwk)?, whole_seconds(now)?)
+            .or_throw()?;
         step_json(step)
     }
 
@@ -321,39 +289,27 @@ impl LoginCore {
         holder_jwk: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        let response = TokenResponse::parse(status, body)?;
-        let step =
-            self.inner
-                .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)?;
+        let response = TokenResponse::parse(status, body).or_throw()?;
+        let step = self
+            .inner
+            .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)
+            .or_throw()?;
         step_json(step)
     }
 
-    /// A presentation whose KB-JWT waits for the holder key's signature.
+    /// A presentation whose KB-JWT waits for the holder key's signature, for
+    /// `present({ audience, nonce, disclose? })` (the options as JSON text).
     #[wasm_bindgen(js_name = preparePresentation)]
     pub fn prepare_presentation(
         &self,
-        audience: &str,
-        nonce: &str,
-        disclose_json: &str,
+        options_json: &str,
         now: f64,
     ) -> Result<PendingSignature, JsValue> {
-        let disclose: Option<Vec<String>> = if disclose_json.is_empty() {
-            None
-        } else {
-            let names = json::parse(disclose_json).ok();
-            Some(
-                names
-                    .as_ref()
-                    .and_then(json::strings)
-                    .ok_or_else(|| config_error("disclose must be an array of claim names"))?,
-            )
-        };
-        let pending = self.inner.prepare_presentation(
-            audience,
-            nonce,
-            disclose.as_deref(),
-            whole_seconds(now)?,
-        )?;
+        let (audience, nonce, disclose) = options::presentation_options(options_json).or_throw()?;
+        let pending = self
+            .inner
+            .prepare_presentation(&audience, &nonce, disclose.as_deref(), whole_seconds(now)?)
+            .or_throw()?;
         Ok(PendingSignature {
             inner: None,
             presentation: Some(pending),
@@ -389,7 +345,7 @@ impl LoginCore {
     }
 }
 
-fn step_json(step: Step<crate::oidc::LoginResult>) -> Result<String, JsValue> {
+fn step_json(step: Step<LoginResult>) -> Result<String, JsValue> {
     match step {
         Step::RefetchJwks => Ok(r#"{"refetch":true}"#.to_owned()),
         Step::Done(result) => Ok(Map::from_pairs([("result", result.to_json())]).to_string()),

@@ -1,22 +1,24 @@
-//! `LoginCore` under wasm-bindgen-test (`cargo test -p mirairo-id-sdk --target
+//! `LoginCore` under wasm-bindgen-test (`cargo test -p mirairo-id-sdk-wasm --target
 //! wasm32-unknown-unknown --test wasm_login`), called exactly as `sdk/js/login.js` calls
 //! it: every failure is a real `MirairoIdError` with its `code` (and `reason` /
 //! `providerError`), results are the JSON shapes login.js parses.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::{issuer_key, other_key, raw_jws, sdk, serde, Signer, ISSUER, NOW};
-use mirairo_id_sdk::wasm::error::set_error_class;
-use mirairo_id_sdk::wasm::login::LoginCore;
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
+use mirairo_id_sdk_wasm::error::set_error_class;
+use mirairo_id_sdk_wasm::login::LoginCore;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
+// The package's own class, from sdk/js/ (one folder above this crate).
+#[wasm_bindgen(module = "/../js/error.js")]
 extern "C" {
     #[wasm_bindgen(extends = js_sys::Error)]
     type MirairoIdError;
@@ -231,9 +233,7 @@ fn a_login_through_the_binding() {
     // present: the KB-JWT signed outside, checked by the core Verifier.
     let pending = core
         .prepare_presentation(
-            "https://rail.example",
-            "n-1",
-            r#"["fare_class"]"#,
+            r#"{"audience":"https://rail.example","nonce":"n-1","disclose":["fare_class"]}"#,
             NOW as f64,
         )
         .unwrap();

@@ -9,21 +9,23 @@
 //! Usage in the binding layer (`#[wasm_bindgen]` functions return `Result<_, JsValue>`):
 //!
 //! ```ignore
-//! use crate::wasm::error::{js_error, js_error_with, ErrorDetails};
+//! use crate::error::{js_error, js_error_with, ErrorDetails};
 //! return Err(js_error("state_mismatch", "state does not match / state が一致しません"));
 //! return Err(js_error_with("provider_error", "the provider refused", ErrorDetails {
 //!     provider_error: Some("access_denied"), ..ErrorDetails::default() }));
 //! return Err(js_error_with("bad_id_token", "nonce differs", ErrorDetails {
 //!     reason: Some("nonce_mismatch"), ..ErrorDetails::default() }));
-//! // Core errors (`VerifyError`, `IdTokenError`, `FareError`) convert with `?`:
-//! let certificate = verifier.verify(&credential, &options)?;
+//! // Core errors (`VerifyError`, `IdTokenError`, `FareError`, `OptionError`,
+//! // `LoginError`) convert with `.or_throw()?`:
+//! let certificate = verifier.verify(&credential, &options).or_throw()?;
 //! ```
 //!
-//! `impl From<VerifyError | IdTokenError | FareError> for JsValue` builds the
-//! `MirairoIdError` (`IdTokenError` as `bad_id_token` with `reason`); or call
-//! [`verify_error`], [`id_token_error`], [`fare_error`] directly.
+//! [`OrThrow`] builds the `MirairoIdError` (`IdTokenError` as `bad_id_token` with
+//! `reason`); or call [`verify_error`], [`id_token_error`], [`fare_error`] directly.
 
-use crate::{FareError, IdTokenError, VerifyError};
+use mirairo_id_sdk::oidc::LoginError;
+use mirairo_id_sdk::options::OptionError;
+use mirairo_id_sdk::{FareError, IdTokenError, VerifyError};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -101,20 +103,44 @@ pub(crate) fn fare_error(e: &FareError) -> JsValue {
     js_error(e.code().as_str(), &e.to_string())
 }
 
-impl From<VerifyError> for JsValue {
-    fn from(e: VerifyError) -> Self {
-        verify_error(&e)
+/// Options or arguments the core refused, as a `MirairoIdError`.
+pub(crate) fn option_error(e: &OptionError) -> JsValue {
+    js_error(e.code().as_str(), e.message())
+}
+
+/// `?` on a core result in a `#[wasm_bindgen]` function: the orphan rule forbids
+/// `From<core error> for JsValue` here, so this converts instead.
+pub(crate) trait OrThrow<T> {
+    /// The value, or the error as a `MirairoIdError`.
+    fn or_throw(self) -> Result<T, JsValue>;
+}
+
+impl<T> OrThrow<T> for Result<T, VerifyError> {
+    fn or_throw(self) -> Result<T, JsValue> {
+        self.map_err(|e| verify_error(&e))
     }
 }
 
-impl From<IdTokenError> for JsValue {
-    fn from(e: IdTokenError) -> Self {
-        id_token_error(&e)
+impl<T> OrThrow<T> for Result<T, IdTokenError> {
+    fn or_throw(self) -> Result<T, JsValue> {
+        self.map_err(|e| id_token_error(&e))
     }
 }
 
-impl From<FareError> for JsValue {
-    fn from(e: FareError) -> Self {
-        fare_error(&e)
+impl<T> OrThrow<T> for Result<T, FareError> {
+    fn or_throw(self) -> Result<T, JsValue> {
+        self.map_err(|e| fare_error(&e))
+    }
+}
+
+impl<T> OrThrow<T> for Result<T, LoginError> {
+    fn or_throw(self) -> Result<T, JsValue> {
+        self.map_err(|e| crate::login::login_error(&e))
+    }
+}
+
+impl<T> OrThrow<T> for Result<T, OptionError> {
+    fn or_throw(self) -> Result<T, JsValue> {
+        self.map_err(|e| option_error(&e))
     }
 }

@@ -1,24 +1,26 @@
 //! The bindings under wasm-bindgen-test, in Node and in headless Chromium
-//! (`cargo test -p mirairo-id-sdk --target wasm32-unknown-unknown`): the core checks
+//! (`cargo test -p mirairo-id-sdk-wasm --target wasm32-unknown-unknown`): the core checks
 //! reached through `VerifierCore` / `PreparedCredential` / `fareDiscount` exactly as
 //! `sdk/js/verifier.js` calls them, errors as real `MirairoIdError`s (the class of
 //! `sdk/js/error.js` itself), results as plain objects whose undisclosed claims are absent.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::{Case, Kb, Signer, AUDIENCE, ISSUER, NONCE, NOW};
 use js_sys::{Array, Reflect, Uint8Array, JSON};
 use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk};
-use mirairo_id_sdk::wasm::error::set_error_class;
-use mirairo_id_sdk::wasm::verifier::{fare_discount, PreparedCredential, VerifierCore};
+use mirairo_id_sdk_wasm::error::set_error_class;
+use mirairo_id_sdk_wasm::verifier::{fare_discount, PreparedCredential, VerifierCore};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
+// The package's own class, from sdk/js/ (one folder above this crate).
+#[wasm_bindgen(module = "/../js/error.js")]
 extern "C" {
     /// The package's own error class.
     #[wasm_bindgen(extends = js_sys::Error)]
@@ -33,7 +35,8 @@ extern "C" {
 
 fn setup() -> VerifierCore {
     CLASS.with(|class| set_error_class(class.clone()));
-    VerifierCore::new(ISSUER, &common::jwks().to_string(), None, None).unwrap()
+    let options = json!({"issuer": ISSUER, "jwks": common::jwks()});
+    VerifierCore::new(&options.to_string()).unwrap()
 }
 
 /// The `MirairoIdError` code of a thrown value; panics unless it is an instance.
@@ -236,22 +239,28 @@ fn finish_counts_missing_or_failed_checks_as_failed_and_runs_once() {
 #[wasm_bindgen_test]
 fn configuration_and_options_errors_are_invalid_config() {
     let _ = setup();
-    let jwks = common::jwks().to_string();
-    for (issuer, jwks, leeway) in [
-        ("ftp://127.0.0.1", jwks.as_str(), None),
-        (ISSUER, "{}", None),
-        (ISSUER, "not json", None),
-        (ISSUER, r#"{"keys": {}}"#, None),
-        (ISSUER, jwks.as_str(), Some(-1.0)),
-        (ISSUER, jwks.as_str(), Some(f64::NAN)),
+    let jwks = common::jwks();
+    // The core decides; the JS passes the options through as JSON text.
+    for options in [
+        json!({"issuer": "ftp://127.0.0.1", "jwks": jwks}),
+        json!({"issuer": ISSUER, "jwks": {}}),
+        json!({"issuer": ISSUER, "jwks": "not json"}),
+        json!({"issuer": ISSUER, "jwks": 42}),
+        json!({"issuer": ISSUER, "jwks": {"keys": {}}}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leewaySeconds": -1}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leewaySeconds": "60"}),
+        json!({"issuer": ISSUER, "jwks": jwks, "vct": 7}),
+        json!({"issuer": ISSUER, "jwks": jwks, "leeway": 60}),
+        json!({"issuer": 8080, "jwks": jwks}),
+        json!({"jwks": jwks}),
+        json!(null),
     ] {
-        let error = VerifierCore::new(issuer, jwks, None, leeway).err().unwrap();
-        assert_eq!(
-            code_of(error),
-            "invalid_config",
-            "{issuer} {jwks} {leeway:?}"
-        );
+        let error = VerifierCore::new(&options.to_string()).err().unwrap();
+        assert_eq!(code_of(error), "invalid_config", "{options}");
     }
+    // A JWK Set as JSON text is accepted too.
+    let text = json!({"issuer": ISSUER, "jwks": jwks.to_string()});
+    assert!(VerifierCore::new(&text.to_string()).is_ok());
     let core = setup();
     let credential = Case::valid().presentation();
     for options in [
@@ -490,7 +499,7 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         .unwrap();
     let flat = prepared.checks();
     let check = |i: u32| {
-        mirairo_id_sdk::wasm::verifier::verify_es256_js(
+        mirairo_id_sdk_wasm::verifier::verify_es256_js(
             &flat.get(i).as_string().unwrap(),
             &flat.get(i + 1).as_string().unwrap(),
             &flat.get(i + 2).unchecked_into::<Uint8Array>().to_vec(),
@@ -498,7 +507,7 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         )
     };
     assert!(check(0) && check(4));
-    assert!(!mirairo_id_sdk::wasm::verifier::verify_es256_js(
+    assert!(!mirairo_id_sdk_wasm::verifier::verify_es256_js(
         "x", "y", b"data", &[0; 64]
     ));
     assert_eq!(
