@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use mirairo_id_sdk::Date;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
@@ -55,7 +56,7 @@ pub fn adopt_sheet(root: &ShadowRoot, kind: &'static str, css: impl FnOnce() -> 
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+/// Today in Japan by the browser's clock (the core's civil-date rule).
+pub fn today_in_japan() -> Option<Date> {
+    Date::today_in_japan((js_sys::Date::now() / 1000.0) as i64)
 }

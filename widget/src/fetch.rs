@@ -15,7 +15,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Cache, Headers, Request, RequestCache, RequestInit, Response};
 
 use crate::i18n::Lang;
-use crate::model::{Coupon, CouponsPage, Metadata, Place, PlacesPage};
+use mirairo_id_sdk::oidc::{check_issuer, discovery_url};
+
+use crate::model::{safe_url, Coupon, CouponsPage, Metadata, Place, PlacesPage};
 
 /// The `mirairo-error` codes.
 pub mod code {
@@ -69,7 +71,7 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
     let mut places = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let mut url = with_query(&endpoint, &[PAGE_LIMIT, "&lang=", lang.tag()].concat());
+        let mut url = with_query(&endpoint, &[PAGE_LIMIT, "&lang=", lang.as_str()].concat());
         if let Some(c) = &cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(c)));
@@ -92,7 +94,7 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
 pub async fn load_coupons(api: &str, lang: Lang) -> Result<Fetched<Vec<Coupon>>, Code> {
     let meta = metadata(api).await?;
     let endpoint = meta.value.coupons_endpoint.ok_or(code::INVALID_CONFIG)?;
-    let url = with_query(&endpoint, &["lang=", lang.tag()].concat());
+    let url = with_query(&endpoint, &["lang=", lang.as_str()].concat());
     let page = get_json::<CouponsPage>(&url).await?;
     Ok(Fetched {
         value: page.value.items,
@@ -100,16 +102,12 @@ pub async fn load_coupons(api: &str, lang: Lang) -> Result<Fetched<Vec<Coupon>>,
     })
 }
 
+/// The metadata of the issuer `api` (an http(s) URL), which must name `api` as its
+/// issuer exactly: the core's rule (`check_issuer`), as for login and verification.
 async fn metadata(api: &str) -> Result<Fetched<Metadata>, Code> {
-    let base = api.trim().trim_end_matches('/');
-    let lower = base.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-        return Err(code::INVALID_CONFIG);
-    }
-    let meta = get_json::<Metadata>(&[base, "/.well-known/openid-configuration"].concat()).await?;
-    if meta.value.issuer.trim_end_matches('/') != base {
-        return Err(code::INVALID_CONFIG);
-    }
+    let issuer = safe_url(api).ok_or(code::INVALID_CONFIG)?;
+    let meta = get_json::<Metadata>(&discovery_url(issuer)).await?;
+    check_issuer(Some(&meta.value.issuer), issuer).map_err(|_| code::INVALID_CONFIG)?;
     Ok(meta)
 }
 

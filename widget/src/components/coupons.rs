@@ -3,18 +3,18 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use mirairo_id_sdk::Date;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::{load_status, skeleton, use_debounced, Choices, Select};
-use crate::dates::{Calendar, Date};
 use gloo_timers::callback::Timeout;
 
-use crate::dom::{emit, now_ms};
+use crate::dom::{emit, today_in_japan};
 use crate::fetch::load_coupons;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::prefecture;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Calendar, Lang};
 use crate::model::{safe_url, Coupon};
 use crate::state::{CouponsAction, CouponsState, Load, Validity};
 
@@ -31,7 +31,7 @@ pub struct CouponsProps {
 
 #[component]
 pub fn Coupons(props: &CouponsProps) -> Html {
-    let state = use_reducer(|| CouponsState::new(Date::today_in_japan(now_ms())));
+    let state = use_reducer(|| CouponsState::new(today_in_japan()));
     let lang = props.lang;
     let t = i18n::text(lang);
 
@@ -54,7 +54,9 @@ pub fn Coupons(props: &CouponsProps) -> Html {
                     return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
                 }
                 dispatcher.dispatch(CouponsAction::Loading);
-                dispatcher.dispatch(CouponsAction::Today(Date::today_in_japan(now_ms())));
+                if let Some(today) = today_in_japan() {
+                    dispatcher.dispatch(CouponsAction::Today(today));
+                }
                 let (api, lang, flag) = (api.to_string(), *lang, cancelled.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = load_coupons(&api, lang).await;
@@ -109,7 +111,7 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let busy = matches!(state.load, Load::Loading);
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
+        <section class="root" part="root" lang={lang.as_str()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
             { load_status(lang, &state.load, on_retry) }
@@ -151,7 +153,7 @@ struct CardProps {
 fn CouponCard(props: &CardProps) -> Html {
     let c = &props.coupon;
     let lang = props.lang;
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let title_id = ["coupon-", &c.id].concat();
     let colon = if ja { "：" } else { ": " };
@@ -159,7 +161,7 @@ fn CouponCard(props: &CardProps) -> Html {
         let (cb, id) = (props.on_select.clone(), c.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
-    let until = Date::parse(&c.valid_until).map(|d| d.format(lang, props.calendar));
+    let until = Date::parse(&c.valid_until).map(|d| i18n::date(lang, props.calendar, d));
     let pref = prefecture(&c.prefecture).map(|p| p.name(ja));
     html! {
         <li class="card" part="card">
@@ -174,7 +176,7 @@ fn CouponCard(props: &CardProps) -> Html {
                     if let Some(p) = pref { { " " }{ p } }
                 </p>
                 if let Validity::Upcoming(from) = props.validity {
-                    <p class="badge" part="badge">{ i18n::valid_from(lang, &from.format_short(lang)) }</p>
+                    <p class="badge" part="badge">{ i18n::valid_from(lang, from) }</p>
                 }
                 if let Some(until) = until {
                     <p class="validity">{ i18n::valid_until(lang, &until) }</p>

@@ -87,7 +87,7 @@ fn choice(value: &'static str, label: AttrValue, current: &str) -> Html {
 #[component]
 pub fn Select(props: &SelectProps) -> Html {
     let lang = props.lang;
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onchange = {
         let cb = props.onchange.clone();

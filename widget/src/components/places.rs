@@ -138,7 +138,7 @@ pub fn Places(props: &PlacesProps) -> Html {
         .cloned();
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
+        <section class="root" part="root" lang={lang.as_str()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
             { load_status(lang, &state.load, on_retry) }
@@ -232,7 +232,7 @@ struct RowProps {
 #[component]
 fn PlaceRow(props: &RowProps) -> Html {
     let p = &props.place;
-    let ja = props.lang.ja();
+    let ja = props.lang == Lang::Ja;
     let onclick = {
         let (cb, id) = (props.on_open.clone(), p.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
@@ -281,7 +281,7 @@ fn tile_map(
     lang: Lang,
     roving: &UseStateHandle<Option<&'static str>>,
 ) -> Html {
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let selected = s.filter.prefecture.clone();
     let current: &str = roving
@@ -381,7 +381,7 @@ fn plain_list(values: &[String], lang: Lang, label: fn(Lang, &str) -> String) ->
 /// The details of one place, instead of the list: a plain function, see
 /// [`super::skeleton`].
 fn detail(p: &Place, lang: Lang, on_close: &Callback<()>) -> Html {
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onclick = {
         let cb = on_close.clone();
