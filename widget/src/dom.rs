@@ -7,6 +7,13 @@ use mirairo_id_sdk::Date;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
+/// A timer callback, boxed so that every `gloo_timers` `Timeout` in the widget takes
+/// the same closure type: one wasm-bindgen closure shim instead of one per caller
+/// (measured: see docs/contract-notes.md).
+pub fn boxed(f: impl FnOnce() + 'static) -> Box<dyn FnOnce()> {
+    Box::new(f)
+}
+
 /// Dispatches `CustomEvent(name, { detail: { [key]: value }, bubbles, composed })` on `host`.
 pub fn emit(host: &HtmlElement, name: &str, key: &str, value: &str) {
     let detail = js_sys::Object::new();

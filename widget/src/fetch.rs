@@ -214,7 +214,7 @@ async fn request(url: &str, etag: Option<&str>) -> Result<Answer, Code> {
     let request = Request::new_with_str_and_init(url, &init).map_err(|_| code::INVALID_CONFIG)?;
     let timer = Timeout::new(TIMEOUT_MS, {
         let controller = controller.clone();
-        move || controller.abort()
+        crate::dom::boxed(move || controller.abort())
     });
     // Err(None): fetch itself failed (network or our abort); Err(Some(code)): an answer.
     let result: Result<Answer, Option<Code>> = async {

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use gloo_timers::callback::Timeout;
 
-use crate::dom::focus_in;
+use crate::dom::{boxed, focus_in};
 use crate::geo::{Region, PREFECTURES};
 use crate::i18n::{self, Lang};
 use crate::state::Load;
@@ -25,7 +25,7 @@ pub fn use_debounced(value: String, ms: u32) -> String {
         let settled = settled.clone();
         use_effect_with(value, move |v| {
             let v = v.clone();
-            let timer = Timeout::new(ms, move || settled.set(v));
+            let timer = Timeout::new(ms, boxed(move || settled.set(v)));
             move || drop(timer)
         });
     }

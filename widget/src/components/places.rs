@@ -10,7 +10,7 @@ use yew::prelude::*;
 use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
 use gloo_timers::callback::Timeout;
 
-use crate::dom::emit;
+use crate::dom::{boxed, emit};
 use crate::fetch::load_places;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::{neighbor, prefecture, Direction, PREFECTURES};
@@ -52,12 +52,15 @@ pub fn Places(props: &PlacesProps) -> Html {
                 if api.trim().is_empty() {
                     // Pages often set `api` from script just after the element is
                     // defined: wait a moment before calling the missing attribute an error.
-                    let timer = Timeout::new(MISSING_API_GRACE_MS, move || {
-                        dispatcher.dispatch(PlacesAction::Failed {
-                            code: code::INVALID_CONFIG.into(),
-                        });
-                        emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
-                    });
+                    let timer = Timeout::new(
+                        MISSING_API_GRACE_MS,
+                        boxed(move || {
+                            dispatcher.dispatch(PlacesAction::Failed {
+                                code: code::INVALID_CONFIG.into(),
+                            });
+                            emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
+                        }),
+                    );
                     return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
                 }
                 dispatcher.dispatch(PlacesAction::Loading);
