@@ -512,6 +512,22 @@ test("a missing or unreachable api is reported as invalid_config / network", { t
   await w.close();
 });
 
+test("deeply nested values in the API neither crash nor stop the widget", async () => {
+  // The browser parses any depth (JSON.parse); what reaches Rust must not recurse with it.
+  const deep = "[".repeat(200_000) + "]".repeat(200_000);
+  const item = `{"id":"deep","name":"深い入れ子","category":"other","prefecture":"13","city":${deep},"accepts":${deep},"support":["wheelchair",${deep}]}`;
+  const body = `{"items":[${item}],"total":1}`;
+  const w = await WidgetsPage.open({
+    beforeGoto: (page) =>
+      page.route(PLACES_RE, (route) => route.fulfill({ status: 200, contentType: "application/json", body })),
+  });
+  assert.equal(await w.placesCount(), 1);
+  await w.rows().first().click();
+  await w.places.getByText("車いすで利用できます").waitFor();
+  assert.deepEqual(w.errors, []);
+  await w.close();
+});
+
 test("XSS payloads from the API stay inert text", async () => {
   const payloads = [
     `<img src=x onerror="window.__xss='img'">`,

@@ -199,7 +199,7 @@ impl<'de> Deserialize<'de> for Field {
 }
 
 /// Reads a [`Field`]; `top` is false for the items of a list, whose own lists are
-/// not read.
+/// passed over unread.
 struct FieldVisitor {
     top: bool,
 }
@@ -252,19 +252,24 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Ok(Field::Nothing)
     }
 
+    /// A list: its scalars, one level deep. The list in a list is passed over with
+    /// `IgnoredAny`, which serde-wasm-bindgen answers without looking inside, so no
+    /// depth of nesting makes this recurse (the browser's `JSON.parse` accepts any
+    /// depth; a stack overflow would stop the wasm).
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
         let mut out = Vec::new();
-        while let Some(item) = seq.next_element_seed(FieldVisitor { top: false })? {
-            let s = item.text();
-            if !s.is_empty() {
-                out.push(s);
+        if self.top {
+            while let Some(item) = seq.next_element_seed(FieldVisitor { top: false })? {
+                let s = item.text();
+                if !s.is_empty() {
+                    out.push(s);
+                }
             }
-        }
-        Ok(if self.top {
-            Field::List(out)
+            Ok(Field::List(out))
         } else {
-            Field::Nothing
-        })
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Field::Nothing)
+        }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
