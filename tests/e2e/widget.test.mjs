@@ -512,6 +512,21 @@ test("a missing or unreachable api is reported as invalid_config / network", { t
   await w.close();
 });
 
+test("api must name the issuer exactly (the SDK's rule): a trailing slash is invalid_config", async () => {
+  const w = await WidgetsPage.open();
+  await w.placesCount(); // api = location.origin, the issuer exactly: loads
+  await w.page.evaluate(() => {
+    const slash = document.createElement("mirairo-coupons");
+    slash.id = "slash";
+    slash.setAttribute("api", `${location.origin}/`);
+    document.querySelector("main").append(slash);
+  });
+  await w.page.locator("#slash").getByRole("alert").waitFor({ timeout: 15_000 });
+  const codes = w.events.filter((e) => e.type === "mirairo-error").map((e) => [e.target, e.detail.code]);
+  assert.deepEqual(codes, [["mirairo-coupons", "invalid_config"]]);
+  await w.close();
+});
+
 test("deeply nested values in the API neither crash nor stop the widget", async () => {
   // The browser parses any depth (JSON.parse); what reaches Rust must not recurse with it.
   const deep = "[".repeat(200_000) + "]".repeat(200_000);
