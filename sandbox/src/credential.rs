@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 
 use crate::keys;
-use crate::util::{from_sdk, sha256_b64, to_sdk};
+use crate::util::{sha256_b64, to_sdk};
 
 /// The credential type.
 pub const VCT: &str = "urn:mirairo-id:disability-certificate:1";
@@ -221,7 +221,7 @@ pub fn issue(conn: &Connection, req: &CredentialRequest<'_>) -> rusqlite::Result
     payload.insert("iat".into(), req.now.into());
     payload.insert("exp".into(), (req.now + CREDENTIAL_TTL).into());
     payload.insert("vct".into(), VCT.into());
-    payload.insert("cnf".into(), json!({ "jwk": from_sdk(&cnf_jwk.to_json()) }));
+    payload.insert("cnf".into(), json!({ "jwk": cnf_jwk.to_json() }));
     payload.insert(
         "status".into(),
         json!({ "status_list": { "idx": req.cert.status_idx, "uri": req.status_uri } }),

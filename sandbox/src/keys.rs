@@ -5,7 +5,7 @@ use mirairo_id_sdk::json::Map;
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
-use crate::util::{from_sdk, to_sdk};
+use crate::util::to_sdk;
 
 /// A signing key with its `kid` (the RFC 7638 thumbprint of its public key).
 pub struct SigningKey {
@@ -77,7 +77,7 @@ pub fn jwks(conn: &Connection) -> rusqlite::Result<Value> {
         jwk.kid = Some(kid);
         jwk.key_use = Some("sig".into());
         jwk.alg = Some("ES256".into());
-        keys.push(from_sdk(&jwk.to_json()));
+        keys.push(jwk.to_json());
     }
     Ok(json!({ "keys": keys }))
 }

@@ -567,7 +567,7 @@ mod tests {
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
-        let today = crate::util::days_from_civil(2026, 11, 27);
+        let today = crate::util::parse_day("2026-11-27").unwrap();
         for (en, lang, expected) in [
             (
                 false,

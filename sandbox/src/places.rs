@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::seed::CATEGORIES;
 use crate::state::AppState;
 use crate::util::{sha256_b64, Form};
+use mirairo_id_sdk::Lang;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -43,10 +44,10 @@ pub fn param<'a>(form: &'a Form, name: &str) -> Result<Option<&'a str>, ApiError
 /// # Errors
 /// 400 for anything else.
 pub fn lang_en(form: &Form) -> Result<bool, ApiError> {
-    match param(form, "lang")? {
-        None | Some("ja") => Ok(false),
-        Some("en") => Ok(true),
-        Some(_) => Err(ApiError::invalid_request("lang must be ja or en")),
+    match param(form, "lang")?.map(Lang::from_wire) {
+        None => Ok(false),
+        Some(Some(lang)) => Ok(lang == Lang::En),
+        Some(None) => Err(ApiError::invalid_request("lang must be ja or en")),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::pages::{self, t};
 use crate::state::AppState;
 use crate::util::form_decode;
+use mirairo_id_sdk::Lang;
 
 /// The content type of a file name.
 pub fn content_type(path: &Path) -> &'static str {
@@ -109,7 +110,8 @@ impl Want {
                 .headers()
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("en")),
+                .and_then(Lang::negotiate)
+                == Some(Lang::En),
             path: req.uri().path().to_owned(),
             query: req.uri().query().map(str::to_owned),
         }

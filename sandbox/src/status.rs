@@ -53,7 +53,7 @@ pub fn list_jwt(state: &AppState, conn: &Connection) -> Result<String, ApiError>
         "iat": now,
         "exp": now + LIFETIME,
         "ttl": TTL,
-        "status_list": crate::util::from_sdk(&list.to_claim()),
+        "status_list": list.to_claim(),
     });
     Ok(key.sign("statuslist+jwt", &payload))
 }

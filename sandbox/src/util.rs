@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mirairo_id_sdk::jose::b64url_encode;
+use mirairo_id_sdk::{format_date, Calendar, Date, Lang};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -30,16 +31,17 @@ impl Clock {
     }
 }
 
-/// The sandbox speaks serde_json over HTTP; the SDK has its own strict JSON type.
-/// A serde_json value as the SDK's (`null` for what the SDK refuses: nesting deeper than
+/// The sandbox speaks serde_json over HTTP; the SDK has its own strict JSON type. With
+/// the SDK's `serde` feature the two convert directly (no printing and reparsing): a
+/// serde_json value as the SDK's (`null` for what the SDK refuses: nesting deeper than
 /// `MAX_JSON_DEPTH`, which the sandbox never builds).
 pub fn to_sdk(value: &serde_json::Value) -> mirairo_id_sdk::json::Value {
-    mirairo_id_sdk::json::parse(&value.to_string()).unwrap_or_default()
+    serde::Deserialize::deserialize(value).unwrap_or_default()
 }
 
 /// An SDK JSON value as serde_json's (every SDK value is valid JSON).
 pub fn from_sdk(value: &mirairo_id_sdk::json::Value) -> serde_json::Value {
-    serde_json::from_str(&value.to_string()).unwrap_or_default()
+    serde_json::to_value(value).unwrap_or_default()
 }
 
 /// `n` random bytes from the OS, base64url.
@@ -54,74 +56,32 @@ pub fn sha256_b64(data: &[u8]) -> String {
     b64url_encode(&Sha256::digest(data))
 }
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+// Civil dates are the SDK core's (`mirairo_id_sdk::Date`, `format_date`): these are
+// the sandbox's day-number view of them (a day number is days since 1970-01-01).
 
-/// The date of a day number (inverse of [`days_from_civil`]).
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// `YYYY-MM-DD` of a day number.
+/// `YYYY-MM-DD` of a day number (empty outside the years 1–9999, which the seed never
+/// reaches).
 pub fn format_day(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    Date::from_days(days).map_or_else(String::new, |d| d.to_string())
 }
 
 /// Today's day number in Japan (UTC+9).
 pub fn today_jst(now: i64) -> i64 {
-    (now + 9 * 3600).div_euclid(86_400)
+    Date::days_in_japan(now)
 }
 
-/// Parses `YYYY-MM-DD` into a day number.
+/// Parses `YYYY-MM-DD` (a real calendar day: `2026-02-31` is refused) into a day number.
 pub fn parse_day(s: &str) -> Option<i64> {
-    let mut it = s.splitn(3, '-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let d: i64 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
+    Date::parse(s).map(|d| d.days())
 }
 
 /// A `YYYY-MM-DD` date in the Japanese era style used on certificates
-/// (`平成6年3月1日`); English dates stay ISO.
+/// (`平成6年3月1日`, `令和元年5月1日`); anything else is returned as it is.
 pub fn wareki(date: &str) -> String {
-    let Some(days) = parse_day(date) else {
-        return date.to_owned();
-    };
-    let (y, m, d) = civil_from_days(days);
-    let (era, start) = if days >= days_from_civil(2019, 5, 1) {
-        ("令和", 2018)
-    } else if days >= days_from_civil(1989, 1, 8) {
-        ("平成", 1988)
-    } else {
-        ("昭和", 1925)
-    };
-    let ey = y - start;
-    if ey == 1 {
-        format!("{era}元年{m}月{d}日")
-    } else {
-        format!("{era}{ey}年{m}月{d}日")
-    }
+    Date::parse(date).map_or_else(
+        || date.to_owned(),
+        |d| format_date(d, Lang::Ja, Calendar::Japanese),
+    )
 }
 
 /// Why a form or query string was refused.
@@ -289,19 +249,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_round_trip() {
-        for (y, m, d) in [(1970, 1, 1), (1989, 8, 2), (2000, 2, 29), (2026, 11, 27)] {
-            let n = days_from_civil(y, m, d);
-            assert_eq!(civil_from_days(n), (y, m, d));
+    fn serde_and_sdk_values_convert_both_ways() {
+        let v = serde_json::json!({"a": [1, -2, 0.5, 1.25, "x", null, true], "b": {"c": {}}});
+        let sdk = to_sdk(&v);
+        assert_eq!(sdk, mirairo_id_sdk::json::parse(&v.to_string()).unwrap());
+        assert_eq!(from_sdk(&sdk), v);
+        // Deeper than the SDK allows: refused, as its parser refuses it.
+        let mut deep = serde_json::json!(1);
+        for _ in 0..40 {
+            deep = serde_json::json!([deep]);
         }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(to_sdk(&deep), mirairo_id_sdk::json::Value::Null);
+    }
+
+    #[test]
+    fn day_numbers_are_the_core_dates() {
+        // (text, day number or refused)
+        let rows = [
+            ("1970-01-01", Some(0)),
+            ("2000-02-29", Some(11_016)),
+            ("2026-11-27", Some(20_784)),
+            ("2026-02-31", None),
+            ("2026-02-29", None),
+            ("2026-04-31", None),
+            ("2026-13-01", None),
+            ("2026-1-1", None),
+            ("", None),
+        ];
+        for (text, days) in rows {
+            assert_eq!(parse_day(text), days, "{text}");
+            if let Some(n) = days {
+                assert_eq!(format_day(n), text);
+            }
+        }
+        // 2026-11-26T15:00:00Z is midnight in Tokyo.
+        assert_eq!(format_day(today_jst(1_795_705_200)), "2026-11-27");
+        assert_eq!(format_day(today_jst(1_795_705_199)), "2026-11-26");
     }
 
     #[test]
     fn wareki_dates() {
-        assert_eq!(wareki("1994-03-01"), "平成6年3月1日");
-        assert_eq!(wareki("1989-08-02"), "平成元年8月2日");
-        assert_eq!(wareki("2022-01-31"), "令和4年1月31日");
+        let rows = [
+            ("1994-03-01", "平成6年3月1日"),
+            ("1989-08-02", "平成元年8月2日"),
+            ("2022-01-31", "令和4年1月31日"),
+            ("2019-04-30", "平成31年4月30日"),
+            ("2019-05-01", "令和元年5月1日"),
+            ("1989-01-07", "昭和64年1月7日"),
+            ("1920-05-01", "大正9年5月1日"),
+            ("2026-02-31", "2026-02-31"),
+            ("not a date", "not a date"),
+        ];
+        for (date, written) in rows {
+            assert_eq!(wareki(date), written, "{date}");
+        }
     }
 
     #[test]

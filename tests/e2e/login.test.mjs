@@ -378,6 +378,51 @@ test("invalid configuration fails at create with invalid_config", async () => {
   await context.close();
 });
 
+test("login options are checked by the core: bad ones are invalid_config, the popup closes", async () => {
+  const context = await browser.newContext();
+  const example = await ExamplePage.open(context);
+  const page = example.page;
+  // A real click for each attempt, so that the popup is allowed and then closed again.
+  await page.evaluate(async () => {
+    const { MirairoId } = await import("/pkg/sdk/index.js");
+    const client = await MirairoId.create({ issuer: location.origin, clientId: "example-plain-html", redirectUri: `${location.origin}/examples/plain-html/` });
+    const rows = [
+      ["popup", { timeoutSeconds: NaN }],
+      ["popup", { timeoutSeconds: -1 }],
+      ["popup", { timeoutSeconds: Infinity }],
+      ["popup", { timeoutSeconds: "60" }],
+      ["popup", { timeoutSeconds: 0 }],
+      ["popup", { certificateClaims: "fare_class" }],
+      ["redirect", { certificateClaims: [1] }],
+      ["redirect", 42],
+    ];
+    window.loginOptionResults = [];
+    const button = document.createElement("button");
+    button.id = "try-login-options";
+    button.textContent = "try";
+    button.addEventListener("click", () => {
+      const [mode, opts] = rows[window.loginOptionResults.length];
+      const run = mode === "popup" ? client.loginWithPopup(opts) : client.loginWithRedirect(opts);
+      run.then(
+        () => window.loginOptionResults.push("accepted"),
+        (e) => window.loginOptionResults.push(`${e.name}:${e.code}`),
+      );
+    });
+    document.body.append(button);
+    window.loginOptionRows = rows.length;
+  });
+  const rows = await page.evaluate(() => window.loginOptionRows);
+  for (let i = 0; i < rows; i++) {
+    await page.locator("#try-login-options").click();
+    await page.waitForFunction((n) => window.loginOptionResults.length > n, i);
+  }
+  const results = await page.evaluate(() => window.loginOptionResults);
+  assert.deepEqual(results, Array(rows).fill("MirairoIdError:invalid_config"));
+  assert.equal(context.pages().length, 1, "every popup was closed again");
+  assert.equal(new URL(page.url()).pathname, "/examples/plain-html/", "no redirect happened");
+  await context.close();
+});
+
 test("the button: axe-clean in every theme × size × language, sizes, busy state, no layout shift", async () => {
   const context = await browser.newContext();
   const example = await ExamplePage.open(context);

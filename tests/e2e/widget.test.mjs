@@ -6,7 +6,7 @@
 // Needs: target/debug/mirairo-id-sandbox and dist/npm/widget (cargo xtask build).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   startSandbox,
@@ -15,8 +15,8 @@ import {
   watchPageErrors,
   repoRoot,
 } from "../lib/harness.mjs";
+import { expectScreenshot } from "../lib/visual.mjs";
 
-const screenshots = path.join(repoRoot, "tests/screenshots");
 const PLACES_PATH = "/api/v1/places";
 const COUPONS_PATH = "/api/v1/coupons";
 const PLACES_RE = /\/api\/v1\/places\?/;
@@ -648,14 +648,10 @@ test("320 px wide, 200% text and forced colours: no page-level horizontal scroll
   const overflow = () => w.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "320 px");
   await expectNoAxeViolations(w.page, "320 px (ja)");
-  mkdirSync(screenshots, { recursive: true });
   const box = await w.places.boundingBox();
-  await w.page.screenshot({
-    path: path.join(screenshots, "places-320-ja.png"),
-    fullPage: true,
-    clip: { x: 0, y: box.y, width: 320, height: 1500 },
-    animations: "disabled",
-  });
+  await expectScreenshot("places-320-ja", () =>
+    w.page.screenshot({ fullPage: true, clip: { x: 0, y: box.y, width: 320, height: 1500 }, animations: "disabled" }),
+  );
   await w.page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
   await w.page.setViewportSize({ width: 640, height: 800 });
   assert.ok((await overflow()) <= 0, "200% text at 640 px");
@@ -665,8 +661,7 @@ test("320 px wide, 200% text and forced colours: no page-level horizontal scroll
   await w.close();
 });
 
-test("screenshots of each element in ja and en, axe clean in both", async () => {
-  mkdirSync(screenshots, { recursive: true });
+test("screenshots of each element in ja and en match their references, axe clean in both", async () => {
   for (const lang of ["ja", "en"]) {
     const w = await WidgetsPage.open({ lang, viewport: { width: 1000, height: 900 } });
     await w.placesCount();
@@ -674,18 +669,14 @@ test("screenshots of each element in ja and en, axe clean in both", async () => 
     await expectNoAxeViolations(w.page, `both elements (${lang})`);
     for (const [tag, loc] of [["places", w.places], ["coupons", w.coupons]]) {
       const box = await loc.boundingBox();
-      await w.page.screenshot({
-        path: path.join(screenshots, `${tag}-${lang}.png`),
-        fullPage: true,
-        clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 1100) },
-        animations: "disabled",
-      });
+      const clip = { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 1100) };
+      await expectScreenshot(`${tag}-${lang}`, () => w.page.screenshot({ fullPage: true, clip, animations: "disabled" }));
     }
     // The details view, too.
     await w.rows().first().getByRole("button").click();
     await w.places.locator("#detail-heading").waitFor();
     await expectNoAxeViolations(w.page, `details (${lang})`);
-    await w.places.screenshot({ path: path.join(screenshots, `places-detail-${lang}.png`), animations: "disabled" });
+    await expectScreenshot(`places-detail-${lang}`, () => w.places.screenshot({ animations: "disabled" }));
     assert.deepEqual(w.errors, []);
     await w.close();
   }

@@ -6,10 +6,13 @@
 //! - `POST /verify` `{"presentation"}` → `{"verified": VerifiedCertificate}` or
 //!   `{"error": <PROTOCOL.md §4 code>, "error_description"}` with status 403.
 //!
-//! The provider's keys come from its metadata (`/.well-known/openid-configuration` →
-//! `jwks_uri`), refetched once when a credential names a `kid` the cached set lacks;
-//! the status list comes from the credential's own `status.status_list.uri`, fetched
-//! only from the issuer's origin.
+//! Every protocol rule is the SDK core's, as in the JS `Verifier.verifyOnline`: the
+//! metadata's `issuer` must be the configured issuer exactly (`oidc::verifier_jwks_uri`);
+//! the keys come from its `jwks_uri`, refetched when a credential names a `kid` the
+//! cached set lacks, at most once per 60 s (`oidc::JwksRefetchPolicy`); the status list
+//! comes from the credential's own `status.status_list.uri`, fetched only from the
+//! issuer's origin and only once the issuer signature has verified, and is kept until
+//! its `exp` / `ttl` (`status::StatusListCache`).
 //!
 //! Nonces are stateless: `<expiry ms>.<16 random bytes>.<HMAC-SHA256 of both>`, under a
 //! secret drawn at start, so handing one out stores nothing and a flood of `POST /nonce`
@@ -32,10 +35,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use mirairo_id_sdk::jose::{b64url_decode, b64url_encode};
+use mirairo_id_sdk::oidc::{discovery_url, origin, verifier_jwks_uri, JwksRefetchPolicy};
 use mirairo_id_sdk::sdjwt::SdJwt;
-use mirairo_id_sdk::{ErrorCode, VerifiedCertificate, Verifier, VerifierConfig, VerifyOptions};
+use mirairo_id_sdk::status::{verify_status_list_jwt, StatusListCache, VerifiedStatusList};
+use mirairo_id_sdk::{
+    ErrorCode, VerifiedCertificate, Verifier, VerifierConfig, VerifyError, VerifyOptions,
+};
 use rand_core::{OsRng, RngCore};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// How long a nonce stays usable, unless [`Config::nonce_ttl`] says otherwise.
@@ -82,6 +89,10 @@ struct Partner {
     http: reqwest::Client,
     jwks_uri: String,
     verifier: RwLock<Verifier>,
+    /// When the JWK Set was last refetched (the core's rule decides if it may be again).
+    refetch: Mutex<JwksRefetchPolicy>,
+    /// Verified status lists by URI, until their `exp` / `ttl` (the core's cache).
+    status_cache: Mutex<StatusListCache>,
     nonces: Nonces,
 }
 
@@ -230,28 +241,13 @@ async fn get_text(http: &reqwest::Client, url: &str) -> Result<String, SetupErro
         .map_err(|e| SetupError(format!("GET {url}: {e}")))
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, SetupError> {
-    let text = get_text(http, url).await?;
-    serde_json::from_str(&text).map_err(|e| SetupError(format!("GET {url}: not JSON: {e}")))
-}
-
-/// A JWK Set, read by the SDK's own strict JSON parser.
+/// A JWK Set, read by the SDK's own strict JSON parser (duplicate names refused).
 async fn get_jwks(
     http: &reqwest::Client,
     url: &str,
 ) -> Result<mirairo_id_sdk::json::Value, SetupError> {
     let text = get_text(http, url).await?;
     mirairo_id_sdk::json::parse(&text).map_err(|e| SetupError(format!("GET {url}: {e}")))
-}
-
-/// The origin (`scheme://host:port`) of an http(s) URL.
-fn origin(url: &str) -> Option<&str> {
-    let scheme_end = url.find("://")? + 3;
-    let rest = url.get(scheme_end..)?;
-    let end = rest
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| scheme_end + i);
-    url.get(..end)
 }
 
 impl Partner {
@@ -261,21 +257,10 @@ impl Partner {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SetupError(format!("HTTP client: {e}")))?;
-        let discovery_url = format!(
-            "{}/.well-known/openid-configuration",
-            config.issuer.trim_end_matches('/')
-        );
-        let metadata = get_json(&http, &discovery_url).await?;
-        if metadata.get("issuer").and_then(Value::as_str) != Some(config.issuer.as_str()) {
-            return Err(SetupError(
-                "the provider metadata names another issuer".into(),
-            ));
-        }
-        let jwks_uri = metadata
-            .get("jwks_uri")
-            .and_then(Value::as_str)
-            .ok_or_else(|| SetupError("the provider metadata has no jwks_uri".into()))?
-            .to_owned();
+        let metadata = get_text(&http, &discovery_url(&config.issuer)).await?;
+        // PROTOCOL §1: its `issuer` is exactly the configured one; then its `jwks_uri`.
+        let jwks_uri = verifier_jwks_uri(&metadata, &config.issuer)
+            .map_err(|e| SetupError(format!("provider metadata: {}", e.message())))?;
         let jwks = get_jwks(&http, &jwks_uri).await?;
         let verifier = Verifier::new(VerifierConfig::new(config.issuer.clone(), jwks))
             .map_err(|e| SetupError(format!("verifier: {e}")))?;
@@ -283,6 +268,8 @@ impl Partner {
             http,
             jwks_uri,
             verifier: RwLock::new(verifier),
+            refetch: Mutex::new(JwksRefetchPolicy::default()),
+            status_cache: Mutex::new(StatusListCache::new()),
             nonces: Nonces::new(config.nonce_ttl),
             config,
         })
@@ -295,7 +282,15 @@ impl Partner {
         }
     }
 
+    /// One JWK Set refetch, if the core's rule allows one now (PROTOCOL §1).
     async fn refetch_jwks(&self) -> Result<(), SetupError> {
+        {
+            let mut policy = lock(&self.refetch);
+            if !policy.may_refetch(now()) {
+                return Err(SetupError("JWKS refetched less than 60 s ago".into()));
+            }
+            policy.record_refetch(now());
+        }
         let jwks = get_jwks(&self.http, &self.jwks_uri).await?;
         let mut verifier = match self.verifier.write() {
             Ok(v) => v,
@@ -340,7 +335,7 @@ impl Partner {
         presentation: &str,
         expected: String,
     ) -> Result<VerifiedCertificate, (ErrorCode, String)> {
-        let mut options = VerifyOptions {
+        let options = VerifyOptions {
             audience: Some(self.config.audience.clone()),
             nonce: Some(expected),
             require_key_binding: true,
@@ -348,54 +343,118 @@ impl Partner {
             require_status: true,
             ..VerifyOptions::at(now())
         };
-        let fail = |e: mirairo_id_sdk::VerifyError| (e.code(), e.detail().to_owned());
+        let fail = |e: VerifyError| (e.code(), e.detail().to_owned());
 
         // Phase one finds the key and the status list reference.
         let mut prepared = self.verifier().prepare(presentation, &options);
         if matches!(&prepared, Err(e) if e.code() == ErrorCode::UnknownKey) {
-            // A key rotation: refetch the JWKS once and try again.
+            // A key rotation: refetch the JWKS (if allowed now) and try again.
             if self.refetch_jwks().await.is_ok() {
                 prepared = self.verifier().prepare(presentation, &options);
             }
         }
-        let reference = prepared.map_err(fail)?.status_reference().cloned();
-        if let Some(reference) = reference {
-            // Only ever fetch from the provider: the URI is attacker-chosen until the
-            // issuer signature has been checked.
-            if origin(&reference.uri) == origin(&self.config.issuer) {
-                options.status_list = get_text(&self.http, &reference.uri).await.ok();
+        let mut prepared = prepared.map_err(fail)?;
+        let results: Vec<bool> = prepared
+            .signature_checks()
+            .iter()
+            .map(|c| c.verify())
+            .collect();
+        // The status list: only once the issuer signature verified (the URI is the
+        // credential's), and only ever from the provider.
+        let reference = prepared.status_reference().cloned();
+        if let Some(reference) = reference.filter(|_| prepared.issuer_signature_passed(&results)) {
+            if let Some(list) = self.status_list(&reference.uri).await {
+                prepared.use_verified_status_list(&reference.uri, list);
             }
         }
-        self.verifier().verify(presentation, &options).map_err(fail)
+        prepared.finish(&results).map_err(fail)
+    }
+
+    /// The verified status list at `uri`: cached while fresh, else fetched from the
+    /// provider and verified; `None` when it cannot be had (then `status_unavailable`).
+    async fn status_list(&self, uri: &str) -> Option<Arc<VerifiedStatusList>> {
+        if let Some(list) = lock(&self.status_cache).get(uri, now()) {
+            return Some(list);
+        }
+        if origin(uri).is_none() || origin(uri) != origin(&self.config.issuer) {
+            return None;
+        }
+        let fetched = get_text(&self.http, uri).await.ok();
+        let verifier = self.verifier();
+        let at = now();
+        let verified = fetched.and_then(|jwt| {
+            verify_status_list_jwt(&jwt, verifier.jwks(), uri, at, verifier.leeway()).ok()
+        });
+        let mut cache = lock(&self.status_cache);
+        match verified {
+            Some(list) => Some(cache.insert(uri, list, at)),
+            None => {
+                cache.remove(uri);
+                None
+            }
+        }
     }
 }
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+/// `POST /nonce` answer.
+#[derive(Serialize)]
+struct NonceResponse<'a> {
+    nonce: String,
+    audience: &'a str,
+}
+
+/// `POST /verify` request.
+#[derive(Deserialize)]
+struct VerifyRequest {
+    presentation: String,
+}
+
+/// `POST /verify` answers.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum VerifyResponse<'a> {
+    Verified {
+        verified: &'a VerifiedCertificate,
+    },
+    Refused {
+        error: &'a str,
+        error_description: &'a str,
+    },
+}
+
+fn json_response(status: StatusCode, body: impl Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 async fn nonce(State(partner): State<Arc<Partner>>) -> Response {
-    json_response(
-        StatusCode::OK,
-        json!({ "nonce": partner.nonces.issue(now_ms()), "audience": partner.config.audience }),
-    )
+    let body = NonceResponse {
+        nonce: partner.nonces.issue(now_ms()),
+        audience: &partner.config.audience,
+    };
+    json_response(StatusCode::OK, body)
 }
 
 async fn verify(State(partner): State<Arc<Partner>>, body: Bytes) -> Response {
-    let presentation = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("presentation")?.as_str().map(str::to_owned));
-    let Some(presentation) = presentation else {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "invalid_request", "error_description": "expected {\"presentation\": \"…\"}" }),
-        );
+    let Ok(VerifyRequest { presentation }) = serde_json::from_slice(&body) else {
+        let body = VerifyResponse::Refused {
+            error: "invalid_request",
+            error_description: "expected {\"presentation\": \"…\"}",
+        };
+        return json_response(StatusCode::BAD_REQUEST, body);
     };
     match partner.verify(&presentation).await {
-        Ok(certificate) => json_response(StatusCode::OK, json!({ "verified": certificate })),
+        Ok(certificate) => json_response(
+            StatusCode::OK,
+            VerifyResponse::Verified {
+                verified: &certificate,
+            },
+        ),
         Err((code, detail)) => json_response(
             StatusCode::FORBIDDEN,
-            json!({ "error": code.as_str(), "error_description": detail }),
+            VerifyResponse::Refused {
+                error: code.as_str(),
+                error_description: &detail,
+            },
         ),
     }
 }
@@ -591,26 +650,6 @@ mod tests {
         // The first and the last ones issued are all usable: a flood spoils no nonce.
         for nonce in issued.iter().take(50).chain(issued.iter().rev().take(50)) {
             assert!(n.take(nonce, 10_001), "{nonce}");
-        }
-    }
-
-    #[test]
-    fn origin_of_a_url() {
-        let rows = [
-            (
-                "http://127.0.0.1:8080/status/1",
-                Some("http://127.0.0.1:8080"),
-            ),
-            ("http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
-            ("https://id.example?x", Some("https://id.example")),
-            (
-                "http://127.0.0.1:8080.evil.example/s",
-                Some("http://127.0.0.1:8080.evil.example"),
-            ),
-            ("no scheme", None),
-        ];
-        for (url, expected) in rows {
-            assert_eq!(origin(url), expected, "{url}");
         }
     }
 }

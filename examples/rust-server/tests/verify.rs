@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use mirairo_id_example_rust_server::{app, Config};
-use mirairo_id_sandbox::util::from_sdk;
 use mirairo_id_sandbox::{serve, Config as SandboxConfig, ServerHandle};
 use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::sdjwt::key_binding_jwt;
@@ -86,7 +85,7 @@ impl Setup {
                 "/_sandbox/issue",
                 json!({ "user": "hanako", "certificate": 0,
                         "claims": ["fare_class", "caregiver", "valid_until"],
-                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
+                        "holder_jwk": key.public_jwk().to_json() }),
             )
             .await;
         (key, v["credential"].as_str().unwrap().to_owned())
@@ -307,5 +306,50 @@ async fn follows_a_key_rotation() {
     let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
     let (status, body) = s.verify(&presentation).await;
     assert_eq!(status, 200, "{body}");
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn refetches_the_keys_at_most_once_a_minute() {
+    // The core's rule (PROTOCOL §1), as in the JS `verifyOnline`.
+    let s = Setup::start().await;
+    s.sandbox("/_sandbox/rotate-keys", json!({})).await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(status, 200, "first rotation: one refetch: {body}");
+    // A second rotation within the minute: no second refetch yet.
+    s.sandbox("/_sandbox/rotate-keys", json!({})).await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("unknown_key")),
+        "{body}"
+    );
+    s.sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn keeps_a_verified_status_list_until_its_ttl() {
+    // PROTOCOL §4: a verified list may be used until its `exp` or `ttl` (the sandbox's
+    // is 300 s), so a revocation reaches this server at the next fetch, not at once.
+    let s = Setup::start().await;
+    let (key, credential) = s.holder().await;
+    let nonce = s.nonce().await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    assert_eq!(s.verify(&presentation).await.0, 200);
+    s.sandbox(
+        "/_sandbox/status",
+        json!({ "idx": HANAKO_STATUS_IDX, "status": 1 }),
+    )
+    .await;
+    let nonce = s.nonce().await;
+    let presentation = present(&key, &credential, AUDIENCE, &nonce, s.sandbox.clock().now());
+    let (status, body) = s.verify(&presentation).await;
+    assert_eq!(status, 200, "served from the cache: {body}");
     s.sandbox.shutdown().await.unwrap();
 }

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::pages::{self, t, ConsentView, FormIds};
 use crate::state::AppState;
 use crate::util::{append_query, random_token, sha256_b64, today_jst, Form};
+use mirairo_id_sdk::Lang;
 
 /// How long a pending request (sign-in and consent pages) lives.
 pub const PENDING_TTL: i64 = 30 * 60;
@@ -240,17 +241,7 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
         Vec::new()
     };
     let en = match one("ui_locales")? {
-        Some(l) => l
-            .split(' ')
-            .find_map(|tag| {
-                let primary = tag.split('-').next().unwrap_or("");
-                match primary {
-                    "ja" => Some(false),
-                    "en" => Some(true),
-                    _ => None,
-                }
-            })
-            .unwrap_or(false),
+        Some(l) => Lang::negotiate(l) == Some(Lang::En),
         None => en_hint,
     };
     if let Some(prompt) = one("prompt")? {
@@ -359,12 +350,13 @@ fn see_other(location: &str) -> Response {
     r
 }
 
-/// True when `Accept-Language` starts with English.
+/// True when `Accept-Language` prefers English to Japanese (the core's `Lang::negotiate`).
 pub(crate) fn accept_en(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("en"))
+        .and_then(Lang::negotiate)
+        == Some(Lang::En)
 }
 
 fn refusal_response(r: Refusal, en: bool) -> Response {
@@ -531,8 +523,8 @@ pub async fn start(
     // Error pages follow ui_locales when it is readable, else Accept-Language.
     let en_hint = form
         .first("ui_locales")
-        .and_then(|l| l.split(' ').next())
-        .map_or(en_hint, |l| l.starts_with("en"));
+        .and_then(Lang::negotiate)
+        .map_or(en_hint, |l| l == Lang::En);
     let mut req = match validate(&state, &form, en_hint) {
         Ok(r) => r,
         Err(r) => return refusal_response(r, en_hint),

@@ -30,6 +30,7 @@ use crate::error::ApiError;
 use crate::pages::{self, t, LogoutConfirmView};
 use crate::state::AppState;
 use crate::util::{append_query, to_sdk, Form};
+use mirairo_id_sdk::Lang;
 
 /// The parameters of an end-session request, in the order the confirmation form
 /// posts them back.
@@ -75,7 +76,8 @@ fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> Response {
 fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, Box<Response>> {
     let en = form
         .first("ui_locales")
-        .map_or(en_hint, |l| l.trim_start().starts_with("en"));
+        .and_then(Lang::negotiate)
+        .map_or(en_hint, |l| l == Lang::En);
     let mut fields = Vec::new();
     for name in PARAMS {
         match form.one(name) {

@@ -769,7 +769,7 @@ mod tests {
 
     #[test]
     fn child_is_under_12() {
-        let today = crate::util::days_from_civil(2026, 11, 27);
+        let today = parse_day("2026-11-27").unwrap();
         let u = users(today);
         let child = u.iter().find(|u| u.id == "haruto").unwrap();
         let birth = parse_day(&child.birthdate).unwrap();

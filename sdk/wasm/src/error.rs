@@ -116,30 +116,35 @@ pub(crate) trait OrThrow<T> {
 }
 
 impl<T> OrThrow<T> for Result<T, VerifyError> {
+    #[inline]
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(|e| verify_error(&e))
     }
 }
 
 impl<T> OrThrow<T> for Result<T, IdTokenError> {
+    #[inline]
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(|e| id_token_error(&e))
     }
 }
 
 impl<T> OrThrow<T> for Result<T, FareError> {
+    #[inline]
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(|e| fare_error(&e))
     }
 }
 
 impl<T> OrThrow<T> for Result<T, LoginError> {
+    #[inline]
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(|e| crate::login::login_error(&e))
     }
 }
 
 impl<T> OrThrow<T> for Result<T, OptionError> {
+    #[inline]
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(|e| option_error(&e))
     }
