@@ -19,7 +19,9 @@
 //!   `request_not_found`, and the core is called once per request.
 //! - Only the outcome and the disclosed claims are kept, never the presentation; they
 //!   are forgotten when the counter page has read a final status, and at the latest
-//!   [`FORGET_AFTER`] seconds after the request expired.
+//!   [`FORGET_AFTER`] seconds after the request expired: every call of the counter API
+//!   (create, answer, status) first drops what is past that time, so an unread outcome
+//!   is never readable later, even when no new request is created.
 //! - At most [`MAX_REQUESTS`] requests are kept; beyond that, after dropping those
 //!   past their time, creating one is refused (503), so a flood cannot grow memory.
 //! - Bodies are limited to [`MAX_RESPONSE_BODY`] bytes; a larger one is refused (413)
@@ -147,8 +149,9 @@ impl CounterStore {
     ///
     /// # Errors
     /// [`NotFound`] for an unknown, already answered or forgotten `state`.
-    pub fn take(&self, state: &str) -> Result<(String, PresentationRequest), NotFound> {
+    pub fn take(&self, state: &str, now: i64) -> Result<(String, PresentationRequest), NotFound> {
         let mut r = lock(&self.inner);
+        r.prune(now);
         let id = r.by_state.remove(state).ok_or(NotFound)?;
         let entry = r.by_id.get_mut(&id).ok_or(NotFound)?;
         if entry.outcome != Outcome::Pending {
@@ -169,6 +172,7 @@ impl CounterStore {
     /// status is forgotten once read. `None` for an unknown or forgotten id.
     pub fn read(&self, id: &str, now: i64) -> Option<Outcome> {
         let mut r = lock(&self.inner);
+        r.prune(now);
         let entry = r.by_id.get(id)?;
         let outcome = match &entry.outcome {
             Outcome::Pending if now >= entry.request.expires_at() => Outcome::Expired,
@@ -309,7 +313,7 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
         Ok(response) => response.state().to_owned(),
         Err(e) => return refused(e.code().as_str(), e.detail()),
     };
-    let Ok((id, request)) = store.take(&state) else {
+    let Ok((id, request)) = store.take(&state, app.clock.now()) else {
         return refused(
             "request_not_found",
             "no open request has this state: unknown, already answered or expired",

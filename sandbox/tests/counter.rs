@@ -618,6 +618,27 @@ async fn expiry_and_forgetting() {
     sb.stop().await;
 }
 
+/// An outcome the page never read is forgotten FORGET_AFTER seconds after expiry even
+/// when no other request is created: reading it then finds nothing, and an answer to
+/// another request does not revive it.
+#[tokio::test]
+async fn an_unread_outcome_is_forgotten_without_a_new_request() {
+    let sb = Sandbox::start().await;
+    let wallet = Wallet::issue(&sb, 0, &COUNTER_CLAIMS).await;
+    let unread = Request::create(&sb, "ja").await;
+    assert_eq!(post_form(&sb, wallet.answer(&sb, &unread)).await.0, 200);
+    sb.handle
+        .clock()
+        .advance(unread.expires_at - sb.now() + FORGET_AFTER);
+    let (status, body) = unread.status(&sb).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("not_found")),
+        "the disclosed claims outlived FORGET_AFTER: {body}"
+    );
+    sb.stop().await;
+}
+
 #[tokio::test]
 async fn a_flood_of_requests_is_bounded() {
     let sb = Sandbox::start().await;
