@@ -24,6 +24,8 @@
 //!   is never readable later, even when no new request is created.
 //! - At most [`MAX_REQUESTS`] requests are kept; beyond that, after dropping those
 //!   past their time, creating one is refused (503), so a flood cannot grow memory.
+//! - Only the page's own origin (or a client that sends no `Origin`) creates requests:
+//!   another origin's page gets 403 `access_denied`, so it cannot fill the store.
 //! - Bodies are limited to [`MAX_RESPONSE_BODY`] bytes; a larger one is refused (413)
 //!   before it is read, so it settles nothing.
 
@@ -32,7 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -230,7 +232,17 @@ fn client_name(lang: &str) -> &'static str {
     }
 }
 
-async fn create(State((app, store)): State<Shared>, body: Bytes) -> Response {
+async fn create(State((app, store)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    // Only the counter page (or a non-browser client) creates requests: a page on another
+    // origin could otherwise fill the store with "no-cors" POSTs and lock the window out.
+    if crate::cors::is_foreign_origin(&headers, &app.issuer) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "counter requests are created only by the counter page's own origin",
+        )
+        .into_response();
+    }
     let result = (|| {
         let lang = if body.is_empty() {
             None
