@@ -24,14 +24,21 @@ use crate::util::Form;
 /// endpoints have no authentication, and loopback alone does not stop a web page the
 /// developer happens to visit from POSTing to 127.0.0.1 (a "no-cors" request still
 /// arrives). Browsers always send `Origin` on a cross-origin POST; tests, CI scripts and
-/// `curl` send none, and the sandbox's own pages send their own origin.
+/// `curl` send none, and the sandbox's own pages send their own origin. The sandbox
+/// wallet's deliveries (its `User-Agent`) are refused whatever the method.
 pub async fn same_origin_only(
     State(state): State<Arc<AppState>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let foreign = crate::cors::is_foreign_origin(request.headers(), &state.issuer);
-    if foreign && request.method() != axum::http::Method::GET {
+    // The sandbox wallet's own delivery to a `response_uri` (a server-side POST without
+    // `Origin`) must not reach these endpoints: any QR code could name them.
+    let from_wallet = request
+        .headers()
+        .get(header::USER_AGENT)
+        .is_some_and(|ua| ua.as_bytes() == crate::wallet::DELIVERY_USER_AGENT.as_bytes());
+    if from_wallet || (foreign && request.method() != axum::http::Method::GET) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "access_denied",
