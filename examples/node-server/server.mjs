@@ -67,7 +67,8 @@ async function readJson(req) {
  * The counter's requests, in memory. The first answer to a known `state` takes its
  * request (synchronously, so two answers arriving together cannot both take it); the
  * outcome keeps only the disclosed claims, and is forgotten once the counter page has
- * read it, or FORGET_AFTER_MS after the request expired.
+ * read it, or FORGET_AFTER_MS after the request expired (every call drops what is past
+ * that time first, so an unread outcome is never readable later, new requests or not).
  */
 class CounterStore {
   /** id → { request, outcome: { status, certificate?, error? } } */
@@ -95,7 +96,8 @@ class CounterStore {
   }
 
   /** Takes the request `state` names for one answer; null when unknown or answered. */
-  take(state) {
+  take(state, now) {
+    this.#prune(now);
     const id = this.#byState.get(state);
     if (id === undefined) return null;
     this.#byState.delete(state);
@@ -112,6 +114,7 @@ class CounterStore {
 
   /** The status the counter page reads; a final one is forgotten once read. */
   read(id, now) {
+    this.#prune(now);
     const entry = this.#byId.get(id);
     if (!entry) return null;
     let { outcome } = entry;
@@ -123,12 +126,6 @@ class CounterStore {
     }
     return outcome;
   }
-}
-
-/** What the counter keeps of a verified certificate: no holder key thumbprint. */
-function counterCertificate(certificate) {
-  const { holderKeyThumbprint: _, ...kept } = certificate;
-  return kept;
 }
 
 /**
@@ -246,13 +243,13 @@ export async function startServer({ issuer, audience, host = "127.0.0.1", port =
     } catch (e) {
       return send(res, 400, { error: e?.code ?? "invalid_request", error_description: e?.message ?? "not a response" });
     }
-    const taken = counter.take(state);
+    const taken = counter.take(state, now());
     if (!taken) {
       return send(res, 400, { error: "request_not_found", error_description: "no open request has this state" });
     }
     try {
       const certificate = await verifier.verifyPresentationResponse(body, taken.request, { now: Math.floor(now() / 1000) });
-      counter.settle(taken.id, { status: "verified", certificate: counterCertificate(certificate) });
+      counter.settle(taken.id, { status: "verified", certificate }); // only the asked claims, no holder key thumbprint (the SDK)
       return send(res, 200, {});
     } catch (e) {
       const code = e instanceof MirairoIdError ? e.code : "server_error";

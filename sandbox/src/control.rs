@@ -24,14 +24,21 @@ use crate::util::Form;
 /// endpoints have no authentication, and loopback alone does not stop a web page the
 /// developer happens to visit from POSTing to 127.0.0.1 (a "no-cors" request still
 /// arrives). Browsers always send `Origin` on a cross-origin POST; tests, CI scripts and
-/// `curl` send none, and the sandbox's own pages send their own origin.
+/// `curl` send none, and the sandbox's own pages send their own origin. The sandbox
+/// wallet's deliveries (its `User-Agent`) are refused whatever the method.
 pub async fn same_origin_only(
     State(state): State<Arc<AppState>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let foreign = crate::cors::is_foreign_origin(request.headers(), &state.issuer);
-    if foreign && request.method() != axum::http::Method::GET {
+    // The sandbox wallet's own delivery to a `response_uri` (a server-side POST without
+    // `Origin`) must not reach these endpoints: any QR code could name them.
+    let from_wallet = request
+        .headers()
+        .get(header::USER_AGENT)
+        .is_some_and(|ua| ua.as_bytes() == crate::wallet::DELIVERY_USER_AGENT.as_bytes());
+    if from_wallet || (foreign && request.method() != axum::http::Method::GET) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "access_denied",
@@ -63,11 +70,16 @@ fn json_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
     }
 }
 
-/// `POST /_sandbox/reset`: back to the seed data and keys; faults cleared.
+/// `POST /_sandbox/reset`: back to the seed data and keys; faults, DPoP nonce demands
+/// and the page COOP cleared.
 pub async fn reset(State(state): State<Arc<AppState>>) -> Response {
     if let Ok(mut f) = state.faults.lock() {
         f.clear();
     }
+    state
+        .nonces()
+        .configure(false, crate::dpop_nonce::DEFAULT_LIFETIME_SECS);
+    state.set_page_coop(None);
     state.clear_public_cache();
     state.wallet.clear();
     respond(
@@ -189,6 +201,86 @@ pub async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Resp
             "ok": true, "path": path, "status": fault.status, "delay_ms": fault.delay_ms,
             "count": fault.count, "body": fault.body,
         }))
+    })())
+}
+
+/// `POST /_sandbox/dpop-nonce` `{"required": bool, "lifetime_secs"?: n}`: demand
+/// server-provided DPoP nonces (RFC 9449 §8) at the token and userinfo endpoints, each
+/// current for `lifetime_secs` (default 300), or stop demanding them.
+pub async fn dpop_nonce(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    use crate::dpop_nonce::{DEFAULT_LIFETIME_SECS, LIFETIME_RANGE};
+    respond((|| {
+        let m = json_body(&body)?;
+        if let Some(k) = m
+            .keys()
+            .find(|k| !matches!(k.as_str(), "required" | "lifetime_secs"))
+        {
+            return Err(ApiError::invalid_request(format!(
+                "unknown member '{k}': expected {{required, lifetime_secs}}"
+            )));
+        }
+        let required = m
+            .get("required")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| ApiError::invalid_request("required must be true or false"))?;
+        let lifetime = match m.get("lifetime_secs") {
+            None => DEFAULT_LIFETIME_SECS,
+            Some(v) => v
+                .as_i64()
+                .filter(|l| LIFETIME_RANGE.contains(l))
+                .ok_or_else(|| {
+                    ApiError::invalid_request(format!(
+                        "lifetime_secs must be an integer from {} to {}",
+                        LIFETIME_RANGE.start(),
+                        LIFETIME_RANGE.end()
+                    ))
+                })?,
+        };
+        let mut nonces = state.nonces();
+        nonces.configure(required, lifetime);
+        let nonce = nonces.current(state.clock.now());
+        Ok(json!({ "ok": true, "required": required, "lifetime_secs": lifetime, "nonce": nonce }))
+    })())
+}
+
+/// `POST /_sandbox/expire-access-tokens`: every access token issued so far expires now
+/// (refresh tokens stay good), so a client's `invalid_token` recovery can be tested
+/// without moving the clock (which would also move the `iat` of new ID tokens).
+pub async fn expire_access_tokens(State(state): State<Arc<AppState>>) -> Response {
+    let conn = state.db.lock();
+    respond(
+        conn.execute("UPDATE access_tokens SET expires = ?1", [state.clock.now()])
+            .map(|n| json!({ "ok": true, "expired": n }))
+            .map_err(ApiError::from),
+    )
+}
+
+/// `POST /_sandbox/coop` `{"policy": "same-origin" | "same-origin-allow-popups" |
+/// "unsafe-none" | null}`: serve the static pages (www/ and /examples/) with this
+/// `Cross-Origin-Opener-Policy`, as a partner site may; the provider's own pages
+/// (sign-in, consent) keep none. `null` stops it.
+pub async fn coop(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond((|| {
+        let m = json_body(&body)?;
+        let policy =
+            match m.get("policy") {
+                Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(match s.as_str() {
+                    "same-origin" => "same-origin",
+                    "same-origin-allow-popups" => "same-origin-allow-popups",
+                    "unsafe-none" => "unsafe-none",
+                    _ => return Err(ApiError::invalid_request(
+                        "policy must be same-origin, same-origin-allow-popups, unsafe-none or null",
+                    )),
+                }),
+                _ => {
+                    return Err(ApiError::invalid_request(
+                        "policy must be same-origin, same-origin-allow-popups, unsafe-none or null",
+                    ))
+                }
+            };
+        state.set_page_coop(policy);
+        Ok(json!({ "ok": true, "policy": policy }))
     })())
 }
 

@@ -19,9 +19,13 @@
 //!   `request_not_found`, and the core is called once per request.
 //! - Only the outcome and the disclosed claims are kept, never the presentation; they
 //!   are forgotten when the counter page has read a final status, and at the latest
-//!   [`FORGET_AFTER`] seconds after the request expired.
+//!   [`FORGET_AFTER`] seconds after the request expired: every call of the counter API
+//!   (create, answer, status) first drops what is past that time, so an unread outcome
+//!   is never readable later, even when no new request is created.
 //! - At most [`MAX_REQUESTS`] requests are kept; beyond that, after dropping those
 //!   past their time, creating one is refused (503), so a flood cannot grow memory.
+//! - Only the page's own origin (or a client that sends no `Origin`) creates requests:
+//!   another origin's page gets 403 `access_denied`, so it cannot fill the store.
 //! - Bodies are limited to [`MAX_RESPONSE_BODY`] bytes; a larger one is refused (413)
 //!   before it is read, so it settles nothing.
 
@@ -30,7 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -147,8 +151,9 @@ impl CounterStore {
     ///
     /// # Errors
     /// [`NotFound`] for an unknown, already answered or forgotten `state`.
-    pub fn take(&self, state: &str) -> Result<(String, PresentationRequest), NotFound> {
+    pub fn take(&self, state: &str, now: i64) -> Result<(String, PresentationRequest), NotFound> {
         let mut r = lock(&self.inner);
+        r.prune(now);
         let id = r.by_state.remove(state).ok_or(NotFound)?;
         let entry = r.by_id.get_mut(&id).ok_or(NotFound)?;
         if entry.outcome != Outcome::Pending {
@@ -169,6 +174,7 @@ impl CounterStore {
     /// status is forgotten once read. `None` for an unknown or forgotten id.
     pub fn read(&self, id: &str, now: i64) -> Option<Outcome> {
         let mut r = lock(&self.inner);
+        r.prune(now);
         let entry = r.by_id.get(id)?;
         let outcome = match &entry.outcome {
             Outcome::Pending if now >= entry.request.expires_at() => Outcome::Expired,
@@ -226,7 +232,17 @@ fn client_name(lang: &str) -> &'static str {
     }
 }
 
-async fn create(State((app, store)): State<Shared>, body: Bytes) -> Response {
+async fn create(State((app, store)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    // Only the counter page (or a non-browser client) creates requests: a page on another
+    // origin could otherwise fill the store with "no-cors" POSTs and lock the window out.
+    if crate::cors::is_foreign_origin(&headers, &app.issuer) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "counter requests are created only by the counter page's own origin",
+        )
+        .into_response();
+    }
     let result = (|| {
         let lang = if body.is_empty() {
             None
@@ -309,7 +325,7 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
         Ok(response) => response.state().to_owned(),
         Err(e) => return refused(e.code().as_str(), e.detail()),
     };
-    let Ok((id, request)) = store.take(&state) else {
+    let Ok((id, request)) = store.take(&state, app.clock.now()) else {
         return refused(
             "request_not_found",
             "no open request has this state: unknown, already answered or expired",
@@ -328,7 +344,8 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
         verifier.verify_presentation_response(text, &request, app.clock.now(), Some(&status_list));
     let (outcome, reply) = match result {
         Ok(certificate) => (
-            Outcome::Verified(counter_certificate(&from_sdk(&certificate.to_json()))),
+            // The SDK keeps only the requested claims and no holder key thumbprint.
+            Outcome::Verified(from_sdk(&certificate.to_json())),
             ok(),
         ),
         Err(e) => match e.code() {
@@ -342,17 +359,6 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
     };
     store.settle(&id, outcome);
     reply
-}
-
-/// What the counter keeps of a verified certificate: the disclosed claims and the
-/// verification facts, without the holder key's thumbprint (an identifier the counter
-/// does not need, which would let visits be linked).
-pub fn counter_certificate(certificate: &Value) -> Value {
-    let mut c = certificate.clone();
-    if let Some(o) = c.as_object_mut() {
-        o.remove("holderKeyThumbprint");
-    }
-    c
 }
 
 async fn status(State((app, store)): State<Shared>, Path(id): Path<String>) -> Response {

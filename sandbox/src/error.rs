@@ -52,6 +52,35 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
     }
 
+    /// 400 `use_dpop_nonce` (RFC 9449 §8): the proof needs the nonce given in the
+    /// answer's `DPoP-Nonce` header.
+    pub fn use_dpop_nonce() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "use_dpop_nonce",
+            "the DPoP proof must carry the nonce given in the DPoP-Nonce header",
+        )
+    }
+
+    /// The same error as a protected resource answers it (RFC 9449 §7.1, RFC 6750
+    /// §3.1): 401 with a `WWW-Authenticate: DPoP error="…"` challenge. Proof errors
+    /// (`invalid_dpop_proof`, `use_dpop_nonce`) and token errors (`invalid_token`) keep
+    /// their code; anything else is returned unchanged.
+    pub fn as_resource_error(mut self) -> Self {
+        if matches!(
+            self.error,
+            "invalid_dpop_proof" | "use_dpop_nonce" | "invalid_token"
+        ) {
+            self.status = StatusCode::UNAUTHORIZED;
+            self.www_authenticate = Some(format!(
+                "DPoP error=\"{}\", error_description=\"{}\", algs=\"ES256\"",
+                self.error,
+                self.description.replace(['"', '\\'], "'")
+            ));
+        }
+        self
+    }
+
     /// 404 `not_found`.
     pub fn not_found(description: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", description)

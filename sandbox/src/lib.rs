@@ -10,6 +10,7 @@ pub mod counter;
 pub mod coupons;
 pub mod credential;
 pub mod db;
+pub mod dpop_nonce;
 pub mod error;
 pub mod faults;
 pub mod keys;
@@ -165,6 +166,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_sandbox/issue", post(control::issue))
         .route("/_sandbox/authorize", post(control::authorize))
         .route("/_sandbox/users", get(control::users))
+        .route("/_sandbox/dpop-nonce", post(control::dpop_nonce))
+        .route("/_sandbox/coop", post(control::coop))
+        .route(
+            "/_sandbox/expire-access-tokens",
+            post(control::expire_access_tokens),
+        )
         .route("/_sandbox/assets/provider.css", get(pages::stylesheet))
         .route(
             "/_sandbox/{*rest}",

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use crate::config::{load_clients, Client, Config};
 use crate::db::Db;
+use crate::dpop_nonce::Nonces;
 use crate::faults::Fault;
 use crate::util::Clock;
 
@@ -35,6 +36,11 @@ pub struct AppState {
     pub public_cache: Mutex<HashMap<String, String>>,
     /// The holder app simulator's sign-ins and pending presentations (`/wallet/`).
     pub wallet: crate::wallet::WalletStore,
+    /// DPoP nonces demanded at the token and userinfo endpoints (`/_sandbox/dpop-nonce`).
+    pub dpop_nonces: Mutex<Nonces>,
+    /// `Cross-Origin-Opener-Policy` sent with the static pages of www/ and examples/
+    /// (`/_sandbox/coop`), to test partner pages served under COOP.
+    pub page_coop: Mutex<Option<&'static str>>,
 }
 
 impl AppState {
@@ -58,6 +64,8 @@ impl AppState {
             faults: Mutex::new(HashMap::new()),
             public_cache: Mutex::new(HashMap::new()),
             wallet: crate::wallet::WalletStore::default(),
+            dpop_nonces: Mutex::new(Nonces::default()),
+            page_coop: Mutex::new(None),
         })
     }
 
@@ -94,6 +102,30 @@ impl AppState {
         match self.public_cache.lock() {
             Ok(mut g) => g.clear(),
             Err(p) => p.into_inner().clear(),
+        }
+    }
+
+    /// The DPoP nonce state (a poisoned lock is still usable: it holds plain data).
+    pub fn nonces(&self) -> std::sync::MutexGuard<'_, Nonces> {
+        match self.dpop_nonces.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The COOP value for static pages, if one was set.
+    pub fn page_coop(&self) -> Option<&'static str> {
+        match self.page_coop.lock() {
+            Ok(g) => *g,
+            Err(p) => *p.into_inner(),
+        }
+    }
+
+    /// Sets (or with `None` clears) the COOP value for static pages.
+    pub fn set_page_coop(&self, value: Option<&'static str>) {
+        match self.page_coop.lock() {
+            Ok(mut g) => *g = value,
+            Err(p) => *p.into_inner() = value,
         }
     }
 

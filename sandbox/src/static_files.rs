@@ -118,7 +118,7 @@ impl Want {
     }
 }
 
-async fn serve_from(root: &Path, rest: &str, req: Want) -> Response {
+async fn serve_from(root: &Path, rest: &str, req: Want, coop: Option<&'static str>) -> Response {
     if req.method != Method::GET && req.method != Method::HEAD {
         return ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -167,6 +167,12 @@ async fn serve_from(root: &Path, rest: &str, req: Want) -> Response {
     );
     if ct.starts_with("text/html") {
         pages::add_html_headers(&mut r);
+        if let Some(policy) = coop {
+            r.headers_mut().insert(
+                "cross-origin-opener-policy",
+                HeaderValue::from_static(policy),
+            );
+        }
     }
     r
 }
@@ -181,7 +187,7 @@ pub async fn pkg(State(state): State<Arc<AppState>>, req: Request) -> Response {
     if path == "/pkg" {
         return redirect_to_dir("/pkg", req.uri().query());
     }
-    serve_from(&state.pkg, rest_after(&path, "/pkg/"), Want::of(&req)).await
+    serve_from(&state.pkg, rest_after(&path, "/pkg/"), Want::of(&req), None).await
 }
 
 /// `/examples/…`.
@@ -194,6 +200,7 @@ pub async fn examples(State(state): State<Arc<AppState>>, req: Request) -> Respo
         &state.examples,
         rest_after(&path, "/examples/"),
         Want::of(&req),
+        state.page_coop(),
     )
     .await
 }
@@ -201,7 +208,7 @@ pub async fn examples(State(state): State<Arc<AppState>>, req: Request) -> Respo
 /// Everything else: www/.
 pub async fn www(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    serve_from(&state.www, &path, Want::of(&req)).await
+    serve_from(&state.www, &path, Want::of(&req), state.page_coop()).await
 }
 
 /// Unknown `/api/…` paths: a JSON 404, never an HTML page.

@@ -34,6 +34,7 @@ pub fn dpop_description(e: DpopError) -> String {
         DpopError::WrongUri => "the DPoP proof htu does not match the endpoint URL",
         DpopError::StaleOrFuture => "the DPoP proof iat is not within 60 seconds of now",
         DpopError::AthMismatch => "the DPoP proof ath does not match the access token",
+        DpopError::UseNonce => "the DPoP proof must carry the nonce given in the DPoP-Nonce header",
         _ => "the DPoP proof was refused",
     };
     what.to_owned()
@@ -57,11 +58,14 @@ pub fn dpop_header(headers: &HeaderMap) -> Result<String, ApiError> {
         .map_err(|_| ApiError::invalid_dpop("the DPoP header is not ASCII"))
 }
 
-/// Verifies a proof for `htm`/`htu` and records its `jti` (each accepted once).
+/// Verifies a proof for `htm`/`htu`, then the nonce policy of `state`
+/// (`/_sandbox/dpop-nonce`), and records its `jti` (each accepted once).
 ///
 /// # Errors
-/// `invalid_dpop_proof` for a refused or replayed proof.
+/// `invalid_dpop_proof` for a refused or replayed proof; `use_dpop_nonce` when a
+/// nonce is required and the proof lacks a current one.
 pub fn check_dpop(
+    state: &AppState,
     conn: &Connection,
     proof: &str,
     htm: &str,
@@ -71,6 +75,10 @@ pub fn check_dpop(
 ) -> Result<DpopProof, ApiError> {
     let p = verify_dpop_proof(proof, htm, htu, now, DPOP_LEEWAY, ath)
         .map_err(|e| ApiError::invalid_dpop(dpop_description(e)))?;
+    state
+        .nonces()
+        .check(&p, now)
+        .map_err(|_| ApiError::use_dpop_nonce())?;
     // Proofs older than the window are refused by iat anyway: forget their jti.
     conn.execute(
         "DELETE FROM dpop_jti WHERE seen < ?1",
@@ -189,7 +197,7 @@ fn authorization_code(
     let now = state.clock.now();
     let mut conn = state.db.lock();
     let tx = conn.transaction()?;
-    let holder = check_dpop(&tx, proof, "POST", &state.url("/token"), now, None);
+    let holder = check_dpop(state, &tx, proof, "POST", &state.url("/token"), now, None);
     let holder = match holder {
         Ok(h) => h,
         Err(e) => {
@@ -275,7 +283,7 @@ fn refresh_token(
     let now = state.clock.now();
     let mut conn = state.db.lock();
     let tx = conn.transaction()?;
-    let holder = match check_dpop(&tx, proof, "POST", &state.url("/token"), now, None) {
+    let holder = match check_dpop(state, &tx, proof, "POST", &state.url("/token"), now, None) {
         Ok(h) => h,
         Err(e) => {
             tx.commit()?;
@@ -348,6 +356,7 @@ pub async fn token(
     let origin = cors::origin(&headers);
     let (result, cors_ok) = token_inner(&state, &headers, &body, origin.as_deref());
     let mut r = token_response(result);
+    state.nonces().add_header(&mut r, state.clock.now());
     if let (Some(o), true) = (origin.as_deref(), cors_ok) {
         cors::add_for_origin(&mut r, o, "WWW-Authenticate, DPoP-Nonce");
     }

@@ -48,7 +48,7 @@ use crate::oidc::cookie;
 use crate::state::AppState;
 use crate::util::{from_sdk, random_token};
 
-pub use deliver::{deliver, Delivery, DeliveryError};
+pub use deliver::{deliver, Delivery, DeliveryError, DELIVERY_USER_AGENT};
 pub use text::{claim_display, request_error_message, verifier_error_message, Text};
 
 /// The wallet's session cookie (path `/wallet/`, `SameSite=Strict`).

@@ -618,6 +618,72 @@ async fn expiry_and_forgetting() {
     sb.stop().await;
 }
 
+/// An outcome the page never read is forgotten FORGET_AFTER seconds after expiry even
+/// when no other request is created: reading it then finds nothing, and an answer to
+/// another request does not revive it.
+#[tokio::test]
+async fn an_unread_outcome_is_forgotten_without_a_new_request() {
+    let sb = Sandbox::start().await;
+    let wallet = Wallet::issue(&sb, 0, &COUNTER_CLAIMS).await;
+    let unread = Request::create(&sb, "ja").await;
+    assert_eq!(post_form(&sb, wallet.answer(&sb, &unread)).await.0, 200);
+    sb.handle
+        .clock()
+        .advance(unread.expires_at - sb.now() + FORGET_AFTER);
+    let (status, body) = unread.status(&sb).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("not_found")),
+        "the disclosed claims outlived FORGET_AFTER: {body}"
+    );
+    sb.stop().await;
+}
+
+/// Creating a request is for the counter page: a page on another origin cannot (a
+/// browser's "no-cors" POST still arrives), so no web page the counter tablet or anyone
+/// on the station's network opens can fill the store and lock the window out. The
+/// response endpoint stays open to every origin (wallets post from anywhere).
+#[tokio::test]
+async fn another_origin_cannot_create_counter_requests() {
+    let sb = Sandbox::start().await;
+    for (origin, expected) in [
+        (Some("https://evil.example"), 403),
+        (Some("null"), 403),
+        (Some(sb.base.as_str()), 201),
+        (None, 201),
+    ] {
+        let mut req = sb
+            .http
+            .post(sb.url("/demo/api/counter/requests"))
+            .header("content-type", "text/plain")
+            .body(r#"{"lang":"ja"}"#);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, expected, "{origin:?}: {body}");
+        if expected == 403 {
+            assert_eq!(body["error"], "access_denied", "{origin:?}");
+        }
+    }
+    // The response endpoint still takes a wallet's post from any origin.
+    let res = sb
+        .http
+        .post(sb.url(RESPONSE))
+        .header("origin", "https://wallet.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("error=access_denied&state=unknown-state-0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "request_not_found");
+    sb.stop().await;
+}
+
 #[tokio::test]
 async fn a_flood_of_requests_is_bounded() {
     let sb = Sandbox::start().await;

@@ -667,18 +667,34 @@ async fn userinfo_requires_a_bound_dpop_proof_with_ath() {
             401,
             "invalid_token",
         ),
+        // RFC 9449 §7.1, RFC 6750 §3.1: a refused proof is a 401 challenge too, with
+        // invalid_dpop_proof (refreshing the token cannot help), not a 400.
         (
             "no proof",
             format!("DPoP {access}"),
             None,
-            400,
+            401,
             "invalid_dpop_proof",
         ),
         (
             "proof without ath",
             format!("DPoP {access}"),
             Some(holder.proof("GET", &url, sb.now())),
-            400,
+            401,
+            "invalid_dpop_proof",
+        ),
+        (
+            "wrong ath",
+            format!("DPoP {access}"),
+            Some(holder.proof_with_ath("GET", &url, sb.now(), "another-token")),
+            401,
+            "invalid_dpop_proof",
+        ),
+        (
+            "bad proof",
+            format!("DPoP {access}"),
+            Some("e30.e30.AAAA".to_owned()),
+            401,
             "invalid_dpop_proof",
         ),
         (
@@ -686,7 +702,7 @@ async fn userinfo_requires_a_bound_dpop_proof_with_ath() {
             format!("DPoP {access}"),
             Some(Holder::new().proof_with_ath("GET", &url, sb.now(), access)),
             401,
-            "invalid_token",
+            "invalid_dpop_proof",
         ),
         (
             "unknown token",
@@ -700,20 +716,32 @@ async fn userinfo_requires_a_bound_dpop_proof_with_ath() {
         let r = send(auth, proof).await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{name}");
         if status == 401 {
-            assert!(
-                r.headers()["www-authenticate"]
-                    .to_str()
-                    .unwrap()
-                    .starts_with("DPoP"),
-                "{name}"
+            let challenge = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+            assert!(challenge.starts_with("DPoP"), "{name}");
+            assert_eq!(
+                mirairo_id_sdk::oidc::dpop_challenge_error(&challenge).as_deref(),
+                Some(error),
+                "{name}: {challenge}"
             );
         }
         let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
         assert_eq!(v["error"], error, "{name}");
     }
-    // The access token expires with the ID token (600 s).
+    // The access token expires with the ID token (600 s): invalid_token, which the
+    // client answers by refreshing.
     sb.handle.clock().advance(601);
-    assert_eq!(userinfo(&sb, &holder, access).await.0, 401);
+    let r = send(
+        format!("DPoP {access}"),
+        Some(holder.proof_with_ath("GET", &url, sb.now(), access)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let challenge = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert_eq!(
+        mirairo_id_sdk::oidc::dpop_challenge_error(&challenge).as_deref(),
+        Some("invalid_token")
+    );
     sb.stop().await;
 }
 

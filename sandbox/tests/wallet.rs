@@ -684,7 +684,11 @@ async fn every_rule_of_7_3_is_checked_before_anything_is_shown() {
             "response_uri",
         ),
         ("no nonce", with(&good, "nonce", None), "nonce"),
-        ("no state", with(&good, "state", None), "state"),
+        (
+            "a state that is not URL-safe",
+            with(&good, "state", Some("a b<c>")),
+            "state",
+        ),
         (
             "no dcql_query",
             with(&good, "dcql_query", None),
@@ -1020,6 +1024,33 @@ async fn decline_posts_access_denied_with_the_state() {
         verifier.outcomes.lock().unwrap()[0],
         Err("access_denied".to_owned())
     );
+    sb.stop().await;
+}
+
+/// A request whose `response_uri` is one of the sandbox's own unauthenticated control
+/// endpoints must not turn the wallet's server-side POST (which carries no `Origin`)
+/// into a way to drive them: a QR code would otherwise reset the sandbox or rotate its
+/// keys when the holder merely declines.
+#[tokio::test]
+async fn the_wallet_cannot_be_made_to_post_to_the_sandbox_controls() {
+    let sb = Sandbox::start().await;
+    let (verifier, _) = TestVerifier::start(&sb).await;
+    let mut w = Wallet::signed_in(&sb, "hanako").await;
+    let jwks_before = sb.get_json("/jwks.json").await.1;
+    for path in ["/_sandbox/reset", "/_sandbox/rotate-keys"] {
+        let request = verifier.create(&sb.url(path), &["fare_class"], sb.now());
+        let (status, body) = w.post("decline", json!({ "request": request })).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(
+            (body["status"].as_u64(), body["accepted"].as_bool()),
+            (Some(403), Some(false)),
+            "{path}: the control endpoint must refuse the wallet's delivery: {body}"
+        );
+    }
+    // Nothing was reset (the wallet session survives) and no key was rotated.
+    let (status, body) = w.send("GET", "session", None).await;
+    assert_eq!((status, body["user"].is_null()), (200, false), "{body}");
+    assert_eq!(sb.get_json("/jwks.json").await.1, jwks_before);
     sb.stop().await;
 }
 

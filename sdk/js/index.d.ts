@@ -261,4 +261,4 @@ import type { PresentationRequest, StoredPresentationRequest } from "./presentat
 export { PresentationRequest, MirairoPresentationQr, type PresentationRequestOptions, type StoredPresentationRequest } from "./presentation.js";
 
 // ---- Login (owned by the login helper; declarations in login.d.ts) ----
-export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent } from "./login.js";
+export { MirairoId, MirairoLoginButton, type MirairoIdOptions, type LoginResult, type ButtonOptions, type MirairoIdEvent, type UserInfo } from "./login.js";

@@ -21,6 +21,14 @@ export interface LoginResult {
   appState?: unknown;
 }
 
+/** The userinfo endpoint's answer: `sub`, and with `profile` the name (wire names). */
+export interface UserInfo {
+  sub: string;
+  name?: string;
+  name_kana?: string;
+  [claim: string]: unknown;
+}
+
 export interface ButtonOptions {
   theme?: "filled" | "outline";
   size?: "small" | "medium" | "large";
@@ -45,7 +53,18 @@ export class MirairoId {
   certificate(): VerifiedCertificate | null;
   idTokenClaims(): IdTokenClaims | null;
   present(opts: { audience: string; nonce: string; disclose?: string[] }): Promise<string>;
+  /**
+   * Exchanges the refresh token (single-flight: concurrent calls share one request) for new
+   * tokens and a fresh credential.
+   */
   refresh(): Promise<LoginResult>;
+  /**
+   * The provider's userinfo answer (PROTOCOL §2.5), `sub` checked against the ID token's.
+   * Retries once with a DPoP nonce the provider demands, refreshes once on `invalid_token`.
+   * @throws {MirairoIdError} `not_authenticated`; `provider_error` with `providerError`
+   * `invalid_dpop_proof`, `invalid_token` or `use_dpop_nonce`; `bad_id_token` (`wrong_subject`).
+   */
+  userinfo(): Promise<UserInfo>;
   logout(opts?: { returnTo?: string }): Promise<void>;
   on(event: "login" | "refresh", listener: (detail: LoginResult) => void): () => void;
   on(event: "error", listener: (detail: MirairoIdError) => void): () => void;

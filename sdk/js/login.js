@@ -9,10 +9,23 @@
 //   written anywhere;
 // - the DPoP / holder key: a non-extractable WebCrypto CryptoKeyPair in IndexedDB
 //   (database "mirairo-id", store "keys", one per issuer + client), so a reload or the
-//   return from the provider keeps it; the private key can sign but never be read;
+//   return from the provider keeps it; the private key can sign but never be read.
+//   Without a usable IndexedDB (Safari's Lockdown Mode, some private modes, or an
+//   IndexedDB that throws or never answers) the key lives in memory for the page's life;
+//   a redirect login then carries it across the trip to the provider inside its
+//   one-use sessionStorage entry (below) and imports it back as non-extractable;
 // - a login attempt (state, nonce, PKCE verifier, appState): sessionStorage under
 //   "mirairo-id:tx:<state>", removed on first read (one use);
 // - nothing in localStorage.
+//
+// Concurrency: refreshes are single-flight per instance (a second refresh() while one
+// runs gets the same result: two requests with one rotating refresh token would make
+// the provider revoke the whole grant) and run under a Web Lock named per issuer +
+// client, as do the holder key's IndexedDB read-modify-write and deletion, so pages
+// and tabs of one partner never interleave them. Tokens are never shared between
+// tabs (each tab signs in for itself), so no tab can reuse another's refresh token.
+// Without Web Locks (older browsers) the per-instance single-flight still holds and the
+// key store relies on IndexedDB's `add` (the first key stored wins).
 import { LoginCore, SoftwareKey } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
 import { argJson, ready } from "./load.js";
@@ -20,6 +33,11 @@ import { argJson, ready } from "./load.js";
 const TX_PREFIX = "mirairo-id:tx:";
 /** The popup window's name; a callback page loaded in it hands the URL to its opener. */
 export const POPUP_NAME = "mirairo-id-login";
+/** The BroadcastChannel on which a popup cut off by COOP hands the callback URL over. */
+const HANDOFF_CHANNEL = "mirairo-id:popup";
+const HANDOFF_WAIT_MS = 1_500;
+/** How long a popup must be seen open on the provider before "closed" means closed. */
+const AWAY_STABLE_MS = 1_000;
 const TOKEN_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 10_000;
 const CALLBACK_PARAMS = ["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
@@ -54,47 +72,118 @@ function idb(mode, run) {
   });
 }
 
+const IDB_TIMEOUT_MS = 3_000;
+
+/**
+ * `fn` under the exclusive Web Lock `name`, or directly where Web Locks are missing.
+ * Chromium can refuse to run a lock's callback that became due while the page was busy
+ * opening a window ("The provided callback is no longer runnable", seen on pages with
+ * `Cross-Origin-Opener-Policy: same-origin`): a request refused before `fn` ran is made
+ * once more, then `fn` runs without the lock.
+ */
+async function withLock(name, fn) {
+  const locks = globalThis.navigator?.locks;
+  if (typeof locks?.request !== "function") return fn();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let started = false;
+    try {
+      return await locks.request(name, { mode: "exclusive" }, () => {
+        started = true;
+        return fn();
+      });
+    } catch (e) {
+      if (started) throw e;
+    }
+  }
+  return fn();
+}
+
+/** An IndexedDB call that neither hangs (some private modes never answer) nor throws synchronously. */
+function idbSafe(mode, run) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DOMException("IndexedDB did not answer", "TimeoutError")), IDB_TIMEOUT_MS);
+    Promise.resolve()
+      .then(() => idb(mode, run))
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
+}
+
 const hasWebCrypto = () => typeof globalThis.crypto?.subtle?.generateKey === "function";
-const hasIndexedDb = () => typeof globalThis.indexedDB?.open === "function";
+function hasIndexedDb() {
+  try {
+    return typeof globalThis.indexedDB?.open === "function"; // the getter itself may throw
+  } catch {
+    return false;
+  }
+}
+const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
 
 /** A signer: `jwk` (JSON text of the public key) and `sign(text) → Uint8Array(64)`. */
 class WebCryptoHolder {
-  constructor(pair, jwk) {
+  /** `persisted`: the key is in IndexedDB and survives a navigation. */
+  constructor(pair, jwk, persisted) {
     this.pair = pair;
     this.jwk = jwk;
+    this.persisted = persisted;
   }
-  static async load(id) {
-    let pair;
-    if (hasIndexedDb()) {
-      try {
-        pair = await idb("readonly", (s) => s.get(id));
-      } catch {
-        pair = undefined; // private mode without IndexedDB: a key for this page's life
-      }
-    }
-    if (!pair?.privateKey || !pair?.publicKey) {
-      pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
-      if (hasIndexedDb()) {
+  static async of(pair, persisted) {
+    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    return new WebCryptoHolder(pair, JSON.stringify({ kty, crv, x, y }), persisted);
+  }
+  static load(id) {
+    return withLock(`mirairo-id:key:${id}`, async () => {
+      let pair;
+      let usable = hasIndexedDb();
+      if (usable) {
         try {
-          // `add`, not `put`: when two instances (or tabs) start at once, the first key
-          // stored wins and every instance reads it back, so all prove possession of
-          // the same key the provider bound the code to.
-          await idb("readwrite", (s) => s.add(pair, id));
+          pair = await idbSafe("readonly", (s) => s.get(id));
         } catch {
-          const stored = await idb("readonly", (s) => s.get(id)).catch(() => undefined);
-          if (stored?.privateKey && stored?.publicKey) pair = stored;
+          usable = false; // no IndexedDB here: a key for this page's life
         }
       }
-    }
-    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
-    return new WebCryptoHolder(pair, JSON.stringify({ kty, crv, x, y }));
+      if (pair?.privateKey && pair?.publicKey) return WebCryptoHolder.of(pair, true);
+      pair = await crypto.subtle.generateKey(ECDSA, false, ["sign", "verify"]);
+      let persisted = false;
+      if (usable) {
+        try {
+          // `add`, not `put`: should two instances start at once where Web Locks are
+          // missing, the first key stored wins and every instance reads it back, so all
+          // prove possession of the key the provider bound the code to.
+          await idbSafe("readwrite", (s) => s.add(pair, id));
+          persisted = true;
+        } catch {
+          const stored = await idbSafe("readonly", (s) => s.get(id)).catch(() => undefined);
+          if (stored?.privateKey && stored?.publicKey) [pair, persisted] = [stored, true];
+        }
+      }
+      return WebCryptoHolder.of(pair, persisted);
+    });
+  }
+  /**
+   * A key for a redirect login where IndexedDB is missing: made extractable once, its
+   * private JWK returned to be kept in the attempt's one-use sessionStorage entry, and
+   * used from a non-extractable copy.
+   */
+  static async forRedirect() {
+    const pair = await crypto.subtle.generateKey(ECDSA, true, ["sign", "verify"]);
+    const privateJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+    return { holder: await WebCryptoHolder.fromJwk(privateJwk), privateJwk };
+  }
+  /** The key carried in a redirect's sessionStorage entry, imported non-extractable. */
+  static async fromJwk(privateJwk) {
+    const { kty, crv, x, y, d } = privateJwk ?? {};
+    const privateKey = await crypto.subtle.importKey("jwk", { kty, crv, x, y, d }, ECDSA, false, ["sign"]);
+    const publicKey = await crypto.subtle.importKey("jwk", { kty, crv, x, y }, ECDSA, true, ["verify"]);
+    return WebCryptoHolder.of({ privateKey, publicKey }, false);
   }
   async sign(text) {
     const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.pair.privateKey, new TextEncoder().encode(text));
     return new Uint8Array(sig);
   }
   static async forget(id) {
-    if (hasIndexedDb()) await idb("readwrite", (s) => s.delete(id)).catch(() => undefined);
+    if (!hasIndexedDb()) return;
+    await withLock(`mirairo-id:key:${id}`, () => idbSafe("readwrite", (s) => s.delete(id)).catch(() => undefined));
   }
 }
 
@@ -175,6 +264,8 @@ export class MirairoId {
   #holderLoading = null;
   #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   #metadataLoaded = null;
+  #handoff = Promise.resolve(false);
+  #refreshing = null;
 
   /** @internal Use `MirairoId.create`. */
   constructor(core, options, token) {
@@ -195,8 +286,10 @@ export class MirairoId {
     // The core checks every member (types, URLs, origin, claims, lang).
     const core = new LoginCore(argJson(opts, "options"), origin);
     const client = new MirairoId(core, { ...opts, lang: core.lang() }, CREATE);
-    // In the login popup, a callback page hands the URL to the opener and closes.
+    // In the login popup, a callback page hands the URL to the opener and closes; cut
+    // off from it by COOP, over a BroadcastChannel.
     if (client.#isPopupCallback()) client.#handOverToOpener();
+    else if (MirairoId.isCallback()) client.#handoff = client.#handOverByChannel(globalThis.location.href);
     // Warm up for the click (metadata, keys, holder key); errors surface at login.
     client.#loadMetadata().catch(() => {});
     client.#loadHolder().catch(() => {});
@@ -236,7 +329,7 @@ export class MirairoId {
     if (this.#holder) return Promise.resolve(this.#holder);
     if (this.#holderLoading === null) {
       this.#holderLoading = (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : Promise.resolve(new SoftwareHolder())).then(
-        (h) => (this.#holder = h),
+        (h) => (this.#holder ??= h), // a key carried by a redirect login (set meanwhile) wins
       );
       this.#holderLoading.catch(() => {
         this.#holderLoading = null;
@@ -246,12 +339,21 @@ export class MirairoId {
   }
 
   async #authorizationRequest(opts, mode) {
-    const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
-    // The core validates the options (invalid_config naming the member).
-    const request = JSON.parse(this.#core.authorizationRequest(argJson(opts, "options"), holder.jwk, nowSeconds()));
+    let [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
+    const options = argJson(opts, "options");
     const s = storage();
     if (!s) throw fail("invalid_config", "sessionStorage is not available: login needs it");
-    s.setItem(TX_PREFIX + request.state, JSON.stringify({ mode, tx: request.transaction }));
+    // Without IndexedDB the key would not survive the trip to the provider: a redirect
+    // login carries it in its one-use entry (see the top of this file).
+    let key;
+    if (mode === "redirect" && holder instanceof WebCryptoHolder && !holder.persisted) {
+      const carried = await WebCryptoHolder.forRedirect();
+      holder = this.#holder = carried.holder;
+      key = carried.privateJwk;
+    }
+    // The core validates the options (invalid_config naming the member).
+    const request = JSON.parse(this.#core.authorizationRequest(options, holder.jwk, nowSeconds()));
+    s.setItem(TX_PREFIX + request.state, JSON.stringify({ mode, tx: request.transaction, key }));
     return request;
   }
 
@@ -304,12 +406,25 @@ export class MirairoId {
     return new Promise((resolve, reject) => {
       const origin = globalThis.location.origin;
       let finished = false;
+      // Under `Cross-Origin-Opener-Policy: same-origin` the browser cuts this page's link
+      // to the popup as soon as it leaves for the provider: `popup.closed` turns true
+      // although the window is open, and the callback page has no `opener`. It then
+      // hands the URL over on a BroadcastChannel (same origin only). A popup seen
+      // "closed" before it was seen open and away from its blank start (readable on
+      // another page, or unreadable for a second: while being cut off it is briefly
+      // unreadable, then "closed") is taken as cut off, not closed: the wait goes on
+      // (bounded by the timeout) for the channel.
+      let seenAway = false;
+      let awaySince = null;
+      let detached = false;
+      const channel = typeof globalThis.BroadcastChannel === "function" ? new BroadcastChannel(HANDOFF_CHANNEL) : null;
       const end = (fn, value) => {
         if (finished) return;
         finished = true;
         clearInterval(poll);
         clearTimeout(timer);
         globalThis.removeEventListener("message", onMessage);
+        channel?.close();
         try {
           popup.close();
         } catch {
@@ -317,6 +432,15 @@ export class MirairoId {
         }
         fn(value);
       };
+      if (channel) {
+        channel.onmessage = (event) => {
+          const data = event.data;
+          if (data?.type !== "mirairo-id:callback" || typeof data.url !== "string") return;
+          if (LoginCore.callbackState(data.url) !== state) return;
+          channel.postMessage({ type: "mirairo-id:ack", state });
+          accept(data.url);
+        };
+      }
       const accept = (href) => {
         if (typeof href === "string" && LoginCore.callbackState(href) === state) {
           end(resolve, href);
@@ -330,6 +454,7 @@ export class MirairoId {
       };
       globalThis.addEventListener("message", onMessage);
       const poll = setInterval(() => {
+        if (detached) return;
         let href;
         try {
           href = popup.location.href; // throws while the popup is on the provider
@@ -337,9 +462,54 @@ export class MirairoId {
           href = undefined;
         }
         if (accept(href)) return;
-        if (popup.closed) end(reject, fail("popup_closed", "the login popup was closed before the login finished"));
+        if (!popup.closed) {
+          // Readable on another page: never cut off. Unreadable: on the provider, or
+          // being cut off; only a second of it counts.
+          if (href === "about:blank") awaySince = null;
+          else if (href !== undefined || (awaySince ??= Date.now()) <= Date.now() - AWAY_STABLE_MS) seenAway = true;
+          return;
+        }
+        if (!seenAway && channel) {
+          detached = true; // cut off by COOP: the callback page will broadcast
+          return;
+        }
+        end(reject, fail("popup_closed", "the login popup was closed before the login finished"));
       }, 100);
       const timer = setTimeout(() => end(reject, fail("timeout", "the login popup did not finish in time")), timeoutMs);
+    });
+  }
+
+  /**
+   * On a callback page that has no login attempt of its own in this tab's storage: the
+   * login popup cut off from its opener by COOP. Offers the URL on the BroadcastChannel
+   * and resolves true once the opening page took it (then this window closes), false
+   * after a short wait or without BroadcastChannel.
+   */
+  #handOverByChannel(href) {
+    const state = LoginCore.callbackState(href);
+    const s = storage();
+    if (typeof globalThis.BroadcastChannel !== "function" || !state || s?.getItem(TX_PREFIX + state) != null) {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      const channel = new BroadcastChannel(HANDOFF_CHANNEL);
+      const done = (taken) => {
+        clearTimeout(timer);
+        channel.close();
+        if (taken) {
+          try {
+            globalThis.close();
+          } catch {
+            /* the page asks the user to close it */
+          }
+        }
+        resolve(taken);
+      };
+      const timer = setTimeout(() => done(false), HANDOFF_WAIT_MS);
+      channel.onmessage = (event) => {
+        if (event.data?.type === "mirairo-id:ack" && event.data.state === state) done(true);
+      };
+      channel.postMessage({ type: "mirairo-id:callback", url: href });
     });
   }
 
@@ -374,7 +544,7 @@ export class MirairoId {
    */
   async handleRedirectCallback(url) {
     const href = url ?? globalThis.location.href;
-    if (url === undefined && this.#isPopupCallback()) {
+    if (url === undefined && (this.#isPopupCallback() || (await this.#handoff))) {
       this.#handOverToOpener();
       return new Promise(() => {}); // the opener finishes the login and closes this window
     }
@@ -407,13 +577,20 @@ export class MirairoId {
         }
       }
       let tx = "";
+      let key;
       try {
-        tx = stored ? JSON.parse(stored).tx ?? "" : "";
+        ({ tx = "", key } = stored ? JSON.parse(stored) : {});
       } catch {
         tx = ""; // unreadable entry: the core reports state_mismatch
       }
       // state, then iss, then error / code: the core's order (PROTOCOL §2.2).
       const code = this.#core.acceptCallback(href, tx, nowSeconds());
+      // The key a redirect login carried because IndexedDB was missing.
+      if (key && hasWebCrypto()) {
+        const carried = await WebCryptoHolder.fromJwk(key);
+        this.#holder = carried;
+        this.#holderLoading = Promise.resolve(carried);
+      }
       const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
       const request = JSON.parse(this.#core.codeTokenRequest(code, tx));
       const answer = await this.#tokenRequest(request, holder);
@@ -432,6 +609,7 @@ export class MirairoId {
    * tokens, so a failed body read or any other status ends here.
    */
   async #tokenRequest(request, holder) {
+    let retriedNonce = false;
     for (let attempt = 1; ; attempt++) {
       const pending = this.#core.dpopProof(holder.jwk, "POST", request.url, nowSeconds(), false);
       const proof = pending.finish(await holder.sign(pending.signingInput));
@@ -467,6 +645,14 @@ export class MirairoId {
               timeout ? "the token endpoint's answer did not arrive in time" : "cannot read the token endpoint's answer",
               e,
             );
+          }
+          // A DPoP nonce demand (RFC 9449 §8): the core remembers the nonce and allows
+          // one more request with it (nothing was redeemed); a second one is an error.
+          const next = this.#core.afterTokenAnswer(request.url, status, body, res.headers.get("DPoP-Nonce") ?? undefined, retriedNonce);
+          if (next === "retry_nonce") {
+            retriedNonce = true;
+            attempt--;
+            continue;
           }
           if (res.ok || !LoginCore.shouldRetry("status", status, attempt)) return { status, body };
         }
@@ -528,13 +714,84 @@ export class MirairoId {
    * @returns {Promise<LoginResult>}
    */
   async refresh() {
+    const joining = this.#refreshing !== null; // its "error" event is the first caller's
     try {
-      const request = JSON.parse(this.#core.refreshTokenRequest());
-      const holder = await this.#loadHolder();
-      const answer = await this.#tokenRequest(request, holder);
-      const result = await this.#verify(() => this.#core.completeRefresh(answer.status, answer.body, holder.jwk, nowSeconds()));
-      this.#emit("refresh", result);
-      return result;
+      return await this.#refreshOnce();
+    } catch (e) {
+      throw joining ? e : this.#emitError(e);
+    }
+  }
+
+  /**
+   * One refresh at a time: a call while one runs shares its result (the refresh token
+   * rotates, so a second request with it would revoke the grant), under the partner's
+   * Web Lock.
+   */
+  #refreshOnce() {
+    if (this.#refreshing === null) {
+      const run = async () => {
+        const request = JSON.parse(this.#core.refreshTokenRequest());
+        const holder = await this.#loadHolder();
+        const answer = await this.#tokenRequest(request, holder);
+        const result = await this.#verify(() => this.#core.completeRefresh(answer.status, answer.body, holder.jwk, nowSeconds()));
+        this.#emit("refresh", result);
+        return result;
+      };
+      this.#refreshing = withLock(`mirairo-id:session:${this.#options.issuer}|${this.#options.clientId}`, run)
+        .catch((e) => {
+          throw e instanceof MirairoIdError ? e : fail("network", String(e?.message ?? e), e);
+        })
+        .finally(() => {
+          this.#refreshing = null;
+        });
+    }
+    return this.#refreshing;
+  }
+
+  /**
+   * The signed-in user's claims from the provider's userinfo endpoint (PROTOCOL §2.5):
+   * `{ sub, name?, name_kana? }`, `sub` checked against the ID token's. A DPoP nonce
+   * demand is retried once with the nonce; an expired access token (`invalid_token`)
+   * is refreshed once and asked again; a refused proof is `provider_error` with
+   * `providerError` `invalid_dpop_proof`. The rules are the core's.
+   * @returns {Promise<{ sub: string, name?: string, name_kana?: string }>}
+   */
+  async userinfo() {
+    try {
+      const retried = { nonce: false, refreshed: false };
+      for (;;) {
+        const url = this.#core.userinfoUrl();
+        const holder = await this.#loadHolder();
+        const pending = this.#core.dpopProof(holder.jwk, "GET", url, nowSeconds(), true);
+        const proof = pending.finish(await holder.sign(pending.signingInput));
+        const t = withTimeout(FETCH_TIMEOUT_MS);
+        let res;
+        let body;
+        try {
+          res = await fetch(url, {
+            headers: { accept: "application/json", authorization: this.#core.authorizationHeader(), DPoP: proof },
+            signal: t.signal,
+            cache: "no-store",
+            credentials: "omit",
+          });
+          body = await res.text();
+        } catch (e) {
+          const timeout = isTimeout(e);
+          throw fail(timeout ? "timeout" : "network", timeout ? "userinfo did not answer in time" : "cannot reach userinfo", e);
+        } finally {
+          t.done();
+        }
+        const header = (name) => res.headers.get(name) ?? undefined;
+        const out = JSON.parse(
+          this.#core.afterUserinfoAnswer(url, res.status, body, header("WWW-Authenticate"), header("DPoP-Nonce"), retried.nonce, retried.refreshed),
+        );
+        if (out.next === "done") return out.claims;
+        if (out.next === "retry_nonce") retried.nonce = true;
+        else {
+          await this.#refreshOnce();
+          retried.refreshed = true;
+        }
+      }
     } catch (e) {
       throw this.#emitError(e);
     }

@@ -22,6 +22,19 @@ pub fn dpop_proof(
     jti: &str,
     ath: Option<&str>,
 ) -> String {
+    dpop_proof_with_nonce(key, htm, htu, iat, jti, ath, None)
+}
+
+/// [`dpop_proof`] with the server-provided `nonce` claim (RFC 9449 §8) when given.
+pub fn dpop_proof_with_nonce(
+    key: &Es256SigningKey,
+    htm: &str,
+    htu: &str,
+    iat: i64,
+    jti: &str,
+    ath: Option<&str>,
+    nonce: Option<&str>,
+) -> String {
     let mut header = Map::new();
     header.insert("typ".into(), "dpop+jwt".into());
     header.insert("jwk".into(), key.public_jwk().to_json());
@@ -32,6 +45,9 @@ pub fn dpop_proof(
     claims.insert("iat".into(), iat.into());
     if let Some(ath) = ath {
         claims.insert("ath".into(), ath.into());
+    }
+    if let Some(nonce) = nonce {
+        claims.insert("nonce".into(), nonce.into());
     }
     key.sign_json(&header, &Value::Object(claims))
 }
@@ -47,9 +63,43 @@ pub struct DpopProof {
     pub jti: String,
     /// The proof's issue time.
     pub iat: i64,
+    /// The `nonce` claim (RFC 9449 §8), when the proof has one.
+    pub nonce: Option<String>,
 }
 
-/// Why a DPoP proof was refused (all map to OAuth `invalid_dpop_proof`).
+impl DpopProof {
+    /// The server-nonce rule of RFC 9449 §8: the proof must carry one of the nonces
+    /// the server currently accepts (`accepted`, newest first, typically the current
+    /// one and the one it replaced).
+    ///
+    /// # Errors
+    ///
+    /// [`DpopError::UseNonce`] when the `nonce` claim is missing or not accepted; the
+    /// server answers `use_dpop_nonce` with a fresh `DPoP-Nonce` header.
+    pub fn check_nonce(&self, accepted: &[&str]) -> Result<(), DpopError> {
+        match self.nonce.as_deref() {
+            Some(n) if accepted.contains(&n) => Ok(()),
+            _ => Err(DpopError::UseNonce),
+        }
+    }
+}
+
+/// True when `nonce` is a syntactically valid DPoP nonce (RFC 9449 §8.1:
+/// `1*NQCHAR`, i.e. visible ASCII except `"` and `\`), at most
+/// [`MAX_DPOP_NONCE_BYTES`] long.
+pub fn is_valid_nonce(nonce: &str) -> bool {
+    !nonce.is_empty()
+        && nonce.len() <= MAX_DPOP_NONCE_BYTES
+        && nonce
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+}
+
+/// Longest `DPoP-Nonce` a client remembers, in bytes.
+pub const MAX_DPOP_NONCE_BYTES: usize = 512;
+
+/// Why a DPoP proof was refused (all map to OAuth `invalid_dpop_proof`, except
+/// [`DpopError::UseNonce`], which is `use_dpop_nonce`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DpopError {
@@ -83,6 +133,10 @@ pub enum DpopError {
     /// `ath` is missing or does not match the access token.
     #[error("DPoP ath mismatch")]
     AthMismatch,
+    /// The server demands a nonce and the proof has none or a stale one
+    /// ([`DpopProof::check_nonce`]): answered `use_dpop_nonce`, not `invalid_dpop_proof`.
+    #[error("DPoP nonce missing or stale")]
+    UseNonce,
 }
 
 fn without_query_or_fragment(uri: &str) -> &str {
@@ -151,11 +205,17 @@ pub fn verify_dpop_proof(
             return Err(DpopError::AthMismatch);
         }
     }
+    let nonce = match claims.get("nonce") {
+        None => None,
+        Some(Value::String(n)) => Some(n.clone()),
+        Some(_) => return Err(DpopError::MissingClaim),
+    };
     Ok(DpopProof {
         jkt: jwk.thumbprint(),
         jwk,
         jti: jti.to_owned(),
         iat,
+        nonce,
     })
 }
 
@@ -282,5 +342,55 @@ mod tests {
             verify_dpop_proof(&p, "GET", URL, NOW, 60, Some(&access_token_hash("tok"))),
             Err(DpopError::AthMismatch)
         );
+        // A nonce claim that is not a string is ill-typed.
+        let p = forged(
+            json!({"typ":"dpop+jwt","jwk":jwk}),
+            json!({"jti":"j","htm":"POST","htu":URL,"iat":NOW,"nonce":5}),
+        );
+        assert_eq!(check(&p), Err(DpopError::MissingClaim));
+    }
+
+    #[test]
+    fn nonce_rule() {
+        let k = key();
+        // (nonce in the proof, nonces the server accepts, accepted?)
+        let table: [(Option<&str>, &[&str], bool); 6] = [
+            (Some("n2"), &["n2", "n1"], true),
+            (Some("n1"), &["n2", "n1"], true),
+            (Some("n0"), &["n2", "n1"], false),
+            (None, &["n2"], false),
+            (Some(""), &["n2"], false),
+            (Some("n2"), &[], false),
+        ];
+        for (nonce, accepted, ok) in table {
+            let p = dpop_proof_with_nonce(&k, "POST", URL, NOW, "j", None, nonce);
+            let proof = check(&p).unwrap();
+            assert_eq!(proof.nonce.as_deref(), nonce);
+            let expected = if ok { Ok(()) } else { Err(DpopError::UseNonce) };
+            assert_eq!(
+                proof.check_nonce(accepted),
+                expected,
+                "{nonce:?} {accepted:?}"
+            );
+        }
+        let valid = [
+            "a",
+            "eyJ7S_zG.eyJH0-Z.HX4w-7v",
+            &"n".repeat(MAX_DPOP_NONCE_BYTES),
+        ];
+        let invalid = [
+            "",
+            "a b",
+            "a\"b",
+            "a\\b",
+            "ü",
+            &"n".repeat(MAX_DPOP_NONCE_BYTES + 1),
+        ];
+        for n in valid {
+            assert!(is_valid_nonce(n), "{n:.20}");
+        }
+        for n in invalid {
+            assert!(!is_valid_nonce(n), "{n:.20}");
+        }
     }
 }

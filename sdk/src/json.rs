@@ -532,7 +532,7 @@ pub(crate) fn u32_value(v: &Value) -> Option<u32> {
 }
 
 /// Optional members: `"name": value` only when there is a value.
-pub(crate) fn put(map: &mut Map, name: &str, value: Option<impl Into<Value>>) {
+pub fn put(map: &mut Map, name: &str, value: Option<impl Into<Value>>) {
     if let Some(v) = value {
         map.push_new(name.to_owned(), v.into());
     }

@@ -10,10 +10,11 @@
 mod common;
 
 use common::{issuer_key, other_key, raw_jws, rotated_key, sdk, serde, Signer, ISSUER, NOW};
+use mirairo_id_sdk::dpop::{verify_dpop_proof, DpopProof};
 use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
 use mirairo_id_sdk::oidc::{
-    callback_state, ClientOptions, LoginClient, LoginError, LoginOptions, LoginResult, Step,
-    TokenResponse, Transaction, MAX_TRANSACTION_AGE,
+    callback_state, Answer, ClientOptions, LoginClient, LoginError, LoginOptions, LoginResult,
+    Next, Retried, Step, TokenResponse, Transaction, MAX_TRANSACTION_AGE,
 };
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions};
 use serde_json::{json, Value};
@@ -992,4 +993,177 @@ fn logout_without_a_session_sends_no_hint() {
     assert_eq!(names, ["client_id", "state", "ui_locales"]);
     assert_eq!(q[2].1, "en");
     assert!(!client.is_authenticated());
+}
+
+// ---- DPoP nonces (RFC 9449 §8, §9) and resource errors (RFC 9449 §7.1, RFC 6750 §3.1)
+
+/// Signs the client's next proof for `url` and returns its verified claims.
+fn next_proof(client: &LoginClient, htm: &str, url: &str, with_token: bool) -> DpopProof {
+    let h = holder();
+    let pending = client
+        .dpop_proof(&h.public_jwk(), htm, url, NOW, with_token)
+        .unwrap();
+    let proof = pending
+        .clone()
+        .finish(&sign(pending.signing_input()))
+        .unwrap();
+    verify_dpop_proof(&proof, htm, url, NOW, 60, None).unwrap()
+}
+
+fn answer<'a>(
+    status: u16,
+    body: &'a str,
+    www: Option<&'a str>,
+    nonce: Option<&'a str>,
+) -> Answer<'a> {
+    Answer {
+        status,
+        body,
+        www_authenticate: www,
+        dpop_nonce: nonce,
+    }
+}
+
+#[test]
+fn a_dpop_nonce_demand_is_retried_once_and_the_nonce_kept_per_server() {
+    let mut client = logged_in();
+    let token = format!("{ISSUER}/token");
+    let userinfo = format!("{ISSUER}/userinfo");
+    assert_eq!(next_proof(&client, "POST", &token, false).nonce, None);
+    let demand = r#"{"error":"use_dpop_nonce","error_description":"nonce required"}"#;
+    let first = client
+        .after_token_answer(
+            &token,
+            &answer(400, demand, None, Some("n-1")),
+            Retried::default(),
+        )
+        .unwrap();
+    assert_eq!(first, Next::RetryWithNonce);
+    // The retry's proof carries it, and so do later proofs to the same server.
+    assert_eq!(
+        next_proof(&client, "POST", &token, false).nonce.as_deref(),
+        Some("n-1")
+    );
+    assert_eq!(
+        next_proof(&client, "GET", &userinfo, true).nonce.as_deref(),
+        Some("n-1")
+    );
+    assert_eq!(
+        next_proof(&client, "POST", "http://other.example/token", false).nonce,
+        None
+    );
+    // Never a second retry.
+    let again = Retried {
+        nonce: true,
+        refreshed: false,
+    };
+    let e = client
+        .after_token_answer(&token, &answer(400, demand, None, Some("n-2")), again)
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.provider_error()),
+        ("provider_error", Some("use_dpop_nonce"))
+    );
+    // A nonce given with any answer replaces the old one.
+    let ok = client
+        .after_token_answer(
+            &token,
+            &answer(200, "{}", None, Some("n-3")),
+            Retried::default(),
+        )
+        .unwrap();
+    assert_eq!(ok, Next::Done);
+    assert_eq!(
+        next_proof(&client, "POST", &token, false).nonce.as_deref(),
+        Some("n-3")
+    );
+    // A demand without a usable nonce cannot be met.
+    let e = client
+        .after_token_answer(
+            &token,
+            &answer(400, demand, None, Some("bad nonce")),
+            Retried::default(),
+        )
+        .unwrap_err();
+    assert_eq!(e.provider_error(), Some("use_dpop_nonce"));
+}
+
+#[test]
+fn userinfo_tells_an_expired_token_from_a_bad_proof() {
+    let mut client = logged_in();
+    let url = client.userinfo_url().unwrap();
+    assert_eq!(url, format!("{ISSUER}/userinfo"));
+    assert!(client.authorization_header().unwrap().starts_with("DPoP "));
+    let proof = next_proof(&client, "GET", &url, true);
+    assert!(proof.nonce.is_none());
+    let none = Retried::default();
+    let refreshed = Retried {
+        nonce: false,
+        refreshed: true,
+    };
+    let expired = Some(r#"DPoP error="invalid_token", error_description="expired", algs="ES256""#);
+    let bad_proof = Some(r#"DPoP error="invalid_dpop_proof", algs="ES256""#);
+    let nonce = Some(r#"DPoP error="use_dpop_nonce", algs="ES256""#);
+    // (answer, already retried, expected next step or providerError)
+    let table: Vec<(Answer<'_>, Retried, Result<Next, &str>)> = vec![
+        (
+            answer(401, "", expired, None),
+            none,
+            Ok(Next::RefreshThenRetry),
+        ),
+        (
+            answer(401, "", expired, None),
+            refreshed,
+            Err("invalid_token"),
+        ),
+        (
+            answer(401, "", bad_proof, None),
+            none,
+            Err("invalid_dpop_proof"),
+        ),
+        (
+            answer(401, "", nonce, Some("n-9")),
+            none,
+            Ok(Next::RetryWithNonce),
+        ),
+        (
+            answer(400, r#"{"error":"invalid_dpop_proof"}"#, None, None),
+            none,
+            Err("invalid_dpop_proof"),
+        ),
+    ];
+    for (a, retried, expected) in table {
+        let got = client
+            .after_userinfo_answer(&url, &a, retried)
+            .map(|(next, _)| next)
+            .map_err(|e| e.provider_error().unwrap_or_default().to_owned());
+        assert_eq!(got, expected.map_err(str::to_owned), "{a:?} {retried:?}");
+    }
+    assert_eq!(
+        next_proof(&client, "GET", &url, true).nonce.as_deref(),
+        Some("n-9")
+    );
+    // A 200 is checked: its sub must be the ID token's.
+    let (next, claims) = client
+        .after_userinfo_answer(
+            &url,
+            &answer(200, r#"{"sub":"pairwise-7f3a","name":"x"}"#, None, None),
+            none,
+        )
+        .unwrap();
+    assert_eq!(next, Next::Done);
+    assert_eq!(
+        claims.unwrap().get("name").and_then(|v| v.as_str()),
+        Some("x")
+    );
+    let e = client
+        .after_userinfo_answer(&url, &answer(200, r#"{"sub":"other"}"#, None, None), none)
+        .unwrap_err();
+    assert_eq!(e.reason(), Some("wrong_subject"));
+    // Without a session there is nothing to ask.
+    client.logout(None);
+    assert_eq!(
+        client.userinfo_url().unwrap_err(),
+        LoginError::NotAuthenticated
+    );
 }

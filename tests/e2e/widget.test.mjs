@@ -512,6 +512,37 @@ test("a missing or unreachable api is reported as invalid_config / network", { t
   await w.close();
 });
 
+test("api must name the issuer exactly (the SDK's rule): a trailing slash is invalid_config", async () => {
+  const w = await WidgetsPage.open();
+  await w.placesCount(); // api = location.origin, the issuer exactly: loads
+  await w.page.evaluate(() => {
+    const slash = document.createElement("mirairo-coupons");
+    slash.id = "slash";
+    slash.setAttribute("api", `${location.origin}/`);
+    document.querySelector("main").append(slash);
+  });
+  await w.page.locator("#slash").getByRole("alert").waitFor({ timeout: 15_000 });
+  const codes = w.events.filter((e) => e.type === "mirairo-error").map((e) => [e.target, e.detail.code]);
+  assert.deepEqual(codes, [["mirairo-coupons", "invalid_config"]]);
+  await w.close();
+});
+
+test("deeply nested values in the API neither crash nor stop the widget", async () => {
+  // The browser parses any depth (JSON.parse); what reaches Rust must not recurse with it.
+  const deep = "[".repeat(200_000) + "]".repeat(200_000);
+  const item = `{"id":"deep","name":"深い入れ子","category":"other","prefecture":"13","city":${deep},"accepts":${deep},"support":["wheelchair",${deep}]}`;
+  const body = `{"items":[${item}],"total":1}`;
+  const w = await WidgetsPage.open({
+    beforeGoto: (page) =>
+      page.route(PLACES_RE, (route) => route.fulfill({ status: 200, contentType: "application/json", body })),
+  });
+  assert.equal(await w.placesCount(), 1);
+  await w.rows().first().click();
+  await w.places.getByText("車いすで利用できます").waitFor();
+  assert.deepEqual(w.errors, []);
+  await w.close();
+});
+
 test("XSS payloads from the API stay inert text", async () => {
   const payloads = [
     `<img src=x onerror="window.__xss='img'">`,

@@ -20,8 +20,8 @@ async function importOnServer(spec, ...args) {
 }
 
 const entries = [
-  ["@mirairo-id/sdk by name (the node export condition)", "@mirairo-id/sdk", ["MirairoId", "MirairoIdError", "MirairoLoginButton", "VERSION", "Verifier", "fareDiscount", "ready"]],
-  ["@mirairo-id/sdk's browser entry (index.js, the default condition)", () => path.join(packageDir("@mirairo-id/sdk"), "index.js"), ["MirairoId", "MirairoIdError", "MirairoLoginButton", "VERSION", "Verifier", "fareDiscount", "ready"]],
+  ["@mirairo-id/sdk by name (the node export condition)", "@mirairo-id/sdk", ["MirairoId", "MirairoIdError", "MirairoLoginButton", "MirairoPresentationQr", "PresentationRequest", "VERSION", "Verifier", "fareDiscount", "ready"]],
+  ["@mirairo-id/sdk's browser entry (index.js, the default condition)", () => path.join(packageDir("@mirairo-id/sdk"), "index.js"), ["MirairoId", "MirairoIdError", "MirairoLoginButton", "MirairoPresentationQr", "PresentationRequest", "VERSION", "Verifier", "fareDiscount", "ready"]],
   ["@mirairo-id/widget by name", "@mirairo-id/widget", ["ready"]],
 ];
 

@@ -1,51 +1,17 @@
-//! Small browser effects: timers, events on the host, focus, stylesheets.
+//! Small browser effects: events on the host, focus, stylesheets. (Timers are
+//! `gloo_timers::callback::Timeout`.)
 
 use std::cell::RefCell;
 
-use wasm_bindgen::closure::Closure;
+use mirairo_id_sdk::Date;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
-/// A `setTimeout` that is cleared when dropped.
-pub struct Timeout {
-    id: Option<i32>,
-    _callback: Closure<dyn FnMut()>,
-}
-
-impl Timeout {
-    /// Runs `f` once after `ms` milliseconds unless dropped first.
-    pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Timeout {
-        Timeout::boxed(ms, Box::new(f))
-    }
-
-    // One closure type for every caller: one wasm-bindgen shim instead of one each.
-    fn boxed(ms: i32, f: Box<dyn FnOnce()>) -> Timeout {
-        let mut f = Some(f);
-        let callback = Closure::<dyn FnMut()>::new(move || {
-            if let Some(f) = f.take() {
-                f();
-            }
-        });
-        let id = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.as_ref().unchecked_ref(),
-                ms,
-            )
-            .ok()
-        });
-        Timeout {
-            id,
-            _callback: callback,
-        }
-    }
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        if let (Some(w), Some(id)) = (web_sys::window(), self.id) {
-            w.clear_timeout_with_handle(id);
-        }
-    }
+/// A timer callback, boxed so that every `gloo_timers` `Timeout` in the widget takes
+/// the same closure type: one wasm-bindgen closure shim instead of one per caller
+/// (measured: see docs/contract-notes.md).
+pub fn boxed(f: impl FnOnce() + 'static) -> Box<dyn FnOnce()> {
+    Box::new(f)
 }
 
 /// Dispatches `CustomEvent(name, { detail: { [key]: value }, bubbles, composed })` on `host`.
@@ -97,7 +63,7 @@ pub fn adopt_sheet(root: &ShadowRoot, kind: &'static str, css: impl FnOnce() -> 
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+/// Today in Japan by the browser's clock (the core's civil-date rule).
+pub fn today_in_japan() -> Option<Date> {
+    Date::today_in_japan((js_sys::Date::now() / 1000.0) as i64)
 }

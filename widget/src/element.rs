@@ -8,8 +8,7 @@ use yew::AppHandle;
 
 use crate::components::coupons::{Coupons, CouponsProps};
 use crate::components::places::{Places, PlacesProps};
-use crate::dates::Calendar;
-use crate::i18n::Lang;
+use crate::i18n::{calendar_of_attr, lang_of_tag, Lang};
 
 const BASE_CSS: &str = include_str!("styles/base.css");
 const PLACES_CSS: &str = include_str!("styles/places.css");
@@ -31,7 +30,7 @@ fn lang_of(host: &HtmlElement) -> Lang {
                 .flatten()
                 .and_then(|e| e.get_attribute("lang"))
         })
-        .map(|tag| Lang::from_tag(&tag))
+        .map(|tag| lang_of_tag(&tag))
         .unwrap_or_default()
 }
 
@@ -73,7 +72,7 @@ fn coupons_props(host: &HtmlElement) -> CouponsProps {
         lang: lang_of(host),
         prefecture: attr(host, "prefecture"),
         category: attr(host, "category"),
-        calendar: Calendar::from_attr(attr(host, "calendar").as_deref()),
+        calendar: calendar_of_attr(attr(host, "calendar").as_deref()),
     }
 }
 

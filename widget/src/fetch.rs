@@ -2,19 +2,22 @@
 //! endpoints it names (§5). Every GET is revalidated with `If-None-Match` against a
 //! copy kept in memory and in Cache Storage; when the network or the provider fails,
 //! the saved copy is shown and marked stale.
+//!
+//! Bodies are parsed by the browser (`Response.json()`) and read into the `model`
+//! types by `serde-wasm-bindgen`: no JSON parser in the wasm.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, Cache, Headers, Request, RequestCache, RequestInit, Response, ResponseInit,
-};
+use web_sys::{AbortController, Cache, Headers, Request, RequestCache, RequestInit, Response};
 
 use crate::i18n::Lang;
-use crate::json::Read;
-use crate::model::{Coupon, CouponsPage, Metadata, Place, PlacesPage};
+use mirairo_id_sdk::oidc::{check_issuer, discovery_url};
+
+use crate::model::{safe_url, Coupon, CouponsPage, Metadata, Place, PlacesPage};
 
 /// The `mirairo-error` codes.
 pub mod code {
@@ -31,20 +34,20 @@ pub mod code {
 }
 
 /// How long an element waits for its `api` attribute before reporting `invalid_config`.
-pub const MISSING_API_GRACE_MS: i32 = 2_000;
+pub const MISSING_API_GRACE_MS: u32 = 2_000;
 /// How long one request may take.
-pub const TIMEOUT_MS: i32 = 10_000;
+pub const TIMEOUT_MS: u32 = 10_000;
 const CACHE_NAME: &str = "mirairo-id-widget-v1";
 /// Safety stop for a cursor chain that never ends.
 const MAX_PAGES: usize = 100;
 /// Pages of 500, the most the protocol allows.
 const PAGE_LIMIT: &str = "limit=500";
 
-/// A saved response: its ETag and body.
+/// A saved response: its ETag and body, as the browser parsed it.
 #[derive(Clone)]
 struct Saved {
     etag: Option<String>,
-    body: Rc<str>,
+    body: JsValue,
 }
 
 thread_local! {
@@ -68,12 +71,12 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
     let mut places = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let mut url = with_query(&endpoint, &[PAGE_LIMIT, "&lang=", lang.tag()].concat());
+        let mut url = with_query(&endpoint, &[PAGE_LIMIT, "&lang=", lang.as_str()].concat());
         if let Some(c) = &cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(c)));
         }
-        let page = get_json(&url, PlacesPage::from_json).await?;
+        let page = get_json::<PlacesPage>(&url).await?;
         stale |= page.stale;
         places.extend(page.value.items);
         match page.value.next_cursor.filter(|c| !c.is_empty()) {
@@ -91,28 +94,20 @@ pub async fn load_places(api: &str, lang: Lang) -> Result<Fetched<Vec<Place>>, C
 pub async fn load_coupons(api: &str, lang: Lang) -> Result<Fetched<Vec<Coupon>>, Code> {
     let meta = metadata(api).await?;
     let endpoint = meta.value.coupons_endpoint.ok_or(code::INVALID_CONFIG)?;
-    let url = with_query(&endpoint, &["lang=", lang.tag()].concat());
-    let page = get_json(&url, CouponsPage::from_json).await?;
+    let url = with_query(&endpoint, &["lang=", lang.as_str()].concat());
+    let page = get_json::<CouponsPage>(&url).await?;
     Ok(Fetched {
         value: page.value.items,
         stale: meta.stale || page.stale,
     })
 }
 
+/// The metadata of the issuer `api` (an http(s) URL), which must name `api` as its
+/// issuer exactly: the core's rule (`check_issuer`), as for login and verification.
 async fn metadata(api: &str) -> Result<Fetched<Metadata>, Code> {
-    let base = api.trim().trim_end_matches('/');
-    let lower = base.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-        return Err(code::INVALID_CONFIG);
-    }
-    let meta = get_json(
-        &[base, "/.well-known/openid-configuration"].concat(),
-        Metadata::from_json,
-    )
-    .await?;
-    if meta.value.issuer.trim_end_matches('/') != base {
-        return Err(code::INVALID_CONFIG);
-    }
+    let issuer = safe_url(api).ok_or(code::INVALID_CONFIG)?;
+    let meta = get_json::<Metadata>(&discovery_url(issuer)).await?;
+    check_issuer(Some(&meta.value.issuer), issuer).map_err(|_| code::INVALID_CONFIG)?;
     Ok(meta)
 }
 
@@ -121,12 +116,12 @@ fn with_query(endpoint: &str, query: &str) -> String {
     [endpoint, sep, query].concat()
 }
 
-/// GET `url` as JSON read by `parse`, revalidating the saved copy, falling back to it.
-async fn get_json<T>(url: &str, parse: fn(&str) -> Read<T>) -> Result<Fetched<T>, Code> {
+/// GET `url` as JSON read into `T`, revalidating the saved copy, falling back to it.
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<Fetched<T>, Code> {
     let mut value = None;
     let stale = {
-        let mut accept = |body: &str| {
-            value = parse(body).ok();
+        let mut accept = |body: &JsValue| {
+            value = serde_wasm_bindgen::from_value(body.clone()).ok();
             value.is_some()
         };
         get_accepted(url, &mut accept).await?
@@ -138,7 +133,7 @@ async fn get_json<T>(url: &str, parse: fn(&str) -> Read<T>) -> Result<Fetched<T>
 /// The work of [`get_json`], not generic so that it is in the wasm once: finds a body
 /// of `url` that `accept` reads (and keeps), fresh or else saved. `Ok(true)` when it
 /// was the saved copy, after a failure.
-async fn get_accepted(url: &str, accept: &mut dyn FnMut(&str) -> bool) -> Result<bool, Code> {
+async fn get_accepted(url: &str, accept: &mut dyn FnMut(&JsValue) -> bool) -> Result<bool, Code> {
     let in_memory = MEMORY.with(|m| {
         let m = m.borrow();
         m.iter().find(|(u, _)| u == url).map(|(_, s)| s.clone())
@@ -156,13 +151,9 @@ async fn get_accepted(url: &str, accept: &mut dyn FnMut(&str) -> bool) -> Result
             }
             _ => Err(code::BAD_RESPONSE),
         },
-        Ok(Answer::Body { etag, body }) if accept(&body) => {
-            let s = Saved {
-                etag,
-                body: body.into(),
-            };
-            remember(url, s.clone());
-            write_saved(url, &s).await;
+        Ok(Answer::Body { etag, body, copy }) if accept(&body) => {
+            remember(url, Saved { etag, body });
+            write_saved(url, &copy).await;
             Ok(false)
         }
         Ok(Answer::Body { .. }) => fallback(saved.as_ref(), accept, code::BAD_RESPONSE),
@@ -173,7 +164,7 @@ async fn get_accepted(url: &str, accept: &mut dyn FnMut(&str) -> bool) -> Result
 /// After `err`: the saved copy if there is one and `accept` reads it.
 fn fallback(
     saved: Option<&Saved>,
-    accept: &mut dyn FnMut(&str) -> bool,
+    accept: &mut dyn FnMut(&JsValue) -> bool,
     err: Code,
 ) -> Result<bool, Code> {
     match saved {
@@ -194,7 +185,12 @@ fn remember(url: &str, saved: Saved) {
 
 enum Answer {
     NotModified,
-    Body { etag: Option<String>, body: String },
+    /// The parsed body, and an unread copy of the response for Cache Storage.
+    Body {
+        etag: Option<String>,
+        body: JsValue,
+        copy: Response,
+    },
 }
 
 async fn request(url: &str, etag: Option<&str>) -> Result<Answer, Code> {
@@ -216,9 +212,9 @@ async fn request(url: &str, etag: Option<&str>) -> Result<Answer, Code> {
     init.set_cache(RequestCache::NoStore);
     init.set_signal(Some(&controller.signal()));
     let request = Request::new_with_str_and_init(url, &init).map_err(|_| code::INVALID_CONFIG)?;
-    let timer = crate::dom::Timeout::new(TIMEOUT_MS, {
+    let timer = Timeout::new(TIMEOUT_MS, {
         let controller = controller.clone();
-        move || controller.abort()
+        crate::dom::boxed(move || controller.abort())
     });
     // Err(None): fetch itself failed (network or our abort); Err(Some(code)): an answer.
     let result: Result<Answer, Option<Code>> = async {
@@ -234,12 +230,16 @@ async fn request(url: &str, etag: Option<&str>) -> Result<Answer, Code> {
             return Err(Some(code::PROVIDER_ERROR));
         }
         let etag = response.headers().get("ETag").ok().flatten();
-        let body = JsFuture::from(response.text().map_err(|_| None)?)
+        let copy = response.clone().map_err(|_| None)?;
+        // A body that is not JSON rejects with a SyntaxError; anything else is the
+        // network (or our abort) failing while it was read.
+        let body = JsFuture::from(response.json().map_err(|_| None)?)
             .await
-            .map_err(|_| None)?
-            .as_string()
-            .ok_or(Some(code::BAD_RESPONSE))?;
-        Ok(Answer::Body { etag, body })
+            .map_err(|e| {
+                e.is_instance_of::<js_sys::SyntaxError>()
+                    .then_some(code::BAD_RESPONSE)
+            })?;
+        Ok(Answer::Body { etag, body, copy })
     }
     .await;
     drop(timer);
@@ -269,29 +269,13 @@ async fn read_saved(url: &str) -> Option<Saved> {
         .dyn_into()
         .ok()?;
     let etag = response.headers().get("ETag").ok().flatten();
-    let body = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
-    Some(Saved {
-        etag,
-        body: body.into(),
-    })
+    let body = JsFuture::from(response.json().ok()?).await.ok()?;
+    Some(Saved { etag, body })
 }
 
-async fn write_saved(url: &str, saved: &Saved) {
+/// Saves the response (body unread, headers with its ETag) in Cache Storage.
+async fn write_saved(url: &str, response: &Response) {
     let Some(cache) = cache().await else { return };
-    let init = ResponseInit::new();
-    init.set_status(200);
-    if let Ok(headers) = Headers::new() {
-        let _ = headers.set("Content-Type", "application/json");
-        if let Some(tag) = &saved.etag {
-            let _ = headers.set("ETag", tag);
-        }
-        init.set_headers_headers(&headers);
-    }
-    if let Ok(response) = Response::new_with_opt_str_and_init(Some(&saved.body), &init) {
-        // Storage may be full or disabled; the in-memory copy still works.
-        let _: Result<JsValue, JsValue> = JsFuture::from(cache.put_with_str(url, &response)).await;
-    }
+    // Storage may be full or disabled; the in-memory copy still works.
+    let _: Result<JsValue, JsValue> = JsFuture::from(cache.put_with_str(url, response)).await;
 }

@@ -1,41 +1,36 @@
-//! Every user-facing string, in Japanese and English.
+//! Every user-facing string, in Japanese and English. The language, the calendar and
+//! the date formats are the SDK core's (`mirairo_id_sdk::{Lang, Calendar, format_date}`).
 //!
 //! Messages are joined with `concat` rather than `format!`: every `format!` call site
 //! costs wasm bytes of its own.
 
-/// The widget language (`lang` attribute).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Lang {
-    /// 日本語 (the default)
-    #[default]
-    Ja,
-    /// English
-    En,
+use mirairo_id_sdk::{format_date, Date};
+pub use mirairo_id_sdk::{Calendar, Lang};
+
+/// The language of a `lang` attribute value (BCP 47, by the core's [`Lang::from_tag`]):
+/// `en`, `en-GB`… are English; anything else, or nothing, Japanese.
+pub fn lang_of_tag(tag: &str) -> Lang {
+    Lang::from_tag(tag).unwrap_or_default()
 }
 
-impl Lang {
-    /// From a BCP 47 tag: `en`, `en-GB`… are English; everything else Japanese.
-    pub fn from_tag(tag: &str) -> Lang {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("en") {
-            Lang::En
-        } else {
-            Lang::Ja
-        }
-    }
+/// The calendar of the `calendar` attribute: `japanese` (any case) is the Japanese
+/// era calendar, anything else Gregorian.
+pub fn calendar_of_attr(value: Option<&str>) -> Calendar {
+    value
+        .and_then(|v| Calendar::from_wire(&v.trim().to_ascii_lowercase()))
+        .unwrap_or_default()
+}
 
-    /// The tag written back to `lang` attributes inside the widget.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// True for Japanese.
-    pub fn ja(self) -> bool {
-        self == Lang::Ja
-    }
+/// A date in running text, written by the core's [`format_date`]: 2026年11月27日,
+/// 令和8年11月27日, 27 Nov 2026. The `calendar` attribute applies to Japanese text only
+/// (English is always Gregorian), as the widget has always documented.
+pub fn date(lang: Lang, calendar: Calendar, date: Date) -> String {
+    let calendar = if lang == Lang::Ja {
+        calendar
+    } else {
+        Calendar::Gregorian
+    };
+    format_date(date, lang, calendar)
 }
 
 /// Place and coupon categories of PROTOCOL.md §5, in the order filters list them.
@@ -260,11 +255,18 @@ pub fn valid_until(lang: Lang, date: &str) -> String {
     }
 }
 
-/// Marks a coupon that is not valid yet: "12月1日から" / "From 1 Dec".
-pub fn valid_from(lang: Lang, date: &str) -> String {
+/// Marks a coupon that is not valid yet: "12月1日から" (the year is on the validity
+/// line below it) / "From 1 Dec 2026".
+pub fn valid_from(lang: Lang, from: Date) -> String {
     match lang {
-        Lang::Ja => [date, "から"].concat(),
-        Lang::En => ["From ", date].concat(),
+        Lang::Ja => [
+            &*from.month.to_string(),
+            "月",
+            &from.day.to_string(),
+            "日から",
+        ]
+        .concat(),
+        Lang::En => ["From ", &format_date(from, Lang::En, Calendar::Gregorian)].concat(),
     }
 }
 
@@ -289,7 +291,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lang_from_tag() {
+    fn lang_of_a_tag_defaults_to_japanese() {
         let table = [
             ("en", Lang::En),
             ("en-GB", Lang::En),
@@ -300,8 +302,51 @@ mod tests {
             ("fr", Lang::Ja),
         ];
         for (tag, lang) in table {
-            assert_eq!(Lang::from_tag(tag), lang, "{tag:?}");
+            assert_eq!(lang_of_tag(tag), lang, "{tag:?}");
         }
+    }
+
+    #[test]
+    fn calendar_attribute() {
+        let table = [
+            (Some("japanese"), Calendar::Japanese),
+            (Some(" Japanese "), Calendar::Japanese),
+            (Some("gregorian"), Calendar::Gregorian),
+            (Some("gregory"), Calendar::Gregorian),
+            (Some(""), Calendar::Gregorian),
+            (None, Calendar::Gregorian),
+        ];
+        for (value, calendar) in table {
+            assert_eq!(calendar_of_attr(value), calendar, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn dates_in_each_language_and_calendar() {
+        let d = |s| Date::parse(s).expect("valid date");
+        let table = [
+            (
+                "2026-11-27",
+                Lang::Ja,
+                Calendar::Gregorian,
+                "2026年11月27日",
+            ),
+            (
+                "2026-11-27",
+                Lang::Ja,
+                Calendar::Japanese,
+                "令和8年11月27日",
+            ),
+            ("2019-05-01", Lang::Ja, Calendar::Japanese, "令和元年5月1日"),
+            ("2026-11-27", Lang::En, Calendar::Gregorian, "27 Nov 2026"),
+            // the Japanese calendar applies only to Japanese text
+            ("2026-11-27", Lang::En, Calendar::Japanese, "27 Nov 2026"),
+        ];
+        for (input, lang, calendar, expected) in table {
+            assert_eq!(date(lang, calendar, d(input)), expected, "{input} {lang:?}");
+        }
+        assert_eq!(valid_from(Lang::Ja, d("2026-12-01")), "12月1日から");
+        assert_eq!(valid_from(Lang::En, d("2026-12-01")), "From 1 Dec 2026");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `@mirairo-id/widget`: the `<mirairo-places>` and `<mirairo-coupons>` custom elements.
 //!
-//! A pure core (`normalize`, `geo`, `dates`, `i18n`, `json`, `model`, `state`) tested natively,
+//! A pure core (`normalize`, `geo`, `i18n`, `model`, `state`) tested natively,
 //! and a thin browser skin: Yew components (`components`), data loading (`fetch`),
 //! small DOM effects (`dom`) and the handles the JS custom-element shim
 //! (`js/index.js`) drives (`element`). User-facing documentation: `js/README.md`.
@@ -10,10 +10,8 @@
 //! **Invariant:** provider data reaches the DOM only as Yew text nodes or attribute
 //! values; links only when `model::safe_url` accepts them (http/https).
 
-mod dates;
 mod geo;
 mod i18n;
-mod json;
 mod model;
 mod normalize;
 mod state;

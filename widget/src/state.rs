@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::dates::Date;
 use crate::geo::PREFECTURES;
 use crate::model::{Coupon, Place};
 use crate::normalize::fold;
+use mirairo_id_sdk::Date;
 
 /// How many rows one "Show more" adds.
 pub const PAGE: usize = 50;
@@ -286,8 +286,9 @@ pub struct CouponsState {
     pub coupons: Rc<Vec<Rc<Coupon>>>,
     pub prefecture: Option<String>,
     pub category: Option<String>,
-    /// Today in Japan; coupons that ended before it are hidden.
-    pub today: Date,
+    /// Today in Japan; coupons that ended before it are hidden. `None` (a clock
+    /// outside the years 1–9999) hides nothing.
+    pub today: Option<Date>,
     pub attempt: u32,
 }
 
@@ -328,7 +329,7 @@ pub fn validity(coupon: &Coupon, today: Date) -> Validity {
 
 impl CouponsState {
     /// A fresh state for `today`.
-    pub fn new(today: Date) -> Self {
+    pub fn new(today: Option<Date>) -> Self {
         CouponsState {
             load: Load::Loading,
             coupons: Rc::default(),
@@ -352,7 +353,7 @@ impl CouponsState {
                 continue;
             }
             // A stable partition, not a sort: smaller wasm, same order.
-            match validity(c, self.today) {
+            match self.today.map_or(Validity::Current, |t| validity(c, t)) {
                 Validity::Expired => {}
                 v @ Validity::Current => current.push((Rc::clone(c), v)),
                 v @ Validity::Upcoming(_) => upcoming.push((Rc::clone(c), v)),
@@ -396,7 +397,7 @@ impl Reducible for CouponsState {
             }
             CouponsAction::Prefecture(p) => s.prefecture = opt(p),
             CouponsAction::Category(c) => s.category = opt(c),
-            CouponsAction::Today(d) => s.today = d,
+            CouponsAction::Today(d) => s.today = Some(d),
         }
         Rc::new(s)
     }
@@ -627,7 +628,7 @@ mod tests {
     #[test]
     fn coupons_hide_expired_and_mark_upcoming() {
         let today = Date::parse("2026-11-27").expect("date");
-        let s = Rc::new(CouponsState::new(today)).reduce(CouponsAction::Loaded {
+        let s = Rc::new(CouponsState::new(Some(today))).reduce(CouponsAction::Loaded {
             coupons: vec![
                 coupon("future", "2026-12-01", "2027-01-31", "13", "museum"),
                 coupon("ended", "2026-01-01", "2026-11-26", "13", "museum"),

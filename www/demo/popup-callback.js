@@ -1,5 +1,5 @@
 // The redirect URI for popup logins: in the login popup, MirairoId.create() hands the
-// authorization response to the page that opened it, which finishes the login and
+// authorization response to the page that opened it (also under COOP), which finishes the login and
 // closes this window. Opened on its own, it says so.
 import { setupI18n, t } from "/assets/i18n.js";
 import { dict, loginConfig } from "/demo/railway.js";
@@ -22,4 +22,9 @@ const words = {
 const lang = setupI18n(words);
 const config = { ...loginConfig(lang), redirectUri: location.origin + "/demo/popup-callback.html" };
 await MirairoId.create(config);
-if (!window.opener) document.getElementById("popup-status").textContent = t(words, "popupAlone", lang);
+// In the login popup the SDK hands the response over (to `opener`, or over a
+// BroadcastChannel when the site's COOP cut the popup off from it) and closes this
+// window. A page still open after that (opened on its own) explains itself.
+const alone = () => (document.getElementById("popup-status").textContent = t(words, "popupAlone", lang));
+if (MirairoId.isCallback()) setTimeout(alone, 3_000);
+else alone();

@@ -214,6 +214,21 @@ test("a request expires: the page reads expired, a late answer is refused, unrea
   );
 });
 
+test("an unread outcome is forgotten FORGET_AFTER_MS after expiry even when no request is created", () => {
+  let offset = 0;
+  return withServer(
+    async (server) => {
+      const w = await wallet();
+      const unread = await create(server);
+      assert.equal((await respond(server, w.answer(unread))).status, 200);
+      offset = unread.expires_at * 1000 + FORGET_AFTER_MS - Date.now();
+      const r = await read(server, unread.id);
+      assert.equal(r.status, 404, `the disclosed claims outlived FORGET_AFTER_MS: ${JSON.stringify(r.body)}`);
+    },
+    { now: () => Date.now() + offset },
+  );
+});
+
 test("a flood of requests is bounded, and pushes out nobody's request", () =>
   withServer(async (server) => {
     const first = await create(server);

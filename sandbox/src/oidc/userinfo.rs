@@ -65,7 +65,7 @@ fn userinfo_inner(
     headers: &HeaderMap,
 ) -> Result<(serde_json::Value, String), ApiError> {
     let token = access_token(headers)?;
-    let proof = dpop_header(headers)?;
+    let proof = dpop_header(headers).map_err(ApiError::as_resource_error)?;
     let now = state.clock.now();
     let conn = state.db.lock();
     let row: Option<(i64, String, String, bool)> = conn
@@ -86,17 +86,21 @@ fn userinfo_inner(
     }
     let ath = access_token_hash(&token);
     let p = check_dpop(
+        state,
         &conn,
         &proof,
         "GET",
         &state.url("/userinfo"),
         now,
         Some(&ath),
-    )?;
+    )
+    .map_err(ApiError::as_resource_error)?;
     if p.jkt != jkt {
-        return Err(invalid_token(
-            "the DPoP key is not the one this token is bound to",
-        ));
+        // The token is fine; the proof is made with another key (RFC 9449 §7.1).
+        return Err(ApiError::invalid_dpop(
+            "the DPoP proof is not made with the key this token is bound to",
+        )
+        .as_resource_error());
     }
     let grant: Grant = serde_json::from_str(&grant_json).map_err(ApiError::internal)?;
     let user = credential::load_user(&conn, &grant.user_id)?
@@ -117,6 +121,7 @@ pub async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
         Ok((v, client)) => (json_response(StatusCode::OK, v.to_string()), Some(client)),
         Err(e) => (e.into_response(), None),
     };
+    state.nonces().add_header(&mut r, state.clock.now());
     if let Some(o) = origin.as_deref() {
         let allowed = match client.as_deref().and_then(|c| state.client(c)) {
             Some(c) => c.origins.iter().any(|x| x == o),

@@ -16,6 +16,11 @@ use super::Text;
 
 /// How long connecting, sending and reading the reply may take altogether.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(15);
+/// The `User-Agent` of every delivery. The sandbox's own control endpoints and wallet
+/// API refuse a request carrying it ([`crate::control::same_origin_only`]): a request
+/// whose `response_uri` names them would otherwise let any QR code drive them through
+/// the wallet, whose server-side POST has no `Origin`.
+pub const DELIVERY_USER_AGENT: &str = "mirairo-id-sandbox-wallet";
 /// The largest reply read from a verifier.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 
@@ -140,7 +145,7 @@ async fn exchange(addr: SocketAddr, uri: &Uri, form: String) -> Result<Delivery,
         .header(header::HOST, host)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
-        .header(header::USER_AGENT, "mirairo-id-sandbox-wallet")
+        .header(header::USER_AGENT, DELIVERY_USER_AGENT)
         .body(Full::new(Bytes::from(form)))
         .map_err(|e| DeliveryError::Exchange(e.to_string()))?;
     let response = sender

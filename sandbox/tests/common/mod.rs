@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use mirairo_id_sandbox::util::{from_sdk, to_sdk, Form};
 use mirairo_id_sandbox::{serve, Config, ServerHandle};
-use mirairo_id_sdk::dpop::{access_token_hash, dpop_proof};
+use mirairo_id_sdk::dpop::{access_token_hash, dpop_proof, dpop_proof_with_nonce};
 use mirairo_id_sdk::jose::{b64url_encode, Es256SigningKey, JwkSet, Jws};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -128,6 +128,27 @@ impl Holder {
 
     pub fn proof(&self, htm: &str, htu: &str, iat: i64) -> String {
         dpop_proof(&self.key, htm, htu, iat, &unique("jti"), None)
+    }
+
+    /// A proof with a server nonce and, given an access token, its `ath`.
+    pub fn proof_with_nonce(
+        &self,
+        htm: &str,
+        htu: &str,
+        iat: i64,
+        access_token: Option<&str>,
+        nonce: Option<&str>,
+    ) -> String {
+        let ath = access_token.map(access_token_hash);
+        dpop_proof_with_nonce(
+            &self.key,
+            htm,
+            htu,
+            iat,
+            &unique("jti"),
+            ath.as_deref(),
+            nonce,
+        )
     }
 
     pub fn proof_with_ath(&self, htm: &str, htu: &str, iat: i64, access_token: &str) -> String {

@@ -7,6 +7,9 @@ use super::discovery::ProviderMetadata;
 use super::request::{
     self, random_token, AuthorizationRequest, LogoutParams, RequestParams, Transaction,
 };
+use super::resource::{
+    after_resource_answer, after_token_answer, Answer, DpopNonces, Next, Retried,
+};
 use super::signing::{dpop_proof_input, PendingJws};
 use super::token::{code_body, refresh_body, TokenResponse};
 use super::LoginError;
@@ -163,6 +166,7 @@ pub struct LoginClient {
     verifier: Option<Verifier>,
     refetch: JwksRefetchPolicy,
     session: Option<Session>,
+    nonces: DpopNonces,
 }
 
 impl fmt::Debug for LoginClient {
@@ -192,6 +196,7 @@ impl LoginClient {
             verifier: None,
             refetch: JwksRefetchPolicy::default(),
             session: None,
+            nonces: DpopNonces::default(),
         })
     }
 
@@ -315,7 +320,8 @@ impl LoginClient {
     }
 
     /// A DPoP proof for `htm` `url` at `now` with a fresh `jti`; with
-    /// `with_access_token`, bound to the session's access token (`ath`).
+    /// `with_access_token`, bound to the session's access token (`ath`); with the
+    /// latest nonce `url`'s server gave (RFC 9449 §8), if any.
     ///
     /// # Errors
     ///
@@ -341,7 +347,77 @@ impl LoginClient {
             now,
             &random_token(),
             ath.as_deref(),
+            self.nonces.for_url(url),
         ))
+    }
+
+    /// Reads the token endpoint's answer before [`TokenResponse::parse`]: remembers its
+    /// `DPoP-Nonce` and says whether to send the request again with it (see
+    /// [`super::after_token_answer`]; `retried` says what was already retried).
+    ///
+    /// # Errors
+    ///
+    /// `provider_error` `use_dpop_nonce` when the nonce demand cannot be met once more.
+    pub fn after_token_answer(
+        &mut self,
+        url: &str,
+        answer: &Answer<'_>,
+        retried: Retried,
+    ) -> Result<Next, LoginError> {
+        after_token_answer(&mut self.nonces, url, answer, retried)
+    }
+
+    /// The userinfo endpoint to `GET` with `Authorization: DPoP <token>` (see
+    /// [`LoginClient::authorization_header`]) and a proof made by
+    /// [`LoginClient::dpop_proof`] with `with_access_token`.
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session; `invalid_config` when the provider
+    /// advertises no userinfo endpoint.
+    pub fn userinfo_url(&self) -> Result<String, LoginError> {
+        if self.session.is_none() {
+            return Err(LoginError::NotAuthenticated);
+        }
+        let metadata = self.metadata.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        metadata
+            .userinfo_endpoint
+            .clone()
+            .ok_or(LoginError::InvalidConfig(
+                "the provider advertises no userinfo_endpoint",
+            ))
+    }
+
+    /// `DPoP <access token>`, the `Authorization` header of a resource request.
+    ///
+    /// # Errors
+    ///
+    /// `not_authenticated` without a session.
+    pub fn authorization_header(&self) -> Result<String, LoginError> {
+        let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        Ok(format!("DPoP {}", session.access_token))
+    }
+
+    /// Reads a userinfo answer (see [`super::after_resource_answer`] for the `401`
+    /// rules): `Done` carries the claims, checked by [`LoginClient::check_userinfo`].
+    ///
+    /// # Errors
+    ///
+    /// As [`super::after_resource_answer`] and [`LoginClient::check_userinfo`].
+    pub fn after_userinfo_answer(
+        &mut self,
+        url: &str,
+        answer: &Answer<'_>,
+        retried: Retried,
+    ) -> Result<(Next, Option<Map>), LoginError> {
+        let can_refresh = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.refresh_token.is_some());
+        match after_resource_answer(&mut self.nonces, url, answer, retried, can_refresh)? {
+            Next::Done => Ok((Next::Done, Some(self.check_userinfo(answer.body)?))),
+            other => Ok((other, None)),
+        }
     }
 
     fn verify_credential(

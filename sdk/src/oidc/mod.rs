@@ -13,6 +13,7 @@ mod config;
 mod discovery;
 mod error;
 mod request;
+mod resource;
 mod signing;
 mod token;
 mod url;
@@ -29,6 +30,10 @@ pub use config::{
 pub use discovery::{check_issuer, discovery_url, verifier_jwks_uri, ProviderMetadata};
 pub use error::LoginError;
 pub use request::{AuthorizationRequest, Nonce, PkceVerifier, State, Transaction};
+pub use resource::{
+    after_resource_answer, after_token_answer, dpop_challenge_error, Answer, DpopNonces, Next,
+    Retried,
+};
 pub use signing::{dpop_proof_input, PendingJws};
 pub use token::{should_retry, Attempt, TokenResponse};
 

@@ -46,7 +46,8 @@ impl PendingJws {
 
 /// A DPoP proof (RFC 9449 §4.2) to be signed by the key whose public half is `jwk`:
 /// header `{"typ":"dpop+jwt","alg":"ES256","jwk":…}`, claims `jti`, `htm`, `htu`
-/// (query and fragment removed), `iat` and, for a resource request, `ath`.
+/// (query and fragment removed), `iat`, for a resource request `ath`, and the
+/// server's latest `nonce` (RFC 9449 §8) when it gave one.
 pub fn dpop_proof_input(
     jwk: &EcPublicJwk,
     htm: &str,
@@ -54,6 +55,7 @@ pub fn dpop_proof_input(
     iat: i64,
     jti: &str,
     ath: Option<&str>,
+    nonce: Option<&str>,
 ) -> PendingJws {
     let mut public = jwk.clone();
     public.kid = None;
@@ -69,6 +71,9 @@ pub fn dpop_proof_input(
     claims.insert("iat".into(), iat.into());
     if let Some(ath) = ath {
         claims.insert("ath".into(), ath.into());
+    }
+    if let Some(nonce) = nonce {
+        claims.insert("nonce".into(), nonce.into());
     }
     PendingJws::new(&header, &Value::Object(claims))
 }
@@ -89,6 +94,7 @@ mod tests {
             1_764_200_000,
             "jti-1",
             None,
+            Some("n-1"),
         );
         let sig = key.sign_raw(pending.signing_input().as_bytes());
         let proof = pending.clone().finish(&sig).unwrap();
@@ -102,6 +108,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.jkt, key.public_jwk().thumbprint());
+        assert_eq!(ok.nonce.as_deref(), Some("n-1"));
         assert_eq!(pending.finish(&sig[..63]).unwrap_err().code(), "malformed");
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::error::{js_error_with, ErrorDetails, OrThrow};
 use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
-use mirairo_id_sdk::json::{self, Map};
+use mirairo_id_sdk::json::{self, Map, Value};
 use mirairo_id_sdk::oidc::{
-    callback_state, should_retry, Attempt, LoginClient, LoginError, LoginResult, PendingJws,
-    PendingPresentation, Step, TokenRequest, TokenResponse, Transaction,
+    callback_state, should_retry, Answer, Attempt, LoginClient, LoginError, LoginResult, Next,
+    PendingJws, PendingPresentation, Retried, Step, TokenRequest, TokenResponse, Transaction,
 };
 use mirairo_id_sdk::options;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,14 @@ fn request_json(r: &TokenRequest) -> String {
         ("body", r.body.as_str().into()),
     ])
     .to_string()
+}
+
+fn next_name(next: &Next) -> &'static str {
+    match next {
+        Next::Done => "done",
+        Next::RetryWithNonce => "retry_nonce",
+        Next::RefreshThenRetry => "refresh",
+    }
 }
 
 /// A JWS waiting for the holder key's signature (`signingInput` → `finish(sig)`).
@@ -257,6 +265,80 @@ impl LoginCore {
             _ => Attempt::Status(status),
         };
         should_retry(attempt, attempts)
+    }
+
+    /// Reads a token endpoint answer before `completeLogin` / `completeRefresh`:
+    /// `"done"` or `"retry_nonce"` (send it again with a fresh proof: the core now puts
+    /// the server's nonce in it). `retriedNonce`: this request was already retried so.
+    #[wasm_bindgen(js_name = afterTokenAnswer)]
+    pub fn after_token_answer(
+        &mut self,
+        url: &str,
+        status: u16,
+        body: &str,
+        dpop_nonce: Option<String>,
+        retried_nonce: bool,
+    ) -> Result<String, JsValue> {
+        let answer = Answer {
+            status,
+            body,
+            www_authenticate: None,
+            dpop_nonce: dpop_nonce.as_deref(),
+        };
+        let retried = Retried {
+            nonce: retried_nonce,
+            refreshed: false,
+        };
+        let next = self
+            .inner
+            .after_token_answer(url, &answer, retried)
+            .or_throw()?;
+        Ok(next_name(&next).to_owned())
+    }
+
+    /// The userinfo endpoint.
+    #[wasm_bindgen(js_name = userinfoUrl)]
+    pub fn userinfo_url(&self) -> Result<String, JsValue> {
+        self.inner.userinfo_url().or_throw()
+    }
+
+    /// `DPoP <access token>` for a resource request's `Authorization` header.
+    #[wasm_bindgen(js_name = authorizationHeader)]
+    pub fn authorization_header(&self) -> Result<String, JsValue> {
+        self.inner.authorization_header().or_throw()
+    }
+
+    /// Reads a userinfo answer: `{"next":"done","claims":{…}}`, `{"next":"retry_nonce"}`
+    /// or `{"next":"refresh"}` (refresh once, then ask again).
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = afterUserinfoAnswer)]
+    pub fn after_userinfo_answer(
+        &mut self,
+        url: &str,
+        status: u16,
+        body: &str,
+        www_authenticate: Option<String>,
+        dpop_nonce: Option<String>,
+        retried_nonce: bool,
+        refreshed: bool,
+    ) -> Result<String, JsValue> {
+        let answer = Answer {
+            status,
+            body,
+            www_authenticate: www_authenticate.as_deref(),
+            dpop_nonce: dpop_nonce.as_deref(),
+        };
+        let retried = Retried {
+            nonce: retried_nonce,
+            refreshed,
+        };
+        let (next, claims) = self
+            .inner
+            .after_userinfo_answer(url, &answer, retried)
+            .or_throw()?;
+        let mut out = Map::from_pairs([("next", next_name(&next).into())]);
+        json::put(&mut out, "claims", claims.map(Value::Object));
+        Ok(out.to_string())
     }
 
     /// Verifies the code exchange's answer: `{"refetch":true}` (fetch the JWK Set,

@@ -267,3 +267,53 @@ fn retry_rules_through_the_binding() {
     assert!(!LoginCore::should_retry("status", 400, 1));
     assert!(!LoginCore::should_retry("timeout", 0, 1));
 }
+
+#[wasm_bindgen_test]
+fn dpop_nonces_and_userinfo_through_the_binding() {
+    let mut core = ready_core();
+    let token = format!("{ISSUER}/token");
+    let demand = r#"{"error":"use_dpop_nonce"}"#;
+    let next = core
+        .after_token_answer(&token, 400, demand, Some("n-1".into()), false)
+        .unwrap();
+    assert_eq!(next, "retry_nonce");
+    // The next proof carries the nonce.
+    let pending = core
+        .dpop_proof(&holder_jwk(), "POST", &token, NOW as f64, false)
+        .unwrap();
+    let sig = common::holder_key().sign_raw(pending.signing_input().as_bytes());
+    let proof = pending.finish(&sig).unwrap();
+    let checked =
+        mirairo_id_sdk::dpop::verify_dpop_proof(&proof, "POST", &token, NOW, 60, None).unwrap();
+    assert_eq!(checked.nonce.as_deref(), Some("n-1"));
+    // Never a second retry: a MirairoIdError with providerError use_dpop_nonce.
+    let e = core
+        .after_token_answer(&token, 400, demand, Some("n-2".into()), true)
+        .unwrap_err();
+    assert_eq!(
+        error_of(e),
+        ("provider_error".into(), None, Some("use_dpop_nonce".into()))
+    );
+    assert_eq!(
+        core.after_token_answer(&token, 200, "{}", None, false)
+            .unwrap(),
+        "done"
+    );
+    // userinfo needs a session.
+    assert_eq!(
+        error_of(core.userinfo_url().unwrap_err()).0,
+        "not_authenticated"
+    );
+    let e = core
+        .after_userinfo_answer(
+            &format!("{ISSUER}/userinfo"),
+            200,
+            r#"{"sub":"x"}"#,
+            None,
+            None,
+            false,
+            false,
+        )
+        .unwrap_err();
+    assert_eq!(error_of(e).0, "not_authenticated");
+}

@@ -3,16 +3,18 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use mirairo_id_sdk::Date;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::{load_status, skeleton, use_debounced, Choices, Select};
-use crate::dates::{Calendar, Date};
-use crate::dom::{emit, now_ms, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::{boxed, emit, today_in_japan};
 use crate::fetch::load_coupons;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::prefecture;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Calendar, Lang};
 use crate::model::{safe_url, Coupon};
 use crate::state::{CouponsAction, CouponsState, Load, Validity};
 
@@ -29,7 +31,7 @@ pub struct CouponsProps {
 
 #[component]
 pub fn Coupons(props: &CouponsProps) -> Html {
-    let state = use_reducer(|| CouponsState::new(Date::today_in_japan(now_ms())));
+    let state = use_reducer(|| CouponsState::new(today_in_japan()));
     let lang = props.lang;
     let t = i18n::text(lang);
 
@@ -43,16 +45,21 @@ pub fn Coupons(props: &CouponsProps) -> Html {
                 if api.trim().is_empty() {
                     // Pages often set `api` from script just after the element is
                     // defined: wait a moment before calling the missing attribute an error.
-                    let timer = Timeout::new(MISSING_API_GRACE_MS, move || {
-                        dispatcher.dispatch(CouponsAction::Failed {
-                            code: code::INVALID_CONFIG.into(),
-                        });
-                        emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
-                    });
+                    let timer = Timeout::new(
+                        MISSING_API_GRACE_MS,
+                        boxed(move || {
+                            dispatcher.dispatch(CouponsAction::Failed {
+                                code: code::INVALID_CONFIG.into(),
+                            });
+                            emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
+                        }),
+                    );
                     return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
                 }
                 dispatcher.dispatch(CouponsAction::Loading);
-                dispatcher.dispatch(CouponsAction::Today(Date::today_in_japan(now_ms())));
+                if let Some(today) = today_in_japan() {
+                    dispatcher.dispatch(CouponsAction::Today(today));
+                }
                 let (api, lang, flag) = (api.to_string(), *lang, cancelled.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = load_coupons(&api, lang).await;
@@ -107,7 +114,7 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let busy = matches!(state.load, Load::Loading);
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
+        <section class="root" part="root" lang={lang.as_str()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
             { load_status(lang, &state.load, on_retry) }
@@ -124,9 +131,8 @@ pub fn Coupons(props: &CouponsProps) -> Html {
                         <p class="empty" part="empty">{ t.no_coupons }</p>
                     }
                     <ul class="cards" part="list" aria-labelledby="coupons-heading">
-                        { for visible.into_iter().map(|(coupon, validity)| html! {
-                            <CouponCard key={coupon.id.clone()} coupon={coupon.clone()} {validity} {lang}
-                                calendar={props.calendar} on_select={on_select.clone()} />
+                        { for visible.iter().map(|(coupon, validity)| {
+                            coupon_card(coupon, *validity, lang, props.calendar, &on_select)
                         }) }
                     </ul>
                 }
@@ -135,32 +141,28 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CardProps {
-    coupon: Rc<Coupon>,
+/// One coupon card, keyed by the coupon's id. A plain function, not a component: the
+/// list is a few dozen cards, and each component type costs wasm bytes of its own
+/// (see `super::skeleton`).
+fn coupon_card(
+    c: &Coupon,
     validity: Validity,
     lang: Lang,
     calendar: Calendar,
-    on_select: Callback<String>,
-}
-
-/// One coupon card; re-rendered only when its props change.
-#[component]
-fn CouponCard(props: &CardProps) -> Html {
-    let c = &props.coupon;
-    let lang = props.lang;
-    let ja = lang.ja();
+    on_select: &Callback<String>,
+) -> Html {
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let title_id = ["coupon-", &c.id].concat();
     let colon = if ja { "：" } else { ": " };
     let onclick = {
-        let (cb, id) = (props.on_select.clone(), c.id.clone());
+        let (cb, id) = (on_select.clone(), c.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
-    let until = Date::parse(&c.valid_until).map(|d| d.format(lang, props.calendar));
+    let until = Date::parse(&c.valid_until).map(|d| i18n::date(lang, calendar, d));
     let pref = prefecture(&c.prefecture).map(|p| p.name(ja));
     html! {
-        <li class="card" part="card">
+        <li key={c.id.clone()} class="card" part="card">
             <article aria-labelledby={title_id.clone()}>
                 <p class="business">{ c.business.clone() }</p>
                 <h3 id={title_id} class="card-title">{ c.title.clone() }</h3>
@@ -171,8 +173,8 @@ fn CouponCard(props: &CardProps) -> Html {
                     <span class="tag">{ i18n::category(lang, &c.category) }</span>
                     if let Some(p) = pref { { " " }{ p } }
                 </p>
-                if let Validity::Upcoming(from) = props.validity {
-                    <p class="badge" part="badge">{ i18n::valid_from(lang, &from.format_short(lang)) }</p>
+                if let Validity::Upcoming(from) = validity {
+                    <p class="badge" part="badge">{ i18n::valid_from(lang, from) }</p>
                 }
                 if let Some(until) = until {
                     <p class="validity">{ i18n::valid_until(lang, &until) }</p>

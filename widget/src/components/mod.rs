@@ -10,20 +10,22 @@ use std::rc::Rc;
 use web_sys::{HtmlElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::dom::{focus_in, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::{boxed, focus_in};
 use crate::geo::{Region, PREFECTURES};
 use crate::i18n::{self, Lang};
 use crate::state::Load;
 
 /// `value` after it has stayed the same for `ms` milliseconds (for polite announcements).
 #[hook]
-pub fn use_debounced(value: String, ms: i32) -> String {
+pub fn use_debounced(value: String, ms: u32) -> String {
     let settled = use_state(String::new);
     {
         let settled = settled.clone();
         use_effect_with(value, move |v| {
             let v = v.clone();
-            let timer = Timeout::new(ms, move || settled.set(v));
+            let timer = Timeout::new(ms, boxed(move || settled.set(v)));
             move || drop(timer)
         });
     }
@@ -85,7 +87,7 @@ fn choice(value: &'static str, label: AttrValue, current: &str) -> Html {
 #[component]
 pub fn Select(props: &SelectProps) -> Html {
     let lang = props.lang;
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onchange = {
         let cb = props.onchange.clone();

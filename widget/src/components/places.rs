@@ -8,7 +8,9 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
-use crate::dom::{emit, Timeout};
+use gloo_timers::callback::Timeout;
+
+use crate::dom::{boxed, emit};
 use crate::fetch::load_places;
 use crate::fetch::{code, MISSING_API_GRACE_MS};
 use crate::geo::{neighbor, prefecture, Direction, PREFECTURES};
@@ -50,12 +52,15 @@ pub fn Places(props: &PlacesProps) -> Html {
                 if api.trim().is_empty() {
                     // Pages often set `api` from script just after the element is
                     // defined: wait a moment before calling the missing attribute an error.
-                    let timer = Timeout::new(MISSING_API_GRACE_MS, move || {
-                        dispatcher.dispatch(PlacesAction::Failed {
-                            code: code::INVALID_CONFIG.into(),
-                        });
-                        emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
-                    });
+                    let timer = Timeout::new(
+                        MISSING_API_GRACE_MS,
+                        boxed(move || {
+                            dispatcher.dispatch(PlacesAction::Failed {
+                                code: code::INVALID_CONFIG.into(),
+                            });
+                            emit(&host, "mirairo-error", "code", code::INVALID_CONFIG);
+                        }),
+                    );
                     return Box::new(move || drop(timer)) as Box<dyn FnOnce()>;
                 }
                 dispatcher.dispatch(PlacesAction::Loading);
@@ -136,7 +141,7 @@ pub fn Places(props: &PlacesProps) -> Html {
         .cloned();
 
     html! {
-        <section class="root" part="root" lang={lang.tag()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
+        <section class="root" part="root" lang={lang.as_str()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
             <p class="sr-only" role="status">{ announced }</p>
             { load_status(lang, &state.load, on_retry) }
@@ -230,7 +235,7 @@ struct RowProps {
 #[component]
 fn PlaceRow(props: &RowProps) -> Html {
     let p = &props.place;
-    let ja = props.lang.ja();
+    let ja = props.lang == Lang::Ja;
     let onclick = {
         let (cb, id) = (props.on_open.clone(), p.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
@@ -279,7 +284,7 @@ fn tile_map(
     lang: Lang,
     roving: &UseStateHandle<Option<&'static str>>,
 ) -> Html {
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let selected = s.filter.prefecture.clone();
     let current: &str = roving
@@ -379,7 +384,7 @@ fn plain_list(values: &[String], lang: Lang, label: fn(Lang, &str) -> String) ->
 /// The details of one place, instead of the list: a plain function, see
 /// [`super::skeleton`].
 fn detail(p: &Place, lang: Lang, on_close: &Callback<()>) -> Html {
-    let ja = lang.ja();
+    let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onclick = {
         let cb = on_close.clone();
