@@ -4,8 +4,8 @@
 import { setupI18n, t, format } from "/assets/i18n.js";
 import { $, setFieldError, focusHeading } from "/assets/dom.js";
 import {
-  dict, loginConfig, TICKETS, ticketNames, stations, stationName, fullFare, saveTrip, loadTrip,
-  todayInJapan, yen,
+  dict, loginConfig, ticketNames, stations, stationName, fullFare, saveTrip, loadTrip,
+  todayInJapan, yen, fillTripSelects,
 } from "/demo/railway.js";
 import { showReview, loginProblem, render as renderReview } from "/demo/booking.js";
 import "/pkg/widget/index.js";
@@ -32,24 +32,8 @@ function syncWidgets() {
   }
 }
 
-function option(value, text) {
-  const o = document.createElement("option");
-  o.value = value;
-  o.textContent = text;
-  return o;
-}
-
-function fillSelect(select, entries) {
-  const keep = select.value;
-  select.replaceChildren(option("", t(dict, "choose", lang)), ...entries.map(([v, text]) => option(v, text)));
-  select.value = keep;
-}
-
 function fillSelects() {
-  const names = stationList.map((s) => [s.id, s.name[lang]]);
-  fillSelect($("from"), names);
-  fillSelect($("to"), names);
-  fillSelect($("ticket"), TICKETS.map((k) => [k, ticketNames[k][lang]]));
+  fillTripSelects({ from: $("from"), to: $("to"), ticket: $("ticket") }, stationList, lang);
 }
 
 function maxDate() {

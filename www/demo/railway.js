@@ -232,3 +232,26 @@ export function loadTrip() {
 export function todayInJapan(now = Date.now()) {
   return new Date(now + 9 * 3600 * 1000).toISOString().slice(0, 10);
 }
+
+function option(value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+/**
+ * Fills a trip form's station and ticket selects (`from`, `to`, `ticket`) in `lang`,
+ * keeping what was chosen: the booking page and the station window share it.
+ */
+export function fillTripSelects({ from, to, ticket }, stationList, lang) {
+  const fill = (select, entries) => {
+    const keep = select.value;
+    select.replaceChildren(option("", t(dict, "choose", lang)), ...entries.map(([v, text]) => option(v, text)));
+    select.value = keep;
+  };
+  const names = stationList.map((s) => [s.id, s.name[lang]]);
+  fill(from, names);
+  fill(to, names);
+  fill(ticket, TICKETS.map((k) => [k, ticketNames[k][lang]]));
+}

@@ -5,7 +5,7 @@
 // fareDiscount on the verified claims. No HTML is built from strings.
 import { setupI18n, t, format } from "/assets/i18n.js";
 import { $, setFieldError, focusHeading } from "/assets/dom.js";
-import { dict as railDict, TICKETS, ticketNames, stations, stationName, fullFare, todayInJapan, yen, claimValue, claimLabels } from "/demo/railway.js";
+import { dict as railDict, ticketNames, stations, stationName, fullFare, todayInJapan, yen, claimValue, claimLabels, fillTripSelects } from "/demo/railway.js";
 import { counterWords, reason } from "/demo/counter/words.js";
 import { ready, fareDiscount } from "/pkg/sdk/index.js";
 
@@ -34,24 +34,8 @@ let lang = setupI18n(dict, (next) => {
   if ($("trip").dataset.validated) validate();
 });
 
-function option(value, text) {
-  const o = document.createElement("option");
-  o.value = value;
-  o.textContent = text;
-  return o;
-}
-
-function fillSelect(select, entries) {
-  const keep = select.value;
-  select.replaceChildren(option("", t(dict, "choose", lang)), ...entries.map(([v, text]) => option(v, text)));
-  select.value = keep;
-}
-
 function fillSelects() {
-  const names = stationList.map((s) => [s.id, s.name[lang]]);
-  fillSelect($("from"), names);
-  fillSelect($("to"), names);
-  fillSelect($("ticket"), TICKETS.map((k) => [k, ticketNames[k][lang]]));
+  fillTripSelects({ from: $("from"), to: $("to"), ticket: $("ticket") }, stationList, lang);
 }
 
 /** The trip, or null with every field's error shown and summarised. */
