@@ -8,10 +8,8 @@
 
 mod common;
 
-use common::{form, from_sdk, Form, Sandbox};
+use common::{form, BoundCredential, Form, Sandbox};
 use mirairo_id_sandbox::counter::{COUNTER_CLAIMS, FORGET_AFTER, MAX_REQUESTS};
-use mirairo_id_sdk::jose::Es256SigningKey;
-use mirairo_id_sdk::sdjwt::key_binding_jwt;
 use mirairo_id_sdk::WalletRequest;
 use serde_json::{json, Value};
 
@@ -62,35 +60,14 @@ fn query(url: &str) -> Form {
 }
 
 /// The holder's app: a key and a credential bound to it.
-struct Wallet {
-    key: Es256SigningKey,
-    credential: String,
+type Wallet = BoundCredential;
+
+/// The `direct_post` form answering `req` as PROTOCOL.md §7.2 says.
+trait AnswerRequest {
+    fn answer(&self, sb: &Sandbox, req: &Request) -> String;
 }
 
-impl Wallet {
-    async fn issue(sb: &Sandbox, certificate: u64, claims: &[&str]) -> Wallet {
-        let key = Es256SigningKey::generate();
-        let (status, body) = sb
-            .post_json(
-                "/_sandbox/issue",
-                json!({ "user": "hanako", "certificate": certificate, "claims": claims,
-                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        Wallet {
-            key,
-            credential: body["credential"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// The §3 presentation with a KB-JWT for `aud` and `nonce`.
-    fn present(&self, aud: &str, nonce: &str, iat: i64) -> String {
-        let kb = key_binding_jwt(&self.key, &self.credential, aud, nonce, iat);
-        format!("{}{kb}", self.credential)
-    }
-
-    /// The `direct_post` form answering `req` as PROTOCOL.md §7.2 says.
+impl AnswerRequest for Wallet {
     fn answer(&self, sb: &Sandbox, req: &Request) -> String {
         let presentation = self.present(&req.client_id, &req.nonce, sb.now());
         vp_form(&req.state, &json!({ "certificate": [presentation] }))

@@ -9,41 +9,15 @@
 
 mod common;
 
-use common::{from_sdk, Sandbox};
-use mirairo_id_sdk::jose::Es256SigningKey;
-use mirairo_id_sdk::sdjwt::key_binding_jwt;
+use common::{BoundCredential, Sandbox};
 use serde_json::{json, Value};
 
 /// hanako's certificate 0: 身体 2級 第1種, 介護あり, no expiry printed (`valid_until`
 /// null), status index 412.
 const HANAKO_PHYSICAL_STATUS_IDX: u64 = 412;
 
-struct Holder {
-    key: Es256SigningKey,
-    credential: String,
-}
-
-impl Holder {
-    /// A credential for hanako's certificate `certificate`, with `claims` disclosed.
-    async fn issue(sb: &Sandbox, certificate: u64, claims: &[&str]) -> Holder {
-        let key = Es256SigningKey::generate();
-        let (status, body) = sb
-            .post_json(
-                "/_sandbox/issue",
-                json!({ "user": "hanako", "certificate": certificate, "claims": claims,
-                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let credential = body["credential"].as_str().unwrap().to_owned();
-        Holder { key, credential }
-    }
-
-    fn present(&self, aud: &str, nonce: &str, iat: i64) -> String {
-        let kb = key_binding_jwt(&self.key, &self.credential, aud, nonce, iat);
-        format!("{}{kb}", self.credential)
-    }
-}
+/// hanako's key with a credential bound to it.
+type Holder = BoundCredential;
 
 async fn challenge(sb: &Sandbox) -> (String, String) {
     let (status, body) = sb.post_json("/demo-api/nonce", json!({})).await;

@@ -157,6 +157,36 @@ impl Holder {
     }
 }
 
+/// A holder key with an SD-JWT VC bound to it: hanako's certificate `certificate`, issued
+/// by `/_sandbox/issue` with `claims` disclosable.
+pub struct BoundCredential {
+    pub key: Es256SigningKey,
+    pub credential: String,
+}
+
+impl BoundCredential {
+    pub async fn issue(sb: &Sandbox, certificate: u64, claims: &[&str]) -> Self {
+        let key = Es256SigningKey::generate();
+        let (status, body) = sb
+            .post_json(
+                "/_sandbox/issue",
+                serde_json::json!({ "user": "hanako", "certificate": certificate, "claims": claims,
+                        "holder_jwk": from_sdk(&key.public_jwk().to_json()) }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let credential = body["credential"].as_str().unwrap().to_owned();
+        BoundCredential { key, credential }
+    }
+
+    /// The §3 presentation with a KB-JWT for `aud` and `nonce`.
+    pub fn present(&self, aud: &str, nonce: &str, iat: i64) -> String {
+        let kb =
+            mirairo_id_sdk::sdjwt::key_binding_jwt(&self.key, &self.credential, aud, nonce, iat);
+        format!("{}{kb}", self.credential)
+    }
+}
+
 pub struct Pkce {
     pub verifier: String,
     pub challenge: String,
