@@ -20,7 +20,7 @@
 import path from "node:path";
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { startSandbox, launchBrowser, repoRoot } from "../lib/harness.mjs";
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -65,6 +65,11 @@ if (MirairoId.isCallback()) {
   window.__bench = { button: performance.now() - t0 };
 }`;
 
+// The same pages as a partner's bundler (Vite, webpack, Next) would ship them: the SDK
+// bundled into the page's one script, served like the oidc-client-ts bundle, the wasm
+// beside it (the wasm-bindgen glue finds it with \`new URL(…, import.meta.url)\`).
+const bundled = (page) => page.replaceAll('"/pkg/sdk/index.js"', '"./sdk-bundle.js"');
+
 const OIDC_PAGE = `
 const t0 = performance.now();
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -108,6 +113,16 @@ async function bundle(entry) {
   return Buffer.from(out.outputFiles[0].contents);
 }
 
+const sdkBundle = await bundle(`export * from ${JSON.stringify(path.join(sdkDir, "index.js"))};`);
+/** The package's wasm files by name (the bundled pages fetch them next to the bundle). */
+const sdkWasmFiles = new Map(
+  (function walk(dir) {
+    return readdirSync(dir).flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n)) : [path.join(dir, n)]));
+  })(sdkDir)
+    .filter((f) => f.endsWith(".wasm"))
+    .map((f) => [path.basename(f), f]),
+);
+
 const oidcBundle = await bundle(
   `export { UserManager, IndexedDbDPoPStore } from "oidc-client-ts"; export { jwtVerify, createRemoteJWKSet } from "jose";`,
 );
@@ -127,6 +142,13 @@ async function run(browser, sandbox, pageScript) {
   await context.route(/\/examples\/plain-html\/oidc-bundle\.js$/, (route) =>
     route.fulfill({ body: oidcBundle, contentType: "text/javascript" }),
   );
+  await context.route(/\/examples\/plain-html\/sdk-bundle\.js$/, (route) =>
+    route.fulfill({ body: sdkBundle, contentType: "text/javascript" }),
+  );
+  await context.route(/\/examples\/plain-html\/[^/?]+\.wasm$/, (route) => {
+    const file = sdkWasmFiles.get(new URL(route.request().url()).pathname.split("/").pop());
+    return file ? route.fulfill({ body: readFileSync(file), contentType: "application/wasm" }) : route.fulfill({ status: 404 });
+  });
   const page = await context.newPage();
   if (process.env.BENCH_DEBUG) page.on("console", (m) => console.log("console:", m.text()));
   if (process.env.BENCH_DEBUG) page.on("response", (r) => r.status() >= 300 && console.log("HTTP", r.status(), r.url().slice(0, 200), r.headers().location?.slice(0, 300)));
@@ -174,8 +196,9 @@ const browser = await launchBrowser();
 try {
   const rows = [];
   for (const [name, script] of [
-    ["@mirairo-id/sdk", SDK_PAGE],
-    ["@mirairo-id/sdk (element)", SDK_ELEMENT_PAGE],
+    ["@mirairo-id/sdk", bundled(SDK_PAGE)],
+    ["@mirairo-id/sdk (element)", bundled(SDK_ELEMENT_PAGE)],
+    ["@mirairo-id/sdk (no build step)", SDK_PAGE],
     ["oidc-client-ts + jose", OIDC_PAGE],
   ]) {
     const runs = [];
@@ -188,9 +211,18 @@ try {
       callback: median(runs.map((r) => r.callback)),
     });
   }
-  console.log(`\nLogin timings, median of ${RUNS} runs (ms from script start)`);
-  console.log(`${"library".padEnd(26)}${"button".padStart(10)}${"callback".padStart(12)}`);
-  for (const r of rows) console.log(`${r.name.padEnd(26)}${r.button.toFixed(1).padStart(10)}${r.callback.toFixed(1).padStart(12)}`);
+  // The SDK rows are bundled by esbuild and served like the oidc-client-ts bundle, as a
+  // partner's bundler ships them; "no build step" loads the package's own modules from
+  // the sandbox, as a <script type="module"> page would. Ratios are to oidc-client-ts +
+  // jose in this run; issue #11 asks at most 1.2x for the bundled SDK.
+  const base = rows.find((r) => r.name.startsWith("oidc-client-ts"));
+  const ratio = (a, b) => `${(a / b).toFixed(2)}x`.padStart(8);
+  console.log(`\nLogin timings, median of ${RUNS} runs (ms from script start; ratio to oidc-client-ts + jose)`);
+  console.log(`${"library".padEnd(32)}${"button".padStart(10)}${"".padStart(8)}${"callback".padStart(12)}`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(32)}${r.button.toFixed(1).padStart(10)}${ratio(r.button, base.button)}${r.callback.toFixed(1).padStart(12)}${ratio(r.callback, base.callback)}`,
+    );
 } finally {
   await browser.close();
   await sandbox.stop();
@@ -209,5 +241,5 @@ const sizes = [
   ["@auth0/auth0-spa-js", gz(await bundle(`export { createAuth0Client } from "@auth0/auth0-spa-js";`))],
   ["@azure/msal-browser", gz(await bundle(`export { PublicClientApplication } from "@azure/msal-browser";`))],
 ];
-console.log(`\nBundle size for the same job (esbuild --bundle --minify, gzip -9); budget for the SDK: 40 KB`);
+console.log(`\nBundle size for the same job (esbuild --bundle --minify, gzip -9); budget for the SDK (#11): 64 KB`);
 for (const [name, n] of sizes) console.log(`${name.padEnd(26)}${`${(n / 1000).toFixed(1)} KB`.padStart(10)}`);
