@@ -1,5 +1,5 @@
 // The one error class of @mirairo-id/sdk. The wasm module throws instances of this very
-// class (common.js registers it with wasm.setErrorClass), so `instanceof` always works.
+// class (load.js registers it with wasm.setErrorClass), so `instanceof` always works.
 
 /**
  * Every failure of the SDK: a thrown or rejected `MirairoIdError` with a stable `code`

@@ -9,4 +9,13 @@ import "./presentation-qr.js";
 
 setLoader(() => init());
 
-export * from "./common.js";
+// The package's surface, named here and not through a shared module: a page without a
+// bundler then fetches every module of the SDK in one round (this module's imports)
+// instead of three. node.js names the same list (tests/packages/ssr.test.mjs checks both).
+export { MirairoIdError } from "./error.js";
+export { ready, VERSION } from "./load.js";
+export { Verifier, fareDiscount } from "./verifier.js";
+export { PresentationRequest } from "./presentation.js";
+export { MirairoPresentationQr } from "./presentation-qr.js";
+export { MirairoId } from "./login.js";
+export { MirairoLoginButton } from "./button.js";

@@ -263,6 +263,7 @@ export class MirairoId {
   #holder = null;
   #holderLoading = null;
   #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
+  #discoveryLoaded = null;
   #metadataLoaded = null;
   #handoff = Promise.resolve(false);
   #refreshing = null;
@@ -306,11 +307,22 @@ export class MirairoId {
     return { ...this.#options };
   }
 
+  /** The provider's metadata (PROTOCOL §1): what every request to it needs. Resolves to the `jwks_uri`. */
+  #loadDiscovery() {
+    if (this.#discoveryLoaded === null) {
+      this.#discoveryLoaded = getText(this.#core.discoveryUrl()).then((doc) => this.#core.setMetadata(doc));
+      this.#discoveryLoaded.catch(() => {
+        this.#discoveryLoaded = null; // retry on the next call
+      });
+    }
+    return this.#discoveryLoaded;
+  }
+
+  /** The metadata and then the provider's JWK Set: what verifying its tokens needs. */
   #loadMetadata() {
     if (this.#metadataLoaded === null) {
       this.#metadataLoaded = (async () => {
-        const doc = await getText(this.#core.discoveryUrl());
-        const jwksUri = this.#core.setMetadata(doc);
+        const jwksUri = await this.#loadDiscovery();
         this.#core.setJwks(await getText(jwksUri), nowSeconds(), false);
         return jwksUri;
       })();
@@ -339,7 +351,9 @@ export class MirairoId {
   }
 
   async #authorizationRequest(opts, mode) {
-    let [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
+    // The JWK Set is needed only once tokens come back: going to the provider waits for
+    // its metadata alone (create() is already fetching the keys).
+    let [holder] = await Promise.all([this.#loadHolder(), this.#loadDiscovery()]);
     const options = argJson(opts, "options");
     const s = storage();
     if (!s) throw fail("invalid_config", "sessionStorage is not available: login needs it");
@@ -591,9 +605,15 @@ export class MirairoId {
         this.#holder = carried;
         this.#holderLoading = Promise.resolve(carried);
       }
-      const [holder] = await Promise.all([this.#loadHolder(), this.#loadMetadata()]);
+      // The token request needs the metadata; the JWK Set is fetched meanwhile and awaited
+      // only before the tokens are verified (one round trip fewer before the login ends).
+      // If it failed, the core finds no key and asks for the JWK Set again (#verify), so a
+      // provider's error answer is still reported as such.
+      const keys = this.#loadMetadata().catch(() => {});
+      const [holder] = await Promise.all([this.#loadHolder(), this.#loadDiscovery()]);
       const request = JSON.parse(this.#core.codeTokenRequest(code, tx));
       const answer = await this.#tokenRequest(request, holder);
+      await keys;
       const result = await this.#verify(() => this.#core.completeLogin(answer.status, answer.body, tx, holder.jwk, nowSeconds()));
       this.#emit("login", result);
       return result;

@@ -8,7 +8,14 @@ setLoader(async () => {
   initSync({ module: bytes });
 });
 
-export * from "./common.js";
+// The same surface as index.js (tests/packages/ssr.test.mjs checks both lists).
+export { MirairoIdError } from "./error.js";
+export { ready, VERSION } from "./load.js";
+export { Verifier, fareDiscount } from "./verifier.js";
+export { PresentationRequest } from "./presentation.js";
+export { MirairoPresentationQr } from "./presentation-qr.js";
+export { MirairoId } from "./login.js";
+export { MirairoLoginButton } from "./button.js";
 
 // On Node the module is on disk: load it during import, so that `new Verifier(…)` and
 // `fareDiscount(…)` work at once (await ready() stays valid and returns immediately).

@@ -93,7 +93,7 @@ for (const pkg of ["sdk", "widget"]) {
     // verifying page loads.
     const wasm = wasmSubset(path.join(dir, "wasm/mirairo_id_sdk_bg.wasm"), (n) => !/^(__wbg_)?(logincore|softwarekey|pendingsignature|fareDiscount)/i.test(n));
     const v = sizes(wasm);
-    for (const f of ["verifier.js", "error.js", "load.js", "common.js", "wasm/mirairo_id_sdk.js"]) {
+    for (const f of ["verifier.js", "error.js", "load.js", "wasm/mirairo_id_sdk.js"]) {
       const s = sizes(readFileSync(path.join(dir, f)));
       for (const k of Object.keys(v)) v[k] += s[k];
     }

@@ -2,7 +2,7 @@
 //! defined in `sdk/js/error.js` (so `err instanceof MirairoIdError` holds and `err.code`
 //! is a stable string of API.md / PROTOCOL.md §4).
 //!
-//! How it works: `common.js` passes the class to wasm once, right after instantiating it
+//! How it works: `load.js` (`ready()`) passes the class to wasm once, right after instantiating it
 //! (`wasm.setErrorClass(MirairoIdError)`); it is kept in a thread-local here and every
 //! error is built with `new MirairoIdError(code, message, details)`.
 //!
@@ -33,7 +33,7 @@ thread_local! {
     static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Registers the `MirairoIdError` class (called once by `common.js` after loading).
+/// Registers the `MirairoIdError` class (called once by `load.js` after loading).
 #[wasm_bindgen(js_name = setErrorClass)]
 pub fn set_error_class(class: js_sys::Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
@@ -71,7 +71,7 @@ pub(crate) fn js_error_with(code: &str, message: &str, details: ErrorDetails<'_>
         js_sys::Reflect::construct(class, &args).ok()
     });
     built.unwrap_or_else(|| {
-        // Not registered (wasm used without common.js): a plain Error with the same members.
+        // Not registered (wasm used without load.js): a plain Error with the same members.
         let error = js_sys::Error::new(message);
         error.set_name("MirairoIdError");
         let _ = js_sys::Reflect::set(&error, &"code".into(), &code.into());
