@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use mirairo_id_sdk::jose::Jws;
 use mirairo_id_sdk::json::Value;
@@ -26,7 +26,7 @@ use serde::Deserialize;
 use super::authorize::accept_en;
 use super::{cookie, set_cookie, SESSION_COOKIE};
 use crate::cors::is_foreign_origin;
-use crate::error::{ApiError, AppError};
+use crate::error::{see_other, ApiError, AppError};
 use crate::form::{query, single, PageForm};
 use crate::pages::{self, LogoutConfirmView};
 use crate::state::AppState;
@@ -284,14 +284,7 @@ fn end_session(
                 Some(s) => append_query(uri, &[("state", s)]),
                 None => uri.clone(),
             };
-            let mut r = Response::new(axum::body::Body::empty());
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            if let Ok(v) = HeaderValue::from_str(&url) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
+            see_other(&url)
         }
         None => pages::logged_out(req.en),
     };
