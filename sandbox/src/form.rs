@@ -39,13 +39,8 @@ pub enum FormRejection {
 impl std::fmt::Display for FormRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FormRejection::Encoding(FormError::EmptyName) => {
-                f.write_str("a parameter has an empty name")
-            }
-            FormRejection::Encoding(_) => {
-                f.write_str("a parameter is not valid percent-encoded UTF-8")
-            }
-            FormRejection::Shape(e) => write!(f, "{e}"),
+            FormRejection::Encoding(e) => write!(f, "{e}"),
+            FormRejection::Shape(e) => f.write_str(e),
         }
     }
 }
@@ -66,8 +61,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormRejection> {
 }
 
 /// `serde_html_form`'s words for a single-valued name given twice ("unsupported value"),
-/// as the sandbox has always said it; its other messages (a missing field, a value of
-/// the wrong type) are clear as they are.
+/// said plainly; its other messages (a missing field, a value of the wrong type) are
+/// clear as they are.
 fn shape_error(message: &str) -> String {
     if message == "unsupported value" {
         "a parameter that may appear once is given more than once".to_owned()

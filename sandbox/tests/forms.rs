@@ -257,3 +257,64 @@ async fn api_queries_refuse_repeats_and_broken_encodings() {
     }
     sb.stop().await;
 }
+
+#[tokio::test]
+async fn the_authorize_query_decides_per_name_what_a_repeat_means() {
+    let sb = Sandbox::start().await;
+    let holder = Holder::new();
+    let good = AuthParams::new(&holder).query();
+    // (what, query, expected status: 200 the sign-in page, 303 an error redirect to the
+    // client, 400 an error page that redirects nowhere)
+    let rows = [
+        ("well formed", good.clone(), 200),
+        (
+            "`+` and empty segments",
+            format!("{good}&&ui_locales=ja+en&"),
+            200,
+        ),
+        ("an unknown name twice", format!("{good}&x=1&x=2"), 200),
+        ("bad escape", format!("{good}&x=%zz"), 400),
+        ("escape of invalid UTF-8", format!("{good}&x=%C3%28"), 400),
+        ("empty name", format!("{good}&=x"), 400),
+        (
+            "client_id twice",
+            format!("{good}&client_id={TEST_CLIENT}"),
+            400,
+        ),
+        ("redirect_uri twice", format!("{good}&redirect_uri=x"), 400),
+        ("scope twice", format!("{good}&scope=openid"), 303),
+        (
+            "prompt twice",
+            format!("{good}&prompt=login&prompt=login"),
+            303,
+        ),
+    ];
+    for (what, query, expected) in rows {
+        let r = sb
+            .http
+            .get(format!("{}?{query}", sb.url("/authorize")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expected, "{what}");
+        match expected {
+            303 => {
+                let q = query_of(r.headers()["location"].to_str().unwrap());
+                assert_eq!(q.get("error"), Some("invalid_request"), "{what}");
+                assert!(
+                    q.get("error_description")
+                        .unwrap()
+                        .contains("more than once"),
+                    "{what}"
+                );
+            }
+            400 => {
+                assert!(r.headers().get("location").is_none(), "{what}");
+                let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+                assert!(ct.starts_with("text/html"), "{what}: {ct}");
+            }
+            _ => {}
+        }
+    }
+    sb.stop().await;
+}
