@@ -11,6 +11,8 @@ use axum::response::Response;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::error::ApiError;
+
 /// The CORS layer of the public read-only endpoints (PROTOCOL §5): `*` and a
 /// preflight allowing `GET`/`HEAD` with `If-None-Match`, cached ten minutes. Put
 /// [`expose_etag`] and [`preflight_no_content`] around it.
@@ -92,36 +94,39 @@ pub fn is_foreign_origin(headers: &HeaderMap, own: &str) -> bool {
         .any(|o| o.as_bytes() != own.as_bytes())
 }
 
-/// Adds the credentialed-endpoint CORS headers for an allowed origin.
-pub fn add_for_origin(res: &mut Response, origin: &str, expose: &'static str) {
+/// The credentialed-endpoint CORS headers (token, userinfo) for an allowed origin.
+pub fn for_origin(origin: &str, expose: &'static str) -> HeaderMap {
+    let mut h = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(origin) {
-        let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(expose),
         );
-        h.append(header::VARY, HeaderValue::from_static("Origin"));
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
+    h
 }
 
 /// A preflight answer for a registered origin, or 403 without CORS headers.
+///
+/// # Errors
+/// 403 `invalid_request` when the origin is not registered (or there is none).
 pub fn restricted_preflight(
     allowed: bool,
     origin: Option<&str>,
     methods: &'static str,
     headers: &'static str,
-) -> Response {
-    let Some(origin) = origin.filter(|_| allowed) else {
-        return crate::error::json_response(
+) -> Result<(HeaderMap, Response), ApiError> {
+    let origin = origin.filter(|_| allowed).ok_or_else(|| {
+        ApiError::new(
             StatusCode::FORBIDDEN,
-            crate::error::error_body(
-                "invalid_request",
-                "this origin is not registered for any client",
-            ),
-        );
-    };
-    let mut r = preflight(methods, headers);
-    add_for_origin(&mut r, origin, "WWW-Authenticate, DPoP-Nonce");
-    r
+            "invalid_request",
+            "this origin is not registered for any client",
+        )
+    })?;
+    Ok((
+        for_origin(origin, "WWW-Authenticate, DPoP-Nonce"),
+        preflight(methods, headers),
+    ))
 }

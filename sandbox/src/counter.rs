@@ -35,7 +35,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use mirairo_id_sdk::openid4vp::MAX_RESPONSE_BYTES;
@@ -44,7 +43,7 @@ use mirairo_id_sdk::{
 };
 use serde_json::{json, Value};
 
-use crate::error::{json_response, ApiError};
+use crate::error::{ApiError, NoStoreJson};
 use crate::partner_demo;
 use crate::state::AppState;
 use crate::util::{from_sdk, random_token};
@@ -232,128 +231,117 @@ fn client_name(lang: &str) -> &'static str {
     }
 }
 
-async fn create(State((app, store)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(
+    State((app, store)): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, NoStoreJson), ApiError> {
     // Only the counter page (or a non-browser client) creates requests: a page on another
     // origin could otherwise fill the store with "no-cors" POSTs and lock the window out.
     if crate::cors::is_foreign_origin(&headers, &app.issuer) {
-        return ApiError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "access_denied",
             "counter requests are created only by the counter page's own origin",
-        )
-        .into_response();
+        ));
     }
-    let result = (|| {
-        let lang = if body.is_empty() {
-            None
-        } else {
-            let value: Value = serde_json::from_slice(&body)
-                .map_err(|e| ApiError::invalid_request(format!("the body is not JSON: {e}")))?;
-            let object = value
-                .as_object()
-                .filter(|o| o.keys().all(|k| k == "lang"))
-                .ok_or_else(|| ApiError::invalid_request("expected {\"lang\": \"ja\" | \"en\"}"))?;
-            match object.get("lang") {
-                None => None,
-                Some(Value::String(l)) => Some(l.clone()),
-                Some(_) => return Err(ApiError::invalid_request("lang must be a string")),
-            }
-        };
-        let lang = match lang.as_deref() {
-            None | Some("ja") => "ja",
-            Some("en") => "en",
-            Some(other) => {
-                return Err(ApiError::invalid_request(format!(
-                    "lang must be \"ja\" or \"en\", not {other:?}"
-                )))
-            }
-        };
-        let now = app.clock.now();
-        let request = PresentationRequest::create(
-            PresentationRequestOptions {
-                response_uri: app.url("/demo/api/counter/response"),
-                claims: COUNTER_CLAIMS.iter().map(|c| (*c).to_owned()).collect(),
-                client_name: Some(client_name(lang).to_owned()),
-                expires_in: Some(EXPIRES_IN),
-            },
-            now,
+    let lang = if body.is_empty() {
+        None
+    } else {
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::invalid_request(format!("the body is not JSON: {e}")))?;
+        let object = value
+            .as_object()
+            .filter(|o| o.keys().all(|k| k == "lang"))
+            .ok_or_else(|| ApiError::invalid_request("expected {\"lang\": \"ja\" | \"en\"}"))?;
+        match object.get("lang") {
+            None => None,
+            Some(Value::String(l)) => Some(l.clone()),
+            Some(_) => return Err(ApiError::invalid_request("lang must be a string")),
+        }
+    };
+    let lang = match lang.as_deref() {
+        None | Some("ja") => "ja",
+        Some("en") => "en",
+        Some(other) => {
+            return Err(ApiError::invalid_request(format!(
+                "lang must be \"ja\" or \"en\", not {other:?}"
+            )))
+        }
+    };
+    let now = app.clock.now();
+    let request = PresentationRequest::create(
+        PresentationRequestOptions {
+            response_uri: app.url("/demo/api/counter/response"),
+            claims: COUNTER_CLAIMS.iter().map(|c| (*c).to_owned()).collect(),
+            client_name: Some(client_name(lang).to_owned()),
+            expires_in: Some(EXPIRES_IN),
+        },
+        now,
+    )
+    .map_err(|e| ApiError::internal(format!("counter request: {e}")))?;
+    let url = request.url();
+    let expires_at = request.expires_at();
+    let id = store.insert(request, now).map_err(|StoreFull| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "too many open counter requests; try again in a minute",
         )
-        .map_err(|e| ApiError::internal(format!("counter request: {e}")))?;
-        let url = request.url();
-        let expires_at = request.expires_at();
-        let id = store.insert(request, now).map_err(|StoreFull| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "too many open counter requests; try again in a minute",
-            )
-        })?;
-        // `expires_in` beside `expires_at`: the counter page counts down from it, so a
-        // tablet whose clock is off still shows the right time left.
-        Ok::<Value, ApiError>(json!({
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("60"))
+    })?;
+    // `expires_in` beside `expires_at`: the counter page counts down from it, so a
+    // tablet whose clock is off still shows the right time left.
+    Ok((
+        StatusCode::CREATED,
+        NoStoreJson(json!({
             "id": id, "url": url, "expires_at": expires_at,
             "expires_in": expires_at.saturating_sub(now),
-        }))
-    })();
-    match result {
-        Ok(v) => json_response(StatusCode::CREATED, v.to_string()),
-        Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => {
-            let mut r = e.into_response();
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            r
-        }
-        Err(e) => e.into_response(),
-    }
+        })),
+    ))
 }
 
 /// A refusal of the response endpoint: 400 with the code (PROTOCOL.md §7.2).
-fn refused(code: &str, description: &str) -> Response {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        crate::error::error_body(code, description),
-    )
+fn refused(code: &'static str, description: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, description)
 }
 
-async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
+async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Result<NoStoreJson, ApiError> {
     // The SDK reads the form and says which `state` it answers; a body that is not a
     // response (not a form, no `state`, neither `vp_token` nor `error`) settles nothing.
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return refused("invalid_request", "the form is not UTF-8");
-    };
-    let state = match PresentationResponse::parse(text) {
-        Ok(response) => response.state().to_owned(),
-        Err(e) => return refused(e.code().as_str(), e.detail()),
-    };
-    let Ok((id, request)) = store.take(&state, app.clock.now()) else {
-        return refused(
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| refused("invalid_request", "the form is not UTF-8"))?;
+    let state = PresentationResponse::parse(text)
+        .map_err(|e| refused(e.code().as_str(), e.detail()))?
+        .state()
+        .to_owned();
+    let (id, request) = store.take(&state, app.clock.now()).map_err(|_| {
+        refused(
             "request_not_found",
             "no open request has this state: unknown, already answered or expired",
-        );
-    };
+        )
+    })?;
     // The provider's keys and current status list, as a partner's server fetches them.
-    let (verifier, status_list) = match partner_demo::provider_verifier(&app) {
-        Ok(v) => v,
-        Err(e) => {
-            store.settle(&id, Outcome::Failed("server_error"));
-            return e.into_response();
-        }
-    };
-    let ok = || json_response(StatusCode::OK, "{}".to_owned());
+    let (verifier, status_list) = partner_demo::provider_verifier(&app)
+        .inspect_err(|_| store.settle(&id, Outcome::Failed("server_error")))?;
+    let answered = || Ok(NoStoreJson(json!({})));
     let result =
         verifier.verify_presentation_response(text, &request, app.clock.now(), Some(&status_list));
     let (outcome, reply) = match result {
         Ok(certificate) => (
             // The SDK keeps only the requested claims and no holder key thumbprint.
             Outcome::Verified(from_sdk(&certificate.to_json())),
-            ok(),
+            answered(),
         ),
         Err(e) => match e.code() {
-            ErrorCode::AccessDenied => (Outcome::Declined, ok()),
-            ErrorCode::RequestExpired => (Outcome::Expired, refused(e.code().as_str(), e.detail())),
+            ErrorCode::AccessDenied => (Outcome::Declined, answered()),
+            ErrorCode::RequestExpired => (
+                Outcome::Expired,
+                Err(refused(e.code().as_str(), e.detail())),
+            ),
             code => (
                 Outcome::Failed(code.as_str()),
-                refused(code.as_str(), e.detail()),
+                Err(refused(code.as_str(), e.detail())),
             ),
         },
     };
@@ -361,12 +349,14 @@ async fn respond(State((app, store)): State<Shared>, body: Bytes) -> Response {
     reply
 }
 
-async fn status(State((app, store)): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(outcome) = store.read(&id, app.clock.now()) else {
-        return ApiError::not_found("no counter request with this id (unknown, or already read)")
-            .into_response();
-    };
-    let body = match outcome {
+async fn status(
+    State((app, store)): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<NoStoreJson, ApiError> {
+    let outcome = store.read(&id, app.clock.now()).ok_or_else(|| {
+        ApiError::not_found("no counter request with this id (unknown, or already read)")
+    })?;
+    Ok(NoStoreJson(match outcome {
         Outcome::Pending | Outcome::Answering => json!({ "status": "pending" }),
         Outcome::Verified(certificate) => {
             json!({ "status": "verified", "certificate": certificate })
@@ -374,6 +364,5 @@ async fn status(State((app, store)): State<Shared>, Path(id): Path<String>) -> R
         Outcome::Failed(code) => json!({ "status": "failed", "error": code }),
         Outcome::Declined => json!({ "status": "declined" }),
         Outcome::Expired => json!({ "status": "expired" }),
-    };
-    json_response(StatusCode::OK, body.to_string())
+    }))
 }

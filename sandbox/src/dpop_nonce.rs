@@ -7,8 +7,7 @@
 //! never accepted. Every answer of those endpoints carries the current nonce in
 //! `DPoP-Nonce`. The check itself is the SDK core's ([`DpopProof::check_nonce`]).
 
-use axum::http::HeaderValue;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue};
 use mirairo_id_sdk::dpop::{DpopError, DpopProof};
 
 use crate::util::random_token;
@@ -80,13 +79,17 @@ impl Nonces {
         proof.check_nonce(&accepted)
     }
 
-    /// Adds `DPoP-Nonce: <current>` to an answer while nonces are required.
-    pub fn add_header(&mut self, res: &mut Response, now: i64) {
-        if let Some(n) = self.current(now) {
-            if let Ok(v) = HeaderValue::from_str(&n) {
-                res.headers_mut().insert("dpop-nonce", v);
-            }
+    /// `DPoP-Nonce: <current>` while nonces are required (nothing otherwise), for every
+    /// answer of the token and userinfo endpoints.
+    pub fn headers(&mut self, now: i64) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(v) = self
+            .current(now)
+            .and_then(|n| HeaderValue::from_str(&n).ok())
+        {
+            h.insert("dpop-nonce", v);
         }
+        h
     }
 }
 

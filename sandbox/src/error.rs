@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -17,8 +17,10 @@ pub struct ApiError {
     pub error: &'static str,
     /// A human-readable description (English, for developers).
     pub description: String,
-    /// Extra headers (e.g. `WWW-Authenticate`).
+    /// The `WWW-Authenticate` challenge, if any.
     pub www_authenticate: Option<String>,
+    /// Other headers of the answer (e.g. `Retry-After`).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -29,7 +31,15 @@ impl ApiError {
             error,
             description: description.into(),
             www_authenticate: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// The same error with one more header.
+    #[must_use]
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     /// 400 `invalid_request`.
@@ -129,7 +139,22 @@ impl IntoResponse for ApiError {
                 r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
             }
         }
+        for (name, value) in self.headers {
+            r.headers_mut().insert(name, value);
+        }
         r
+    }
+}
+
+/// A `200` JSON answer of the sandbox's own APIs (control, wallet, counter, partner
+/// demo, token, userinfo), never cached; `(StatusCode::CREATED, NoStoreJson(v))` for
+/// another status.
+#[derive(Debug, Clone)]
+pub struct NoStoreJson(pub serde_json::Value);
+
+impl IntoResponse for NoStoreJson {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, self.0.to_string())
     }
 }
 

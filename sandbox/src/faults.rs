@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::error::{error_body, json_response};
@@ -57,60 +57,89 @@ fn take(state: &AppState, path: &str) -> Option<Fault> {
     Some(out)
 }
 
-/// The middleware.
-pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    if req.method() == Method::OPTIONS {
-        return next.run(req).await;
+/// What a fault answers instead of the endpoint: broken JSON (with the fault's status,
+/// `200` without one), or the PROTOCOL §5 JSON error of its status. Browsers may read
+/// either (`*`), and neither is cached.
+#[derive(Debug, Clone, Copy)]
+enum Injected {
+    Malformed(StatusCode),
+    Error(StatusCode),
+}
+
+impl Injected {
+    /// The answer of `fault`; `None` when it only stalls.
+    fn of(fault: &Fault) -> Option<Self> {
+        let status = StatusCode::from_u16(fault.status).ok();
+        if fault.body.as_deref() == Some("malformed") {
+            Some(Injected::Malformed(status.unwrap_or(StatusCode::OK)))
+        } else {
+            status.map(Injected::Error)
+        }
     }
-    let Some(fault) = take(&state, req.uri().path()) else {
+}
+
+impl IntoResponse for Injected {
+    fn into_response(self) -> Response {
+        let mut res = match self {
+            Injected::Malformed(status) => {
+                let mut r = Response::new(Body::from("{\"items\": [{\"id\": \"pl_0"));
+                *r.status_mut() = status;
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                r
+            }
+            Injected::Error(status) => {
+                let code = match status.as_u16() {
+                    401 => "invalid_client",
+                    404 => "not_found",
+                    429 | 503 => "temporarily_unavailable",
+                    s if s >= 500 => "server_error",
+                    _ => "invalid_request",
+                };
+                json_response(
+                    status,
+                    error_body(
+                        code,
+                        &format!(
+                            "fault injected by /_sandbox/faults (status {})",
+                            status.as_u16()
+                        ),
+                    ),
+                )
+            }
+        };
+        let h = res.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    }
+}
+
+/// The middleware: takes one use of the request path's fault (preflights excepted),
+/// stalls if it says so, then answers in the endpoint's place or lets it answer.
+pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let fault = if req.method() == Method::OPTIONS {
+        None
+    } else {
+        take(&state, req.uri().path())
+    };
+    let Some(fault) = fault else {
         return next.run(req).await;
     };
     if fault.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.delay_ms.min(MAX_DELAY_MS))).await;
     }
-    let malformed = fault.body.as_deref() == Some("malformed");
-    let status = StatusCode::from_u16(fault.status).ok();
-    let mut res = match (status, malformed) {
-        (None, false) => return next.run(req).await,
-        (status, true) => {
-            let mut r = Response::new(Body::from("{\"items\": [{\"id\": \"pl_0"));
-            *r.status_mut() = status.unwrap_or(StatusCode::OK);
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r
-        }
-        (Some(status), false) => {
-            let code = match status.as_u16() {
-                401 => "invalid_client",
-                404 => "not_found",
-                429 | 503 => "temporarily_unavailable",
-                s if s >= 500 => "server_error",
-                _ => "invalid_request",
-            };
-            json_response(
-                status,
-                error_body(
-                    code,
-                    &format!(
-                        "fault injected by /_sandbox/faults (status {})",
-                        status.as_u16()
-                    ),
-                ),
-            )
-        }
-    };
-    // Browsers must be able to read the injected failure.
-    res.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    res.headers_mut().insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("ETag"),
-    );
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    match Injected::of(&fault) {
+        Some(answer) => answer.into_response(),
+        None => next.run(req).await,
+    }
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod dpop_nonce;
 pub mod error;
 pub mod faults;
+pub mod form;
 pub mod keys;
 pub mod oidc;
 pub mod pages;

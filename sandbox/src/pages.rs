@@ -50,17 +50,14 @@ pub fn html(status: StatusCode, body: String) -> Response {
 }
 
 /// `GET /_sandbox/assets/provider.css`.
-pub async fn stylesheet() -> Response {
-    let mut r = Response::new(Body::from(STYLESHEET));
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    r
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        STYLESHEET,
+    )
 }
 
 /// Picks the Japanese or English text.

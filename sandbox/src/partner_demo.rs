@@ -29,9 +29,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use hmac::{Hmac, Mac};
@@ -46,7 +45,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::error::{json_response, ApiError, AppError};
+use crate::error::{ApiError, AppError, NoStoreJson};
+use crate::form::ApiQuery;
 use crate::state::AppState;
 use crate::util::{format_day, random_token, to_sdk, today_jst};
 
@@ -256,16 +256,12 @@ pub fn router(app: Arc<AppState>) -> Router<Arc<AppState>> {
 
 type Shared = (Arc<AppState>, Arc<DemoState>);
 
-fn ok(status: StatusCode, v: Value) -> Response {
-    json_response(status, v.to_string())
-}
-
-async fn stations() -> Response {
+async fn stations() -> NoStoreJson {
     let list: Vec<Value> = STATIONS
         .iter()
         .map(|s| json!({ "id": s.id, "name": { "ja": s.ja, "en": s.en }, "km": f64::from(s.km10) / 10.0 }))
         .collect();
-    ok(StatusCode::OK, json!({ "stations": list }))
+    NoStoreJson(json!({ "stations": list }))
 }
 
 /// [`Ticket`] as its wire name (`regular`, `commuter`, …) in serde.
@@ -349,8 +345,8 @@ struct FareQuery {
 
 async fn fare(
     State((app, _)): State<Shared>,
-    Query(q): Query<FareQuery>,
-) -> Result<Response, AppError> {
+    ApiQuery(q): ApiQuery<FareQuery>,
+) -> Result<NoStoreJson, AppError> {
     let ticket = Ticket::from_wire(&q.ticket)
         .ok_or_else(|| ApiError::invalid_request(format!("unknown ticket '{}'", q.ticket)))?;
     let trip = TripRequest {
@@ -361,19 +357,15 @@ async fn fare(
         with_companion: false,
     };
     let p = price(&trip, app.clock.now())?;
-    Ok(ok(
-        StatusCode::OK,
+    Ok(NoStoreJson(
         json!({ "fare": p.fare, "oneWayKm": p.km, "ticket": ticket.as_str() }),
     ))
 }
 
-async fn nonce(State((app, demo)): State<Shared>) -> Response {
+async fn nonce(State((app, demo)): State<Shared>) -> NoStoreJson {
     let now = app.clock.now();
     let nonce = demo.issue_nonce(now);
-    ok(
-        StatusCode::OK,
-        json!({ "nonce": nonce, "audience": audience(&app), "expires_in": NONCE_TTL }),
-    )
+    NoStoreJson(json!({ "nonce": nonce, "audience": audience(&app), "expires_in": NONCE_TTL }))
 }
 
 /// A refusal carrying a PROTOCOL.md §4 code.
@@ -482,7 +474,10 @@ fn booking_record(
     })
 }
 
-async fn book(State((app, demo)): State<Shared>, body: Bytes) -> Result<Response, AppError> {
+async fn book(
+    State((app, demo)): State<Shared>,
+    body: Bytes,
+) -> Result<(StatusCode, NoStoreJson), AppError> {
     let req: BookingRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid_request(format!("expected {{presentation, trip}}: {e}")))?;
     let now = app.clock.now();
@@ -510,19 +505,19 @@ async fn book(State((app, demo)): State<Shared>, body: Bytes) -> Result<Response
         bookings.remove(0);
     }
     bookings.push(record.clone());
-    Ok(ok(StatusCode::CREATED, record))
+    Ok((StatusCode::CREATED, NoStoreJson(record)))
 }
 
 async fn booking(
     State((_, demo)): State<Shared>,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<NoStoreJson, AppError> {
     let found = lock(&demo.bookings)
         .iter()
         .find(|b| b.get("id").and_then(Value::as_str) == Some(id.as_str()))
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no booking '{id}'")))?;
-    Ok(ok(StatusCode::OK, found))
+    Ok(NoStoreJson(found))
 }
 
 #[cfg(test)]

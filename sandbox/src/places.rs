@@ -9,12 +9,14 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use mirairo_id_sdk::jose::{b64url_decode, b64url_encode};
 use rusqlite::types::Value as SqlValue;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
+use crate::form::query;
 use crate::seed::CATEGORIES;
 use crate::state::AppState;
-use crate::util::{sha256_b64, Form};
+use crate::util::sha256_b64;
 use mirairo_id_sdk::Lang;
 
 /// Default page size.
@@ -22,29 +24,39 @@ pub const DEFAULT_LIMIT: i64 = 100;
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 500;
 
+/// The query of the public endpoints (`/api/v1/places`, `/api/v1/coupons`): each name at
+/// most once (a repeat is 400), unknown names ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublicQuery {
+    /// `ja` (default) or `en`.
+    pub lang: Option<String>,
+    /// A JIS prefecture code.
+    pub prefecture: Option<String>,
+    /// A category of PROTOCOL.md §5.
+    pub category: Option<String>,
+    /// Page size (places).
+    pub limit: Option<String>,
+    /// Where the page starts (places).
+    pub cursor: Option<String>,
+    /// Search text (places).
+    pub q: Option<String>,
+}
+
 /// Parses a public endpoint's query string.
 ///
 /// # Errors
-/// 400 `invalid_request` for a broken encoding.
-pub fn parse_query(raw: Option<&str>) -> Result<Form, ApiError> {
-    Form::parse(raw.unwrap_or("").as_bytes())
-        .map_err(|e| ApiError::invalid_request(format!("query string: {e}")))
-}
-
-/// One optional parameter (given at most once).
-///
-/// # Errors
-/// 400 when it repeats.
-pub fn param<'a>(form: &'a Form, name: &str) -> Result<Option<&'a str>, ApiError> {
-    form.one(name).map_err(ApiError::invalid_request)
+/// 400 `invalid_request` for a broken encoding or a repeated parameter.
+pub fn parse_query(raw: Option<&str>) -> Result<PublicQuery, ApiError> {
+    query(raw).map_err(|e| ApiError::invalid_request(format!("query string: {e}")))
 }
 
 /// `lang`: `ja` (default) or `en`; true for English.
 ///
 /// # Errors
 /// 400 for anything else.
-pub fn lang_en(form: &Form) -> Result<bool, ApiError> {
-    match param(form, "lang")?.map(Lang::from_wire) {
+pub fn lang_en(form: &PublicQuery) -> Result<bool, ApiError> {
+    match form.lang.as_deref().map(Lang::from_wire) {
         None => Ok(false),
         Some(Some(lang)) => Ok(lang == Lang::En),
         Some(None) => Err(ApiError::invalid_request("lang must be ja or en")),
@@ -55,8 +67,8 @@ pub fn lang_en(form: &Form) -> Result<bool, ApiError> {
 ///
 /// # Errors
 /// 400 for anything else.
-pub fn prefecture(form: &Form) -> Result<Option<String>, ApiError> {
-    match param(form, "prefecture")? {
+pub fn prefecture(form: &PublicQuery) -> Result<Option<String>, ApiError> {
+    match form.prefecture.as_deref() {
         None | Some("") => Ok(None),
         Some(p) => {
             let ok = p.len() == 2
@@ -77,8 +89,8 @@ pub fn prefecture(form: &Form) -> Result<Option<String>, ApiError> {
 ///
 /// # Errors
 /// 400 for an unknown category.
-pub fn category(form: &Form) -> Result<Option<String>, ApiError> {
-    match param(form, "category")? {
+pub fn category(form: &PublicQuery) -> Result<Option<String>, ApiError> {
+    match form.category.as_deref() {
         None | Some("") => Ok(None),
         Some(c) if CATEGORIES.iter().any(|(name, _, _)| *name == c) => Ok(Some(c.to_owned())),
         Some(_) => Err(ApiError::invalid_request(format!(
@@ -197,7 +209,7 @@ fn places_body(state: &AppState, raw: Option<&str>) -> Result<String, ApiError> 
     let en = lang_en(&form)?;
     let prefecture = prefecture(&form)?;
     let category = category(&form)?;
-    let limit = match param(&form, "limit")? {
+    let limit = match form.limit.as_deref() {
         None | Some("") => DEFAULT_LIMIT,
         Some(l) => match l.parse::<i64>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
@@ -208,12 +220,12 @@ fn places_body(state: &AppState, raw: Option<&str>) -> Result<String, ApiError> 
             }
         },
     };
-    let after = match param(&form, "cursor")? {
+    let after = match form.cursor.as_deref() {
         None | Some("") => 0,
         Some(c) => decode_cursor(c)
             .ok_or_else(|| ApiError::invalid_request("cursor is not one this server issued"))?,
     };
-    let q = param(&form, "q")?.map(str::trim).unwrap_or("");
+    let q = form.q.as_deref().map(str::trim).unwrap_or("");
 
     let mut clauses: Vec<&str> = Vec::new();
     let mut args: Vec<SqlValue> = Vec::new();

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use percent_encoding::percent_decode_str;
 
-use crate::error::ApiError;
-use crate::pages::{self, t};
+use crate::error::{ApiError, AppError};
+use crate::pages;
 use crate::state::AppState;
-use crate::util::form_decode;
 use mirairo_id_sdk::Lang;
 
 /// The content type of a file name.
@@ -45,9 +45,11 @@ pub fn content_type(path: &Path) -> &'static str {
 }
 
 /// Resolves a URL path below `root`; `None` for anything that could leave it
-/// (`..`, `.`, backslashes, NUL, drive prefixes, bad escapes, hidden files).
+/// (`..`, `.`, backslashes, NUL, drive prefixes, hidden files) and for escapes that
+/// are not UTF-8 or not escapes (`%zz`): a `%` left after decoding is refused, so no
+/// served name has one. Paths are percent-decoded (RFC 3986): `+` is a plus sign.
 pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = form_decode(url_path.replace('+', "%2B").as_bytes()).ok()?;
+    let decoded = percent_decode_str(url_path).decode_utf8().ok()?;
     let mut out = root.to_path_buf();
     for seg in decoded.split('/') {
         if seg.is_empty() {
@@ -59,6 +61,7 @@ pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
             || seg.contains('\\')
             || seg.contains('\0')
             || seg.contains(':')
+            || seg.contains('%')
         {
             return None;
         }
@@ -67,16 +70,13 @@ pub fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn not_found(en: bool) -> Response {
-    pages::error_page(
+fn not_found(en: bool) -> AppError {
+    AppError::page(
         en,
         StatusCode::NOT_FOUND,
-        t(en, "ページが見つかりません", "Page not found"),
-        t(
-            en,
-            "お探しのページは見つかりませんでした。アドレスを確認してください。",
-            "The page you are looking for does not exist. Check the address.",
-        ),
+        ("ページが見つかりません", "Page not found"),
+        "お探しのページは見つかりませんでした。アドレスを確認してください。",
+        "The page you are looking for does not exist. Check the address.",
     )
 }
 
@@ -118,19 +118,22 @@ impl Want {
     }
 }
 
-async fn serve_from(root: &Path, rest: &str, req: Want, coop: Option<&'static str>) -> Response {
+async fn serve_from(
+    root: &Path,
+    rest: &str,
+    req: Want,
+    coop: Option<&'static str>,
+) -> Result<Response, AppError> {
     if req.method != Method::GET && req.method != Method::HEAD {
-        return ApiError::new(
+        return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             "static files are GET only",
         )
-        .into_response();
+        .into());
     }
     let en = req.en;
-    let Some(mut path) = safe_join(root, rest) else {
-        return not_found(en);
-    };
+    let mut path = safe_join(root, rest).ok_or_else(|| not_found(en))?;
     let is_dir = tokio::task::spawn_blocking({
         let p = path.clone();
         move || p.is_dir()
@@ -139,7 +142,7 @@ async fn serve_from(root: &Path, rest: &str, req: Want, coop: Option<&'static st
     .unwrap_or(false);
     if is_dir {
         if !req.path.ends_with('/') {
-            return redirect_to_dir(&req.path, req.query.as_deref());
+            return Ok(redirect_to_dir(&req.path, req.query.as_deref()));
         }
         path.push("index.html");
     }
@@ -148,10 +151,10 @@ async fn serve_from(root: &Path, rest: &str, req: Want, coop: Option<&'static st
         move || std::fs::read(p)
     })
     .await;
-    let bytes = match read {
-        Ok(Ok(b)) => b,
-        _ => return not_found(en),
-    };
+    let bytes = read
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| not_found(en))?;
     let ct = content_type(&path);
     let mut r = Response::new(if req.method == Method::HEAD {
         Body::empty()
@@ -174,7 +177,7 @@ async fn serve_from(root: &Path, rest: &str, req: Want, coop: Option<&'static st
             );
         }
     }
-    r
+    Ok(r)
 }
 
 fn rest_after<'a>(path: &'a str, prefix: &str) -> &'a str {
@@ -182,19 +185,22 @@ fn rest_after<'a>(path: &'a str, prefix: &str) -> &'a str {
 }
 
 /// `/pkg/…`.
-pub async fn pkg(State(state): State<Arc<AppState>>, req: Request) -> Response {
+pub async fn pkg(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, AppError> {
     let path = req.uri().path().to_owned();
     if path == "/pkg" {
-        return redirect_to_dir("/pkg", req.uri().query());
+        return Ok(redirect_to_dir("/pkg", req.uri().query()));
     }
     serve_from(&state.pkg, rest_after(&path, "/pkg/"), Want::of(&req), None).await
 }
 
 /// `/examples/…`.
-pub async fn examples(State(state): State<Arc<AppState>>, req: Request) -> Response {
+pub async fn examples(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, AppError> {
     let path = req.uri().path().to_owned();
     if path == "/examples" {
-        return redirect_to_dir("/examples", req.uri().query());
+        return Ok(redirect_to_dir("/examples", req.uri().query()));
     }
     serve_from(
         &state.examples,
@@ -206,7 +212,7 @@ pub async fn examples(State(state): State<Arc<AppState>>, req: Request) -> Respo
 }
 
 /// Everything else: www/.
-pub async fn www(State(state): State<Arc<AppState>>, req: Request) -> Response {
+pub async fn www(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, AppError> {
     let path = req.uri().path().to_owned();
     serve_from(&state.www, &path, Want::of(&req), state.page_coop()).await
 }
@@ -235,6 +241,11 @@ mod tests {
             ".git/config",
             "C:/windows",
             "%zz",
+            "%4",
+            "%FF",
+            "%C3%28",
+            "a%25b",
+            "%252e%252e/x",
         ];
         for p in refused {
             assert_eq!(safe_join(root, p), None, "{p}");
@@ -243,10 +254,17 @@ mod tests {
             safe_join(root, "/demo/index.html"),
             Some(PathBuf::from("/srv/www/demo/index.html"))
         );
-        assert_eq!(
-            safe_join(root, "/a%20b.js"),
-            Some(PathBuf::from("/srv/www/a b.js"))
-        );
+        // (URL path, file below root)
+        let served = [
+            ("/a%20b.js", "/srv/www/a b.js"),
+            ("/a+b.js", "/srv/www/a+b.js"),
+            ("/a%2Bb.js", "/srv/www/a+b.js"),
+            ("/%E6%B8%8B.html", "/srv/www/渋.html"),
+            ("//x//y", "/srv/www/x/y"),
+        ];
+        for (url, file) in served {
+            assert_eq!(safe_join(root, url), Some(PathBuf::from(file)), "{url}");
+        }
     }
 
     #[test]

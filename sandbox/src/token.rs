@@ -8,15 +8,17 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mirairo_id_sdk::dpop::{verify_dpop_proof, DpopError, DpopProof};
+use mirairo_id_sdk::form::{Form, FormError};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use crate::cors;
 use crate::credential::{self, CredentialRequest, IdTokenRequest, TOKEN_TTL};
-use crate::error::{json_response, ApiError};
+use crate::error::{ApiError, NoStoreJson};
+use crate::form::is_form;
 use crate::oidc::Grant;
 use crate::state::AppState;
-use crate::util::{random_token, sha256_b64, Form};
+use crate::util::{random_token, sha256_b64};
 
 /// Accepted DPoP `iat` skew, seconds.
 pub const DPOP_LEEWAY: u64 = 60;
@@ -172,7 +174,7 @@ fn issue_tokens(
 }
 
 fn required<'a>(form: &'a Form, name: &str) -> Result<&'a str, ApiError> {
-    match form.one(name).map_err(ApiError::invalid_request)? {
+    match form.get(name) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiError::invalid_request(format!("{name} is required"))),
     }
@@ -335,120 +337,109 @@ fn refresh_token(
     result
 }
 
-fn token_response(result: Result<Value, ApiError>) -> Response {
-    let mut r = match result {
-        Ok(v) => json_response(StatusCode::OK, v.to_string()),
-        Err(e) => e.into_response(),
-    };
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r.headers_mut()
-        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    r
-}
+/// The largest token request body read: a token request is a few hundred bytes.
+pub const MAX_TOKEN_BODY: usize = 16 * 1024;
+
+/// A refused token request, and whether the request's `Origin` may read the refusal.
+type Refused = (ApiError, bool);
 
 /// `POST /token`.
+///
+/// Every answer, success or error, is never cached (`Cache-Control: no-store`,
+/// `Pragma: no-cache`), carries the current DPoP nonce when nonces are demanded, and
+/// has CORS headers only when the page's origin is registered for the `client_id` in
+/// the body: that is known only once the body is read, so the headers are added here
+/// around the result rather than by a CORS layer (see docs/contract-notes.md,
+/// sandbox-errors).
 pub async fn token(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> impl IntoResponse {
     let origin = cors::origin(&headers);
-    let (result, cors_ok) = token_inner(&state, &headers, &body, origin.as_deref());
-    let mut r = token_response(result);
-    state.nonces().add_header(&mut r, state.clock.now());
-    if let (Some(o), true) = (origin.as_deref(), cors_ok) {
-        cors::add_for_origin(&mut r, o, "WWW-Authenticate, DPoP-Nonce");
+    let (result, readable) = match token_inner(&state, &headers, &body, origin.as_deref()) {
+        Ok(v) => (Ok(NoStoreJson(v)), true),
+        Err((e, readable)) => (Err(e), readable),
+    };
+    let mut extra = HeaderMap::new();
+    extra.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    extra.extend(state.nonces().headers(state.clock.now()));
+    if let (Some(o), true) = (origin.as_deref(), readable) {
+        extra.extend(cors::for_origin(o, "WWW-Authenticate, DPoP-Nonce"));
     }
-    r
+    (extra, result)
 }
 
-/// The result, and whether the request's origin may read it.
+/// The token answer, or the refusal and whether the request's origin may read it.
 fn token_inner(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
     origin: Option<&str>,
-) -> (Result<Value, ApiError>, bool) {
+) -> Result<Value, Refused> {
     let origin_registered = origin.is_some_and(|o| state.origin_registered(o));
-    let form_ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form_ok {
-        return (
-            Err(ApiError::invalid_request(
-                "the body must be application/x-www-form-urlencoded",
-            )),
-            origin_registered,
-        );
+    // Until the client is known, the origin may read a refusal if it is registered for
+    // any client.
+    let early = |e: ApiError| (e, origin_registered);
+    if !is_form(headers) {
+        return Err(early(ApiError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        )));
     }
-    let form = match Form::parse(body) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                Err(ApiError::invalid_request(format!("form body: {e}"))),
-                origin_registered,
-            )
-        }
-    };
-    let client_id = match required(&form, "client_id") {
-        Ok(c) => c,
-        Err(e) => return (Err(e), origin_registered),
-    };
-    let Some(client) = state.client(client_id) else {
-        return (
-            Err(ApiError::invalid_client(format!(
-                "unknown client_id '{client_id}'"
-            ))),
-            origin_registered,
-        );
-    };
+    // A protocol body: read whole by the SDK core's strict decoder (a repeated
+    // parameter, a bad escape or invalid UTF-8 is refused).
+    let form = std::str::from_utf8(body)
+        .map_err(|_| FormError::BadEncoding)
+        .and_then(|text| Form::parse(text, MAX_TOKEN_BODY))
+        .map_err(|e| early(ApiError::invalid_request(format!("form body: {e}"))))?;
+    let client_id = required(&form, "client_id").map_err(early)?;
+    let client = state.client(client_id).ok_or_else(|| {
+        early(ApiError::invalid_client(format!(
+            "unknown client_id '{client_id}'"
+        )))
+    })?;
     if let Some(o) = origin {
         if !client.origins.iter().any(|c| c == o) {
             // No CORS headers: the browser will not let the page read this.
-            return (
-                Err(ApiError::invalid_client(format!(
+            return Err((
+                ApiError::invalid_client(format!(
                     "origin {o} is not registered for client '{client_id}'"
-                ))),
+                )),
                 false,
-            );
+            ));
         }
     }
-    let grant_type = match form.one("grant_type") {
-        Ok(Some(g @ ("authorization_code" | "refresh_token"))) => g,
-        Ok(Some(other)) => {
-            return (
-                Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unsupported_grant_type",
-                    format!("grant_type '{other}' is not supported"),
-                )),
-                true,
-            )
+    // From here on the origin (if any) is the client's: it reads every answer.
+    let answered = |e: ApiError| (e, true);
+    let grant_type = match form.get("grant_type") {
+        Some(g @ ("authorization_code" | "refresh_token")) => g,
+        Some(other) => {
+            return Err(answered(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                format!("grant_type '{other}' is not supported"),
+            )))
         }
-        Ok(None) => {
-            return (
-                Err(ApiError::invalid_request("grant_type is required")),
-                true,
-            )
+        None => {
+            return Err(answered(ApiError::invalid_request(
+                "grant_type is required",
+            )))
         }
-        Err(e) => return (Err(ApiError::invalid_request(e)), true),
     };
-    let proof = match dpop_header(headers) {
-        Ok(p) => p,
-        Err(e) => return (Err(e), true),
-    };
-    let result = if grant_type == "authorization_code" {
+    let proof = dpop_header(headers).map_err(answered)?;
+    if grant_type == "authorization_code" {
         authorization_code(state, &form, client_id, &proof)
     } else {
         refresh_token(state, &form, client_id, &proof)
-    };
-    (result, true)
+    }
+    .map_err(answered)
 }
 
 /// `OPTIONS /token`: preflight for the registered origins only.
-pub async fn preflight(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn preflight(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<(HeaderMap, Response), ApiError> {
     let origin = cors::origin(&headers);
     let allowed = origin
         .as_deref()

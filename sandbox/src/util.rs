@@ -1,4 +1,4 @@
-//! Small helpers: the clock, random tokens, digests, dates and forms.
+//! Small helpers: the clock, random tokens, digests, dates and URL encoding.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -84,59 +84,6 @@ pub fn wareki(date: &str) -> String {
     )
 }
 
-/// Why a form or query string was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormError {
-    /// A `%` not followed by two hex digits.
-    BadEscape,
-    /// The decoded bytes are not UTF-8.
-    NotUtf8,
-}
-
-impl std::fmt::Display for FormError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FormError::BadEscape => f.write_str("a '%' escape is not followed by two hex digits"),
-            FormError::NotUtf8 => f.write_str("the decoded text is not valid UTF-8"),
-        }
-    }
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes one `application/x-www-form-urlencoded` component (`+` is a space).
-///
-/// # Errors
-/// [`FormError`] for a broken escape or non-UTF-8 text.
-pub fn form_decode(s: &[u8]) -> Result<String, FormError> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while let Some(&b) = s.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = s.get(i + 1).copied().and_then(hex);
-                let lo = s.get(i + 2).copied().and_then(hex);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push(h * 16 + l),
-                    _ => return Err(FormError::BadEscape),
-                }
-                i += 2;
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| FormError::NotUtf8)
-}
-
 /// Encodes a form component (RFC 3986 unreserved characters kept).
 pub fn form_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -148,70 +95,6 @@ pub fn form_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// A parsed form or query string, keeping every occurrence of every name.
-#[derive(Debug, Clone, Default)]
-pub struct Form {
-    pairs: Vec<(String, String)>,
-}
-
-impl Form {
-    /// Parses `a=1&b=2`.
-    ///
-    /// # Errors
-    /// [`FormError`] for a broken escape or non-UTF-8 text.
-    pub fn parse(raw: &[u8]) -> Result<Self, FormError> {
-        let mut pairs = Vec::new();
-        for part in raw.split(|&b| b == b'&') {
-            if part.is_empty() {
-                continue;
-            }
-            let (k, v) = match part.iter().position(|&b| b == b'=') {
-                Some(p) => (
-                    part.get(..p).unwrap_or(&[]),
-                    part.get(p + 1..).unwrap_or(&[]),
-                ),
-                None => (part, &[][..]),
-            };
-            pairs.push((form_decode(k)?, form_decode(v)?));
-        }
-        Ok(Form { pairs })
-    }
-
-    /// The single value of `name`; `Err` names a parameter given more than once.
-    ///
-    /// # Errors
-    /// A description when the parameter repeats (RFC 6749 §3.1).
-    pub fn one(&self, name: &str) -> Result<Option<&str>, String> {
-        let mut found = None;
-        for (k, v) in &self.pairs {
-            if k == name {
-                if found.is_some() {
-                    return Err(format!("parameter '{name}' is given more than once"));
-                }
-                found = Some(v.as_str());
-            }
-        }
-        Ok(found)
-    }
-
-    /// The first value of `name`, ignoring repeats (for lenient public endpoints).
-    pub fn first(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of `name`.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
 }
 
 /// Appends query parameters to a URL that may already have a query.
@@ -287,24 +170,5 @@ mod tests {
         for (date, written) in rows {
             assert_eq!(wareki(date), written, "{date}");
         }
-    }
-
-    #[test]
-    fn form_decoding_table() {
-        let ok: &[(&str, &str)] = &[("a+b", "a b"), ("%E6%B8%8B", "渋"), ("x%3D1", "x=1")];
-        for (i, o) in ok {
-            assert_eq!(form_decode(i.as_bytes()).as_deref(), Ok(*o));
-        }
-        assert_eq!(form_decode(b"%zz"), Err(FormError::BadEscape));
-        assert_eq!(form_decode(b"%4"), Err(FormError::BadEscape));
-        assert_eq!(form_decode(b"%FF"), Err(FormError::NotUtf8));
-    }
-
-    #[test]
-    fn repeated_parameter_is_reported() {
-        let f = Form::parse(b"a=1&a=2&b=3").unwrap();
-        assert!(f.one("a").is_err());
-        assert_eq!(f.one("b"), Ok(Some("3")));
-        assert_eq!(f.one("c"), Ok(None));
     }
 }

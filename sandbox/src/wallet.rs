@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use mirairo_id_sdk::jose::{b64url_decode, EcPublicJwk, Jws};
@@ -43,7 +43,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::credential::{self, CredentialRequest};
-use crate::error::{json_response, ApiError};
+use crate::error::{json_response, ApiError, NoStoreJson};
 use crate::oidc::cookie;
 use crate::state::AppState;
 use crate::util::{from_sdk, random_token};
@@ -135,16 +135,8 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         ))
 }
 
-fn ok(v: Value) -> Response {
-    json_response(StatusCode::OK, v.to_string())
-}
-
-fn respond(r: Result<Value, WalletError>) -> Response {
-    match r {
-        Ok(v) => ok(v),
-        Err(e) => e.into_response(),
-    }
-}
+/// What the wallet API answers: JSON, or a refusal with its explanation.
+type Answer = Result<NoStoreJson, WalletError>;
 
 /// A refusal with its explanation for the holder in ja and en.
 #[derive(Debug, Clone)]
@@ -278,12 +270,12 @@ fn user_json(user: &credential::User) -> Value {
 }
 
 /// `GET /wallet/api/users`: the seeded test users (no passwords in the sandbox).
-pub async fn users(State(state): State<Arc<AppState>>) -> Response {
-    respond((|| {
-        let conn = state.db.lock();
-        let users = credential::load_users(&conn)?;
-        Ok(json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() }))
-    })())
+pub async fn users(State(state): State<Arc<AppState>>) -> Answer {
+    let conn = state.db.lock();
+    let users = credential::load_users(&conn)?;
+    Ok(NoStoreJson(
+        json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -297,84 +289,72 @@ pub async fn sign_in(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let result = (|| -> Result<(String, Value), WalletError> {
-        let SignIn { user } = json_body(&headers, &body)?;
-        let conn = state.db.lock();
-        let user = credential::load_user(&conn, &user)?.ok_or_else(|| {
-            WalletError::bad(
-                "unknown_user",
-                format!("no test user '{user}'"),
-                Text::new(
-                    "そのテスト利用者はいません。",
-                    "There is no such test user.",
-                ),
-            )
-        })?;
-        drop(conn);
-        let sid = random_token(24);
-        let now = state.clock.now();
-        let mut g = state.wallet.lock();
-        if let Some(old) = session_id(&headers) {
-            g.sessions.remove(&old);
-        }
-        if g.sessions.len() >= MAX_SESSIONS {
-            let oldest = g
-                .sessions
-                .iter()
-                .min_by_key(|(_, s)| s.created)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                g.sessions.remove(&k);
-            }
-        }
-        g.sessions.insert(
-            sid.clone(),
-            Session {
-                user: user.id.clone(),
-                created: now,
-                nonces: Vec::new(),
-            },
-        );
-        Ok((sid, json!({ "user": user_json(&user) })))
-    })();
-    match result {
-        Ok((sid, v)) => {
-            let mut r = ok(v);
-            if let Some(c) = session_cookie(&sid, None) {
-                r.headers_mut().append(header::SET_COOKIE, c);
-            }
-            r
-        }
-        Err(e) => e.into_response(),
+) -> Result<impl IntoResponse, WalletError> {
+    let SignIn { user } = json_body(&headers, &body)?;
+    let conn = state.db.lock();
+    let user = credential::load_user(&conn, &user)?.ok_or_else(|| {
+        WalletError::bad(
+            "unknown_user",
+            format!("no test user '{user}'"),
+            Text::new(
+                "そのテスト利用者はいません。",
+                "There is no such test user.",
+            ),
+        )
+    })?;
+    drop(conn);
+    let sid = random_token(24);
+    let now = state.clock.now();
+    let mut g = state.wallet.lock();
+    if let Some(old) = session_id(&headers) {
+        g.sessions.remove(&old);
     }
+    if g.sessions.len() >= MAX_SESSIONS {
+        let oldest = g
+            .sessions
+            .iter()
+            .min_by_key(|(_, s)| s.created)
+            .map(|(k, _)| k.clone());
+        if let Some(k) = oldest {
+            g.sessions.remove(&k);
+        }
+    }
+    g.sessions.insert(
+        sid.clone(),
+        Session {
+            user: user.id.clone(),
+            created: now,
+            nonces: Vec::new(),
+        },
+    );
+    drop(g);
+    let cookie = session_cookie(&sid, None).map(|c| (header::SET_COOKIE, c));
+    Ok((
+        AppendHeaders(cookie),
+        NoStoreJson(json!({ "user": user_json(&user) })),
+    ))
 }
 
 /// `GET /wallet/api/session`: who is signed in (`{"user": null}` when nobody is: the
 /// page asks on every load, and not being signed in is no error).
-pub async fn session(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    respond((|| {
-        let Ok((_, user)) = signed_in(&state, &headers) else {
-            return Ok(json!({ "user": null }));
-        };
-        let conn = state.db.lock();
-        let user = credential::load_user(&conn, &user)?;
-        Ok(json!({ "user": user.as_ref().map(user_json) }))
-    })())
+pub async fn session(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let Ok((_, user)) = signed_in(&state, &headers) else {
+        return Ok(NoStoreJson(json!({ "user": null })));
+    };
+    let conn = state.db.lock();
+    let user = credential::load_user(&conn, &user)?;
+    Ok(NoStoreJson(json!({ "user": user.as_ref().map(user_json) })))
 }
 
 /// `DELETE /wallet/api/session`: signs out and forgets what the session prepared.
-pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> impl IntoResponse {
     if let Some(sid) = session_id(&headers) {
         let mut g = state.wallet.lock();
         g.sessions.remove(&sid);
         g.pending.retain(|_, p| p.session != sid);
     }
-    let mut r = ok(json!({ "ok": true }));
-    if let Some(c) = session_cookie("", Some(0)) {
-        r.headers_mut().append(header::SET_COOKIE, c);
-    }
-    r
+    let cookie = session_cookie("", Some(0)).map(|c| (header::SET_COOKIE, c));
+    (AppendHeaders(cookie), NoStoreJson(json!({ "ok": true })))
 }
 
 #[derive(Deserialize)]
@@ -415,30 +395,26 @@ pub fn proof_input(jwk: &EcPublicJwk, issuer: &str, nonce: &str, iat: i64) -> Pe
 }
 
 /// `POST /wallet/api/proof` `{"jwk"}` → `{"nonce", "signing_input"}`.
-pub async fn proof(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond((|| {
-        let (sid, _) = signed_in(&state, &headers)?;
-        let ProofRequest { jwk } = json_body(&headers, &body)?;
-        let jwk = public_jwk(&jwk)?;
-        let now = state.clock.now();
-        let nonce = random_token(16);
-        let mut g = state.wallet.lock();
-        let s = g
-            .sessions
-            .get_mut(&sid)
-            .ok_or_else(WalletError::not_signed_in)?;
-        s.nonces.retain(|(_, exp)| *exp > now);
-        if s.nonces.len() >= MAX_NONCES {
-            s.nonces.remove(0);
-        }
-        s.nonces.push((nonce.clone(), now + PENDING_TTL));
-        let pending = proof_input(&jwk, &state.issuer, &nonce, now);
-        Ok(json!({ "nonce": nonce, "signing_input": pending.signing_input() }))
-    })())
+pub async fn proof(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Answer {
+    let (sid, _) = signed_in(&state, &headers)?;
+    let ProofRequest { jwk } = json_body(&headers, &body)?;
+    let jwk = public_jwk(&jwk)?;
+    let now = state.clock.now();
+    let nonce = random_token(16);
+    let mut g = state.wallet.lock();
+    let s = g
+        .sessions
+        .get_mut(&sid)
+        .ok_or_else(WalletError::not_signed_in)?;
+    s.nonces.retain(|(_, exp)| *exp > now);
+    if s.nonces.len() >= MAX_NONCES {
+        s.nonces.remove(0);
+    }
+    s.nonces.push((nonce.clone(), now + PENDING_TTL));
+    let pending = proof_input(&jwk, &state.issuer, &nonce, now);
+    Ok(NoStoreJson(
+        json!({ "nonce": nonce, "signing_input": pending.signing_input() }),
+    ))
 }
 
 /// Why a proof of possession was refused (one rule each, tested one by one).
@@ -550,13 +526,12 @@ pub async fn credentials(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond((|| {
-        let (sid, user_id) = signed_in(&state, &headers)?;
-        let CredentialsRequest { proof } = json_body(&headers, &body)?;
-        let now = state.clock.now();
-        let refused = |e: ProofError| {
-            WalletError::bad(
+) -> Answer {
+    let (sid, user_id) = signed_in(&state, &headers)?;
+    let CredentialsRequest { proof } = json_body(&headers, &body)?;
+    let now = state.clock.now();
+    let refused = |e: ProofError| {
+        WalletError::bad(
                 e.code(),
                 format!("the proof of possession was refused: {e:?}"),
                 Text::new(
@@ -564,45 +539,43 @@ pub async fn credentials(
                     "Your certificates could not be received because this device's key could not be confirmed. Please try again.",
                 ),
             )
-        };
-        let (jwk, nonce) = check_proof(&proof, &state.issuer, now).map_err(refused)?;
-        {
-            let mut g = state.wallet.lock();
-            let s = g
-                .sessions
-                .get_mut(&sid)
-                .ok_or_else(WalletError::not_signed_in)?;
-            let before = s.nonces.len();
-            s.nonces.retain(|(n, exp)| !(n == &nonce && *exp > now));
-            if s.nonces.len() == before {
-                return Err(refused(ProofError::UnknownNonce));
-            }
+    };
+    let (jwk, nonce) = check_proof(&proof, &state.issuer, now).map_err(refused)?;
+    {
+        let mut g = state.wallet.lock();
+        let s = g
+            .sessions
+            .get_mut(&sid)
+            .ok_or_else(WalletError::not_signed_in)?;
+        let before = s.nonces.len();
+        s.nonces.retain(|(n, exp)| !(n == &nonce && *exp > now));
+        if s.nonces.len() == before {
+            return Err(refused(ProofError::UnknownNonce));
         }
-        let conn = state.db.lock();
-        let user =
-            credential::load_user(&conn, &user_id)?.ok_or_else(WalletError::not_signed_in)?;
-        let claims: Vec<String> = CERTIFICATE_CLAIMS_SUPPORTED
-            .iter()
-            .map(|c| (*c).to_owned())
-            .collect();
-        let mut out = Vec::new();
-        for cert in &user.certificates {
-            let cred = credential::issue(
-                &conn,
-                &CredentialRequest {
-                    issuer: &state.issuer,
-                    status_uri: &state.status_uri(),
-                    now,
-                    user: &user,
-                    cert,
-                    claims: &claims,
-                    holder: &jwk,
-                },
-            )?;
-            out.push(credential_json(cert.idx, &cred)?);
-        }
-        Ok(json!({ "credentials": out }))
-    })())
+    }
+    let conn = state.db.lock();
+    let user = credential::load_user(&conn, &user_id)?.ok_or_else(WalletError::not_signed_in)?;
+    let claims: Vec<String> = CERTIFICATE_CLAIMS_SUPPORTED
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    let mut out = Vec::new();
+    for cert in &user.certificates {
+        let cred = credential::issue(
+            &conn,
+            &CredentialRequest {
+                issuer: &state.issuer,
+                status_uri: &state.status_uri(),
+                now,
+                user: &user,
+                cert,
+                claims: &claims,
+                holder: &jwk,
+            },
+        )?;
+        out.push(credential_json(cert.idx, &cred)?);
+    }
+    Ok(NoStoreJson(json!({ "credentials": out })))
 }
 
 /// The registered partner whose origin is `origin`: `(name_ja, name_en)`.
@@ -659,48 +632,46 @@ pub async fn inspect(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond((|| {
-        let InspectRequest {
-            request,
-            credentials,
-        } = json_body(&headers, &body)?;
-        let req = parse_request(&request)?;
-        let now = state.clock.now();
-        let mut candidates = Vec::new();
-        for (i, cred) in credentials.iter().enumerate() {
-            // What the core would disclose from this credential; one that cannot
-            // answer every asked claim is not offered.
-            let Some(disclosed) = req
-                .prepare_response(cred, now)
-                .ok()
-                .and_then(|p| SdJwt::parse(p.disclosed_prefix()).ok())
-            else {
-                continue;
-            };
-            let mut shown: Vec<(usize, Value)> = disclosed
-                .disclosures()
-                .iter()
-                .filter_map(|d| {
-                    let name = d.name()?;
-                    let order = req.claims().iter().position(|c| c == name)?;
-                    Some((
-                        order,
-                        claim_display(name, &from_sdk(d.value())).to_json(name),
-                    ))
-                })
-                .collect();
-            shown.sort_by_key(|(order, _)| *order);
-            let display: Vec<Value> = shown.into_iter().map(|(_, v)| v).collect();
-            candidates.push(json!({ "credential": i, "claims": display }));
-        }
-        Ok(json!({
-            "verifier": verifier_json(&state, &req),
-            "response_uri": req.response_uri(),
-            "claims": req.claims(),
-            "candidates": candidates,
-        }))
-    })())
+) -> Answer {
+    let InspectRequest {
+        request,
+        credentials,
+    } = json_body(&headers, &body)?;
+    let req = parse_request(&request)?;
+    let now = state.clock.now();
+    let mut candidates = Vec::new();
+    for (i, cred) in credentials.iter().enumerate() {
+        // What the core would disclose from this credential; one that cannot
+        // answer every asked claim is not offered.
+        let Some(disclosed) = req
+            .prepare_response(cred, now)
+            .ok()
+            .and_then(|p| SdJwt::parse(p.disclosed_prefix()).ok())
+        else {
+            continue;
+        };
+        let mut shown: Vec<(usize, Value)> = disclosed
+            .disclosures()
+            .iter()
+            .filter_map(|d| {
+                let name = d.name()?;
+                let order = req.claims().iter().position(|c| c == name)?;
+                Some((
+                    order,
+                    claim_display(name, &from_sdk(d.value())).to_json(name),
+                ))
+            })
+            .collect();
+        shown.sort_by_key(|(order, _)| *order);
+        let display: Vec<Value> = shown.into_iter().map(|(_, v)| v).collect();
+        candidates.push(json!({ "credential": i, "claims": display }));
+    }
+    Ok(NoStoreJson(json!({
+        "verifier": verifier_json(&state, &req),
+        "response_uri": req.response_uri(),
+        "claims": req.claims(),
+        "candidates": candidates,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -717,47 +688,47 @@ pub async fn present(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond((|| {
-        let (sid, _) = signed_in(&state, &headers)?;
-        let PresentRequest {
-            request,
-            credential,
-        } = json_body(&headers, &body)?;
-        let req = parse_request(&request)?;
-        let now = state.clock.now();
-        let presentation = req.prepare_response(&credential, now).map_err(|e| {
-            WalletError::bad(
-                "credential_unusable",
-                format!("{e}"),
-                Text::new(
-                    "この手帳では求められた項目に答えられません。",
-                    "This certificate cannot answer what was asked.",
-                ),
-            )
-        })?;
-        let id = random_token(16);
-        let signing_input = presentation.signing_input().to_owned();
-        let mut g = state.wallet.lock();
-        g.pending.retain(|_, p| p.created + PENDING_TTL > now);
-        if g.pending.len() >= MAX_PENDING {
-            return Err(WalletError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "too many presentations waiting for a signature",
-            ));
-        }
-        g.pending.insert(
-            id.clone(),
-            Pending {
-                session: sid,
-                created: now,
-                request: req,
-                presentation,
-            },
-        );
-        Ok(json!({ "id": id, "signing_input": signing_input }))
-    })())
+) -> Answer {
+    let (sid, _) = signed_in(&state, &headers)?;
+    let PresentRequest {
+        request,
+        credential,
+    } = json_body(&headers, &body)?;
+    let req = parse_request(&request)?;
+    let now = state.clock.now();
+    let presentation = req.prepare_response(&credential, now).map_err(|e| {
+        WalletError::bad(
+            "credential_unusable",
+            format!("{e}"),
+            Text::new(
+                "この手帳では求められた項目に答えられません。",
+                "This certificate cannot answer what was asked.",
+            ),
+        )
+    })?;
+    let id = random_token(16);
+    let signing_input = presentation.signing_input().to_owned();
+    let mut g = state.wallet.lock();
+    g.pending.retain(|_, p| p.created + PENDING_TTL > now);
+    if g.pending.len() >= MAX_PENDING {
+        return Err(WalletError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "too many presentations waiting for a signature",
+        ));
+    }
+    g.pending.insert(
+        id.clone(),
+        Pending {
+            session: sid,
+            created: now,
+            request: req,
+            presentation,
+        },
+    );
+    Ok(NoStoreJson(
+        json!({ "id": id, "signing_input": signing_input }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -793,14 +764,14 @@ pub async fn deliver_presentation(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let prepared = (|| {
-        let (sid, _) = signed_in(&state, &headers)?;
-        let DeliverRequest { id, signature } = json_body(&headers, &body)?;
-        let signature = b64url_decode(&signature)
-            .map_err(|_| ApiError::invalid_request("signature is not base64url"))?;
-        let now = state.clock.now();
-        let pending = {
+) -> Answer {
+    let (sid, _) = signed_in(&state, &headers)?;
+    let DeliverRequest { id, signature } = json_body(&headers, &body)?;
+    let signature = b64url_decode(&signature)
+        .map_err(|_| ApiError::invalid_request("signature is not base64url"))?;
+    let now = state.clock.now();
+    let pending =
+        {
             let mut g = state.wallet.lock();
             match g.pending.remove(&id) {
                 Some(p) if p.session == sid && p.created + PENDING_TTL > now => p,
@@ -814,26 +785,21 @@ pub async fn deliver_presentation(
                 )),
             }
         };
-        let form = pending.presentation.finish(&signature).map_err(|e| {
-            WalletError::bad(
-                "invalid_signature",
-                format!("the holder key's signature was refused: {e}"),
-                Text::new(
-                    "この端末の鍵で署名できませんでした。",
-                    "This device's key could not sign the answer.",
-                ),
-            )
-        })?;
-        Ok((pending.request, form))
-    })();
-    let (req, form) = match prepared {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    match deliver(req.response_uri(), &form).await {
-        Ok(d) => ok(delivered_json(&state, &req, &d)),
-        Err(e) => delivery_failed(&e).into_response(),
-    }
+    let form = pending.presentation.finish(&signature).map_err(|e| {
+        WalletError::bad(
+            "invalid_signature",
+            format!("the holder key's signature was refused: {e}"),
+            Text::new(
+                "この端末の鍵で署名できませんでした。",
+                "This device's key could not sign the answer.",
+            ),
+        )
+    })?;
+    let req = pending.request;
+    let d = deliver(req.response_uri(), &form)
+        .await
+        .map_err(|e| delivery_failed(&e))?;
+    Ok(NoStoreJson(delivered_json(&state, &req, &d)))
 }
 
 #[derive(Deserialize)]
@@ -847,18 +813,12 @@ pub async fn decline(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let prepared = (|| {
-        signed_in(&state, &headers)?;
-        let DeclineRequest { request } = json_body(&headers, &body)?;
-        parse_request(&request)
-    })();
-    let req = match prepared {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    match deliver(req.response_uri(), &req.decline_body()).await {
-        Ok(d) => ok(delivered_json(&state, &req, &d)),
-        Err(e) => delivery_failed(&e).into_response(),
-    }
+) -> Answer {
+    signed_in(&state, &headers)?;
+    let DeclineRequest { request } = json_body(&headers, &body)?;
+    let req = parse_request(&request)?;
+    let d = deliver(req.response_uri(), &req.decline_body())
+        .await
+        .map_err(|e| delivery_failed(&e))?;
+    Ok(NoStoreJson(delivered_json(&state, &req, &d)))
 }

@@ -41,9 +41,9 @@ impl Request {
             id: body["id"].as_str().unwrap().to_owned(),
             expires_at: body["expires_at"].as_i64().unwrap(),
             expires_in: body["expires_in"].as_i64().unwrap(),
-            state: q.first("state").unwrap().to_owned(),
-            nonce: q.first("nonce").unwrap().to_owned(),
-            client_id: q.first("client_id").unwrap().to_owned(),
+            state: q.get("state").unwrap().to_owned(),
+            nonce: q.get("nonce").unwrap().to_owned(),
+            client_id: q.get("client_id").unwrap().to_owned(),
             url,
         }
     }
@@ -56,7 +56,7 @@ impl Request {
 
 fn query(url: &str) -> Form {
     let q = url.split_once('?').map(|(_, q)| q).unwrap();
-    Form::parse(q.as_bytes()).unwrap()
+    Form::parse(q, usize::MAX).unwrap()
 }
 
 /// The holder's app: a key and a credential bound to it.
@@ -109,9 +109,9 @@ async fn a_request_carries_the_counter_claims_and_an_id_that_is_not_its_state() 
         assert!(req.url.starts_with("openid4vp://?"), "{}", req.url);
         assert_eq!(req.client_id, format!("redirect_uri:{}", sb.url(RESPONSE)));
         let q = query(&req.url);
-        assert_eq!(q.first("response_uri"), Some(sb.url(RESPONSE).as_str()));
-        assert_eq!(q.first("response_mode"), Some("direct_post"));
-        let dcql: Value = serde_json::from_str(q.first("dcql_query").unwrap()).unwrap();
+        assert_eq!(q.get("response_uri"), Some(sb.url(RESPONSE).as_str()));
+        assert_eq!(q.get("response_mode"), Some("direct_post"));
+        let dcql: Value = serde_json::from_str(q.get("dcql_query").unwrap()).unwrap();
         let asked: Vec<&str> = dcql["credentials"][0]["claims"]
             .as_array()
             .unwrap()
@@ -119,7 +119,7 @@ async fn a_request_carries_the_counter_claims_and_an_id_that_is_not_its_state() 
             .map(|c| c["path"][0].as_str().unwrap())
             .collect();
         assert_eq!(asked, COUNTER_CLAIMS);
-        let meta: Value = serde_json::from_str(q.first("client_metadata").unwrap()).unwrap();
+        let meta: Value = serde_json::from_str(q.get("client_metadata").unwrap()).unwrap();
         assert_eq!(meta["client_name"], name);
         assert!((now + 300..=now + 301).contains(&req.expires_at));
         assert_eq!(req.expires_in, 300);

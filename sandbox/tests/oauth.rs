@@ -379,11 +379,11 @@ async fn bad_authorization_requests_redirect_with_an_error() {
         let loc = r.headers()["location"].to_str().unwrap().to_owned();
         assert!(loc.starts_with(TEST_REDIRECT), "{name}: {loc}");
         let q = query_of(&loc);
-        assert_eq!(q.first("error"), Some(expected), "{name}");
-        assert!(q.first("error_description").is_some(), "{name}");
-        assert_eq!(q.first("state"), Some(params.state.as_str()), "{name}");
-        assert_eq!(q.first("iss"), Some(sb.base.as_str()), "{name}");
-        assert!(q.first("code").is_none(), "{name}");
+        assert_eq!(q.get("error"), Some(expected), "{name}");
+        assert!(q.get("error_description").is_some(), "{name}");
+        assert_eq!(q.get("state"), Some(params.state.as_str()), "{name}");
+        assert_eq!(q.get("iss"), Some(sb.base.as_str()), "{name}");
+        assert!(q.get("code").is_none(), "{name}");
     }
     sb.stop().await;
 }
@@ -992,8 +992,8 @@ async fn browser_pages_sign_in_consent_and_cancel() {
     assert_eq!(consented.status().as_u16(), 303);
     let loc = consented.headers()["location"].to_str().unwrap().to_owned();
     let q = query_of(&loc);
-    assert_eq!(q.first("state"), Some(params.state.as_str()));
-    let code = q.first("code").unwrap().to_owned();
+    assert_eq!(q.get("state"), Some(params.state.as_str()));
+    let code = q.get("code").unwrap().to_owned();
     let proof = holder.proof("POST", &sb.url("/token"), sb.now());
     let t = token_request(&sb, &code_form(&code, &params), Some(&proof), None).await;
     assert_eq!(t.status, 200, "{}", t.body);
@@ -1044,9 +1044,9 @@ async fn browser_pages_sign_in_consent_and_cancel() {
     .await
     .unwrap();
     let q = query_of(cancelled.headers()["location"].to_str().unwrap());
-    assert_eq!(q.first("error"), Some("access_denied"));
-    assert_eq!(q.first("state"), Some(params.state.as_str()));
-    assert_eq!(q.first("iss"), Some(sb.base.as_str()));
+    assert_eq!(q.get("error"), Some("access_denied"));
+    assert_eq!(q.get("state"), Some(params.state.as_str()));
+    assert_eq!(q.get("iss"), Some(sb.base.as_str()));
 
     // Logout with the ID token as hint ends the session and returns to a registered URI
     // only (the rules one by one: sandbox/tests/logout.rs).

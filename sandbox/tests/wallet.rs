@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use common::{from_sdk, to_sdk, Sandbox};
-use mirairo_id_sandbox::util::{form_decode, form_encode};
+use mirairo_id_sandbox::util::form_encode;
 use mirairo_id_sandbox::wallet::{check_proof, proof_input, ProofError, PROOF_TYP};
 use mirairo_id_sdk::jose::{b64url_encode, EcPublicJwk, Es256SigningKey};
 use mirairo_id_sdk::json::{Map as SdkMap, Value as SdkValue};
@@ -586,18 +586,11 @@ fn the_proof_input_the_sandbox_hands_out_is_what_it_accepts() {
 
 /// The query pairs of an `openid4vp://?…` URL.
 fn pairs(url: &str) -> Vec<(String, String)> {
-    url.split_once('?')
+    let query = url.split_once('?').unwrap().1;
+    mirairo_id_sdk::form::Form::parse(query, usize::MAX)
         .unwrap()
-        .1
-        .split('&')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (
-                form_decode(k.as_bytes()).unwrap(),
-                form_decode(v.as_bytes()).unwrap(),
-            )
-        })
-        .collect()
+        .pairs()
+        .to_vec()
 }
 
 fn url_of(pairs: &[(String, String)]) -> String {

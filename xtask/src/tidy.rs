@@ -73,6 +73,19 @@ pub fn run() -> Result {
         }
     }
 
+    // The sandbox's handlers fail with `?` (issue 11): an `async fn` answers
+    // `Result<_, E>` or a typed answer, never a bare `Response` built with
+    // `match … return` (middlewares, which take `Next`, excepted).
+    for file in files(&root.join("sandbox/src"), &["rs"]) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for name in bare_response_handlers(&text) {
+            problems.push(format!(
+                "{}: handler `{name}` returns a bare Response (return Result<_, AppError> or a typed answer and use `?`)",
+                rel(&root, &file)
+            ));
+        }
+    }
+
     // We write 障害者, never 障がい者 (screen readers misread it), in every page and string.
     let texts = ["sdk/js", "widget/js", "www", "examples", "sandbox/src"];
     for dir in texts {
@@ -237,6 +250,30 @@ fn html_in_string(line: &str) -> bool {
     tag_after("\"<") || tag_after("</")
 }
 
+/// The `async fn`s of a Rust file (before its tests) whose signature returns a bare
+/// `Response` and takes no `Next` (so is a handler, not a middleware).
+fn bare_response_handlers(text: &str) -> Vec<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    code.match_indices("async fn ")
+        .filter_map(|(i, pat)| {
+            let rest = code.get(i + pat.len()..)?;
+            let signature = rest.split('{').next()?;
+            let returns_response = signature
+                .split("->")
+                .nth(1)
+                .is_some_and(|r| r.trim() == "Response");
+            (returns_response && !signature.contains("Next")).then(|| {
+                signature
+                    .split(['(', '<'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            })
+        })
+        .collect()
+}
+
 fn lines(file: &Path) -> Vec<(usize, String)> {
     std::fs::read_to_string(file)
         .map(|text| {
@@ -257,7 +294,31 @@ fn rel(root: &Path, file: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::html_in_string;
+    use super::{bare_response_handlers, html_in_string};
+
+    #[test]
+    fn bare_response_handlers_are_found() {
+        // (Rust code, the handlers it names)
+        let rows: [(&str, &[&str]); 6] = [
+            (
+                "pub async fn users(State(s): State<A>) -> Response {",
+                &["users"],
+            ),
+            ("async fn f(\n    body: Bytes,\n) -> Response {\n}", &["f"]),
+            ("async fn f() -> Result<Response, AppError> {", &[]),
+            ("async fn f() -> impl IntoResponse {", &[]),
+            (
+                "pub async fn guard(req: Request, next: Next) -> Response {",
+                &[],
+            ),
+            ("fn helper() -> Response {", &[]),
+        ];
+        for (code, expected) in rows {
+            assert_eq!(bare_response_handlers(code), expected, "{code}");
+        }
+        // Test modules are not looked at.
+        assert!(bare_response_handlers("#[cfg(test)]\nasync fn t() -> Response {").is_empty());
+    }
 
     #[test]
     fn html_in_a_string_is_found() {

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -14,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use super::{cookie, set_cookie, Grant, BROWSER_COOKIE, SESSION_COOKIE};
 use crate::credential::{load_user, load_users};
 use crate::error::{see_other, ApiError, AppError};
+use crate::form::{query, refused_page, single, PageForm};
 use crate::pages::{self, t, ConsentView, FormIds};
 use crate::state::AppState;
-use crate::util::{append_query, random_token, sha256_b64, today_jst, Form};
+use crate::util::{append_query, random_token, sha256_b64, today_jst};
 use mirairo_id_sdk::Lang;
 
 /// How long a pending request (sign-in and consent pages) lives.
@@ -61,6 +61,38 @@ impl AuthRequest {
     }
 }
 
+/// The parameters of §2.1 as received. Any name may repeat here: [`validate`] decides
+/// what a repeat means (an error page for `client_id` and `redirect_uri`, which say
+/// where an error may go; an error redirect for the others, RFC 6749 §4.1.2.1).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuthorizeParams {
+    /// `client_id`.
+    pub client_id: Vec<String>,
+    /// `redirect_uri`.
+    pub redirect_uri: Vec<String>,
+    /// `response_type`.
+    pub response_type: Vec<String>,
+    /// `scope`.
+    pub scope: Vec<String>,
+    /// `state`.
+    pub state: Vec<String>,
+    /// `nonce`.
+    pub nonce: Vec<String>,
+    /// `code_challenge`.
+    pub code_challenge: Vec<String>,
+    /// `code_challenge_method`.
+    pub code_challenge_method: Vec<String>,
+    /// `dpop_jkt`.
+    pub dpop_jkt: Vec<String>,
+    /// `certificate_claims`.
+    pub certificate_claims: Vec<String>,
+    /// `ui_locales`.
+    pub ui_locales: Vec<String>,
+    /// `prompt`.
+    pub prompt: Vec<String>,
+}
+
 /// Why a request was refused.
 #[derive(Debug)]
 pub enum Refusal {
@@ -102,13 +134,17 @@ fn is_b64url(s: &str) -> bool {
 ///
 /// # Errors
 /// [`Refusal::Page`] for a bad client or redirect URI, else [`Refusal::Redirect`].
-pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequest, Refusal> {
+pub fn validate<'a>(
+    state: &AppState,
+    form: &'a AuthorizeParams,
+    en_hint: bool,
+) -> Result<AuthRequest, Refusal> {
     let page = |code: &'static str, ja: &str, en: &str| Refusal::Page {
         code,
         ja: ja.to_owned(),
         en: en.to_owned(),
     };
-    let client_id = match form.one("client_id") {
+    let client_id = match single(&form.client_id, "client_id") {
         Ok(Some(c)) => c,
         _ => {
             return Err(page(
@@ -125,7 +161,7 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
             "This service (client_id) is not registered with Mirairo ID.",
         ));
     };
-    let redirect_uri = match form.one("redirect_uri") {
+    let redirect_uri = match single(&form.redirect_uri, "redirect_uri") {
         Ok(Some(r)) if client.redirect_uris.iter().any(|u| u == r) => r.to_owned(),
         _ => {
             return Err(page(
@@ -136,7 +172,10 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
         }
     };
     // From here on, errors go back to the client.
-    let client_state = form.one("state").ok().flatten().map(str::to_owned);
+    let client_state = single(&form.state, "state")
+        .ok()
+        .flatten()
+        .map(str::to_owned);
     let fail = |error: &str, description: &str| {
         Refusal::Redirect(error_redirect(
             &state.issuer,
@@ -146,12 +185,14 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
             client_state.as_deref(),
         ))
     };
-    let one = |name: &str| form.one(name).map_err(|e| fail("invalid_request", &e));
-    match one("response_type")? {
+    let one = |values: &'a [String], name: &str| {
+        single(values, name).map_err(|e| fail("invalid_request", &e))
+    };
+    match one(&form.response_type, "response_type")? {
         Some("code") => {}
         _ => return Err(fail("invalid_request", "response_type must be code")),
     }
-    let scope: Vec<String> = one("scope")?
+    let scope: Vec<String> = one(&form.scope, "scope")?
         .unwrap_or("")
         .split(' ')
         .filter(|s| !s.is_empty())
@@ -169,22 +210,22 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
             &format!("unsupported scope '{bad}' (supported: openid profile certificate)"),
         ));
     }
-    let st = one("state")?.unwrap_or("");
+    let st = one(&form.state, "state")?.unwrap_or("");
     if st.len() < 22 || st.len() > 512 || !is_b64url(st) {
         return Err(fail(
             "invalid_request",
             "state must be at least 128 bits of randomness, base64url (22 to 512 characters)",
         ));
     }
-    let nonce = one("nonce")?.unwrap_or("");
+    let nonce = one(&form.nonce, "nonce")?.unwrap_or("");
     if nonce.len() < 22 || nonce.len() > 512 || !is_b64url(nonce) {
         return Err(fail(
             "invalid_request",
             "nonce must be at least 128 bits of randomness, base64url (22 to 512 characters)",
         ));
     }
-    let challenge = one("code_challenge")?.unwrap_or("");
-    match one("code_challenge_method")? {
+    let challenge = one(&form.code_challenge, "code_challenge")?.unwrap_or("");
+    match one(&form.code_challenge_method, "code_challenge_method")? {
         Some("S256") => {}
         None => {
             return Err(fail(
@@ -205,7 +246,7 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
             "code_challenge must be base64url(SHA-256(code_verifier)), 43 characters",
         ));
     }
-    let jkt = one("dpop_jkt")?.unwrap_or("");
+    let jkt = one(&form.dpop_jkt, "dpop_jkt")?.unwrap_or("");
     if jkt.len() != 43 || !is_b64url(jkt) {
         return Err(fail(
             "invalid_request",
@@ -213,7 +254,7 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
         ));
     }
     let claims: Vec<String> = if scope.iter().any(|s| s == "certificate") {
-        match one("certificate_claims")? {
+        match one(&form.certificate_claims, "certificate_claims")? {
             None => DEFAULT_CERTIFICATE_CLAIMS.map(str::to_owned).into(),
             Some(list) => {
                 let mut out: Vec<String> = Vec::new();
@@ -240,11 +281,11 @@ pub fn validate(state: &AppState, form: &Form, en_hint: bool) -> Result<AuthRequ
     } else {
         Vec::new()
     };
-    let en = match one("ui_locales")? {
+    let en = match one(&form.ui_locales, "ui_locales")? {
         Some(l) => Lang::negotiate(l) == Some(Lang::En),
         None => en_hint,
     };
-    if let Some(prompt) = one("prompt")? {
+    if let Some(prompt) = one(&form.prompt, "prompt")? {
         if prompt.split(' ').any(|p| p == "none") {
             return Err(fail(
                 "login_required",
@@ -475,7 +516,7 @@ pub async fn start(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
-    let form = Form::parse(raw.unwrap_or_default().as_bytes()).map_err(|e| {
+    let form: AuthorizeParams = query(raw.as_deref()).map_err(|e| {
         refused_page(
             en_hint,
             StatusCode::BAD_REQUEST,
@@ -485,8 +526,9 @@ pub async fn start(
     })?;
     // Error pages follow ui_locales when it is readable, else Accept-Language.
     let en_hint = form
-        .first("ui_locales")
-        .and_then(Lang::negotiate)
+        .ui_locales
+        .first()
+        .and_then(|l| Lang::negotiate(l))
         .map_or(en_hint, |l| l == Lang::En);
     let mut req = validate(&state, &form, en_hint).map_err(|r| refused(r, en_hint))?;
     let now = state.clock.now();
@@ -551,59 +593,64 @@ fn check_pending(
     Ok((id.to_owned(), stored_csrf, req))
 }
 
+/// The query of the sign-in and consent pages: the pending request's id.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PageQuery {
+    req: Option<String>,
+}
+
+impl PageQuery {
+    /// The id in `raw`; an unreadable query names no pending request (the "expired"
+    /// page).
+    fn read(raw: Option<&str>) -> Option<String> {
+        query::<PageQuery>(raw).ok().and_then(|q| q.req)
+    }
+}
+
+/// What every form of the sign-in and consent pages posts: the pending request, its
+/// CSRF token, and the button pressed.
+struct Posted<'a> {
+    req: Option<&'a str>,
+    csrf: Option<&'a str>,
+    action: Option<&'a str>,
+}
+
+/// The sign-in form (each name at most once).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SigninForm {
+    req: Option<String>,
+    csrf: Option<String>,
+    action: Option<String>,
+    user: Option<String>,
+}
+
+/// The consent form: one `claim` per ticked box, the other names at most once.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConsentForm {
+    req: Option<String>,
+    csrf: Option<String>,
+    action: Option<String>,
+    certificate: Option<String>,
+    claim: Vec<String>,
+}
+
 /// A posted sign-in or consent form: its pending request checked against the form's CSRF
 /// token; when the holder pressed cancel, the request ends with `access_denied`.
 fn check_posted(
     state: &AppState,
     conn: &Connection,
     headers: &HeaderMap,
-    form: &Form,
+    posted: &Posted<'_>,
 ) -> Result<Pending, AppError> {
-    let csrf = form.first("csrf").unwrap_or("");
-    let (id, csrf, req) = check_pending(state, conn, headers, form.first("req"), Some(csrf))?;
-    if form.first("action") == Some("cancel") {
+    let csrf = posted.csrf.unwrap_or("");
+    let (id, csrf, req) = check_pending(state, conn, headers, posted.req, Some(csrf))?;
+    if posted.action == Some("cancel") {
         return Err(cancel(state, conn, &id, &req));
     }
     Ok((id, csrf, req))
-}
-
-/// Reads an `application/x-www-form-urlencoded` body (415 or 400 page otherwise).
-pub(crate) fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Form, AppError> {
-    let en = accept_en(headers);
-    let ct_ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !ct_ok {
-        return Err(refused_page(
-            en,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "フォームの形式が正しくありません。",
-            "The form is not application/x-www-form-urlencoded.",
-        ));
-    }
-    Form::parse(body).map_err(|e| {
-        refused_page(
-            en,
-            StatusCode::BAD_REQUEST,
-            &format!("フォームの内容を読み取れません（{e}）。"),
-            &format!("The form cannot be read ({e})."),
-        )
-    })
-}
-
-/// The "this request cannot be processed" page.
-fn refused_page(en: bool, status: StatusCode, ja: &str, english: &str) -> AppError {
-    AppError::page(
-        en,
-        status,
-        (
-            "リクエストを処理できません",
-            "This request cannot be processed",
-        ),
-        ja,
-        english,
-    )
 }
 
 /// Ends a pending request the holder cancelled: the `access_denied` redirect.
@@ -626,9 +673,9 @@ pub async fn signin_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let form = Form::parse(raw.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let id = PageQuery::read(raw.as_deref());
     let conn = state.db.lock();
-    let (id, csrf, req) = check_pending(&state, &conn, &headers, form.first("req"), None)?;
+    let (id, csrf, req) = check_pending(&state, &conn, &headers, id.as_deref(), None)?;
     signin_response(&state, &conn, &id, &csrf, &req)
 }
 
@@ -636,12 +683,16 @@ pub async fn signin_page(
 pub async fn signin(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    PageForm(form): PageForm<SigninForm>,
 ) -> Result<Response, AppError> {
-    let form = parse_post(&headers, &body)?;
     let conn = state.db.lock();
-    let (id, csrf, mut req) = check_posted(&state, &conn, &headers, &form)?;
-    let user = match form.first("user") {
+    let posted = Posted {
+        req: form.req.as_deref(),
+        csrf: form.csrf.as_deref(),
+        action: form.action.as_deref(),
+    };
+    let (id, csrf, mut req) = check_posted(&state, &conn, &headers, &posted)?;
+    let user = match form.user.as_deref() {
         Some(u) => load_user(&conn, u).map_err(db_page(req.en))?,
         None => None,
     };
@@ -671,9 +722,9 @@ pub async fn consent_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let form = Form::parse(raw.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let id = PageQuery::read(raw.as_deref());
     let conn = state.db.lock();
-    let (id, csrf, req) = check_pending(&state, &conn, &headers, form.first("req"), None)?;
+    let (id, csrf, req) = check_pending(&state, &conn, &headers, id.as_deref(), None)?;
     consent_response(&state, &conn, &id, &csrf, &req, None)
 }
 
@@ -681,16 +732,20 @@ pub async fn consent_page(
 pub async fn consent(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    PageForm(form): PageForm<ConsentForm>,
 ) -> Result<Response, AppError> {
-    let form = parse_post(&headers, &body)?;
     let conn = state.db.lock();
-    let (id, csrf, req) = check_posted(&state, &conn, &headers, &form)?;
+    let posted = Posted {
+        req: form.req.as_deref(),
+        csrf: form.csrf.as_deref(),
+        action: form.action.as_deref(),
+    };
+    let (id, csrf, req) = check_posted(&state, &conn, &headers, &posted)?;
     let Some(user) = req.user.clone() else {
         return Ok(see_other(&format!("/authorize/signin?req={id}")));
     };
     // A certificate is chosen with scope `certificate` (the form always sends one).
-    let certificate = match form.first("certificate").map(str::parse::<i64>) {
+    let certificate = match form.certificate.as_deref().map(str::parse::<i64>) {
         Some(Ok(n)) => Some(n),
         None if !req.has_scope("certificate") => None,
         _ => {
@@ -698,7 +753,7 @@ pub async fn consent(
             return consent_response(&state, &conn, &id, &csrf, &req, Some(msg));
         }
     };
-    let claims: Vec<String> = form.all("claim").into_iter().map(str::to_owned).collect();
+    let claims = form.claim;
     let auth_time = req.auth_time.unwrap_or_else(|| state.clock.now());
     // A refusal (e.g. a certificate that is not the user's) shows the consent page again.
     match issue_code(&state, &conn, &req, &user, certificate, claims, auth_time) {

@@ -14,33 +14,50 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use mirairo_id_sdk::jose::Jws;
 use mirairo_id_sdk::json::Value;
 use mirairo_id_sdk::{Audience, IdTokenError, IdTokenOptions, Verifier, VerifierConfig};
 use rusqlite::OptionalExtension;
+use serde::Deserialize;
 
-use super::authorize::{accept_en, parse_post};
+use super::authorize::accept_en;
 use super::{cookie, set_cookie, SESSION_COOKIE};
 use crate::cors::is_foreign_origin;
-use crate::error::{ApiError, AppError};
+use crate::error::{see_other, ApiError, AppError};
+use crate::form::{query, single, PageForm};
 use crate::pages::{self, LogoutConfirmView};
 use crate::state::AppState;
-use crate::util::{append_query, to_sdk, Form};
+use crate::util::{append_query, to_sdk};
 use mirairo_id_sdk::Lang;
 
-/// The parameters of an end-session request, in the order the confirmation form
-/// posts them back.
-const PARAMS: [&str; 5] = [
-    "id_token_hint",
-    "client_id",
-    "post_logout_redirect_uri",
-    "state",
-    "ui_locales",
-];
+/// The parameters of an end-session request as received (a query or the confirmation
+/// form). Any name may repeat here; [`check`] refuses a repeat with the page that names
+/// it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EndSessionParams {
+    id_token_hint: Vec<String>,
+    client_id: Vec<String>,
+    post_logout_redirect_uri: Vec<String>,
+    state: Vec<String>,
+    ui_locales: Vec<String>,
+}
+
+impl EndSessionParams {
+    /// Every parameter, in the order the confirmation form posts them back.
+    fn in_order(&self) -> [(&'static str, &[String]); 5] {
+        [
+            ("id_token_hint", &self.id_token_hint),
+            ("client_id", &self.client_id),
+            ("post_logout_redirect_uri", &self.post_logout_redirect_uri),
+            ("state", &self.state),
+            ("ui_locales", &self.ui_locales),
+        ]
+    }
+}
 
 /// A checked end-session request.
 struct EndSession {
@@ -74,14 +91,15 @@ fn bad(en: bool, status: StatusCode, ja: &str, english: &str) -> AppError {
 }
 
 /// Checks the parameters (the same for `GET` and `POST`). `Err` is the 400 page.
-fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, AppError> {
+fn check(state: &AppState, form: &EndSessionParams, en_hint: bool) -> Result<EndSession, AppError> {
     let en = form
-        .first("ui_locales")
-        .and_then(Lang::negotiate)
+        .ui_locales
+        .first()
+        .and_then(|l| Lang::negotiate(l))
         .map_or(en_hint, |l| l == Lang::En);
     let mut fields = Vec::new();
-    for name in PARAMS {
-        match form.one(name) {
+    for (name, values) in form.in_order() {
+        match single(values, name) {
             Ok(Some(v)) => fields.push((name, v.to_owned())),
             Ok(None) => {}
             Err(_) => {
@@ -94,7 +112,12 @@ fn check(state: &AppState, form: &Form, en_hint: bool) -> Result<EndSession, App
             }
         }
     }
-    let get = |name: &str| form.first(name);
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    };
     let hint = match get("id_token_hint") {
         None => None,
         Some(token) => Some(verify_hint(state, token, get("client_id")).map_err(|()| {
@@ -261,14 +284,7 @@ fn end_session(
                 Some(s) => append_query(uri, &[("state", s)]),
                 None => uri.clone(),
             };
-            let mut r = Response::new(axum::body::Body::empty());
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            if let Ok(v) = HeaderValue::from_str(&url) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
+            see_other(&url)
         }
         None => pages::logged_out(req.en),
     };
@@ -295,7 +311,7 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
-    let form = Form::parse(raw.unwrap_or_default().as_bytes()).map_err(|_| {
+    let form: EndSessionParams = query(raw.as_deref()).map_err(|_| {
         bad(
             en_hint,
             StatusCode::BAD_REQUEST,
@@ -323,7 +339,7 @@ pub async fn logout(
 pub async fn confirm(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    PageForm(form): PageForm<EndSessionParams>,
 ) -> Result<Response, AppError> {
     let en_hint = accept_en(&headers);
     if is_foreign_origin(&headers, &state.issuer) {
@@ -334,7 +350,6 @@ pub async fn confirm(
             "This sign-out request came from another site, so it was refused. You are still signed in.",
         ));
     }
-    let form = parse_post(&headers, &body)?;
     let req = check(&state, &form, en_hint)?;
     let sid = session(&state, &headers).map_err(|e| ApiError::from(e).into_page(req.en))?;
     end_session(&state, &req, sid.as_ref().map(|s| s.id.as_str()))

@@ -8,13 +8,13 @@ pub mod userinfo;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::IntoResponse;
 use mirairo_id_sdk::oidc::CERTIFICATE_CLAIMS_SUPPORTED;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::error::{json_response, ApiError};
+use crate::error::{ApiError, NoStoreJson};
 use crate::state::AppState;
 
 /// What a code (and the token family it starts) grants; stored as JSON.
@@ -50,7 +50,7 @@ impl Grant {
 }
 
 /// `GET /.well-known/openid-configuration`.
-pub async fn discovery(State(state): State<Arc<AppState>>) -> Response {
+pub async fn discovery(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let u = |p: &str| state.url(p);
     let body = json!({
         "issuer": state.issuer,
@@ -77,21 +77,19 @@ pub async fn discovery(State(state): State<Arc<AppState>>) -> Response {
         "places_endpoint": u("/api/v1/places"),
         "coupons_endpoint": u("/api/v1/coupons"),
     });
-    public_json(body.to_string(), "public, max-age=60")
+    public_json(body, "public, max-age=60")
 }
 
 /// `GET /jwks.json`.
-pub async fn jwks(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+pub async fn jwks(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, ApiError> {
     let conn = state.db.lock();
     let set = crate::keys::jwks(&conn)?;
-    Ok(public_json(set.to_string(), "no-cache"))
+    Ok(public_json(set, "no-cache"))
 }
 
-fn public_json(body: String, cache: &'static str) -> Response {
-    let mut r = json_response(StatusCode::OK, body);
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    r
+/// A public JSON document with its own `Cache-Control`.
+fn public_json(body: serde_json::Value, cache: &'static str) -> impl IntoResponse {
+    ([(header::CACHE_CONTROL, cache)], NoStoreJson(body))
 }
 
 /// The value of a cookie.

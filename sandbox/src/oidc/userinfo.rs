@@ -12,7 +12,7 @@ use serde_json::json;
 use super::Grant;
 use crate::cors;
 use crate::credential;
-use crate::error::{json_response, ApiError};
+use crate::error::{ApiError, NoStoreJson};
 use crate::state::AppState;
 use crate::token::{check_dpop, dpop_header};
 use crate::util::sha256_b64;
@@ -114,28 +114,31 @@ fn userinfo_inner(
     Ok((out, grant.client_id))
 }
 
-/// `GET /userinfo`.
-pub async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+/// `GET /userinfo`. Like the token endpoint, every answer carries the current DPoP
+/// nonce, and CORS headers only for an origin registered for the token's client (known
+/// once the token is read; any registered origin when it cannot be read).
+pub async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) -> impl IntoResponse {
     let origin = cors::origin(&headers);
-    let (mut r, client) = match userinfo_inner(&state, &headers) {
-        Ok((v, client)) => (json_response(StatusCode::OK, v.to_string()), Some(client)),
-        Err(e) => (e.into_response(), None),
-    };
-    state.nonces().add_header(&mut r, state.clock.now());
+    let result = userinfo_inner(&state, &headers);
+    let mut extra = state.nonces().headers(state.clock.now());
     if let Some(o) = origin.as_deref() {
-        let allowed = match client.as_deref().and_then(|c| state.client(c)) {
+        let client = result.as_ref().ok().and_then(|(_, c)| state.client(c));
+        let allowed = match client {
             Some(c) => c.origins.iter().any(|x| x == o),
             None => state.origin_registered(o),
         };
         if allowed {
-            cors::add_for_origin(&mut r, o, "WWW-Authenticate, DPoP-Nonce");
+            extra.extend(cors::for_origin(o, "WWW-Authenticate, DPoP-Nonce"));
         }
     }
-    r
+    (extra, result.map(|(v, _)| NoStoreJson(v)))
 }
 
 /// `OPTIONS /userinfo`.
-pub async fn preflight(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn preflight(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<(HeaderMap, Response), ApiError> {
     let origin = cors::origin(&headers);
     let allowed = origin
         .as_deref()

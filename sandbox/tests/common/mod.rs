@@ -6,9 +6,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use mirairo_id_sandbox::util::{from_sdk, to_sdk, Form};
+pub use mirairo_id_sandbox::util::{from_sdk, to_sdk};
 use mirairo_id_sandbox::{serve, Config, ServerHandle};
 use mirairo_id_sdk::dpop::{access_token_hash, dpop_proof, dpop_proof_with_nonce};
+/// Redirect and request URLs are read by the SDK core's strict decoder (a repeated
+/// parameter fails the test).
+pub use mirairo_id_sdk::form::Form;
 use mirairo_id_sdk::jose::{b64url_encode, Es256SigningKey, JwkSet, Jws};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -288,7 +291,7 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 /// The query parameters of a redirect URL.
 pub fn query_of(url: &str) -> Form {
     let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
-    Form::parse(q.as_bytes()).unwrap()
+    Form::parse(q, usize::MAX).unwrap()
 }
 
 /// `POST /_sandbox/authorize` → the redirect URL.
@@ -322,9 +325,9 @@ pub async fn code_for(sb: &Sandbox, params: &AuthParams, extra: &[(&str, &str)])
     assert_eq!(status, 200, "{v}");
     let url = v["redirect"].as_str().unwrap().to_owned();
     let q = query_of(&url);
-    assert_eq!(q.first("state"), Some(params.state.as_str()));
-    assert_eq!(q.first("iss"), Some(sb.base.as_str()));
-    q.first("code")
+    assert_eq!(q.get("state"), Some(params.state.as_str()));
+    assert_eq!(q.get("iss"), Some(sb.base.as_str()));
+    q.get("code")
         .unwrap_or_else(|| panic!("no code in {url}"))
         .to_owned()
 }
