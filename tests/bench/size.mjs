@@ -8,7 +8,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const budgets = { sdk: { gzip: 40_000 }, widget: { brotli: 60_000 } };
+// Issue 11: the SDK at most 64 KB gzip (below auth0-spa-js), the widget at most 75 KB brotli.
+const budgets = { sdk: { gzip: 64_000 }, widget: { brotli: 75_000 } };
 // The floor each package is compared with (target/floors/, built by `cargo xtask bench`
 // from tests/bench/floors/ exactly as the packages are built): what any Rust/wasm build
 // of it must ship before its own features.

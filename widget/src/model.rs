@@ -1,10 +1,11 @@
 //! Wire types of PROTOCOL.md §1 and §5, read leniently: a missing or odd field
 //! degrades to empty text instead of losing the whole list.
 //!
-//! The types derive `serde::Deserialize`. In the browser the body is parsed by the
-//! browser's own `Response.json()` and handed to these impls by `serde-wasm-bindgen`
-//! (`fetch`); natively the tests read JSON text with `serde_json` through the same
-//! impls. The lenient rules live here, in [`Field`].
+//! The types implement `serde::Deserialize` (derived, or for places and coupons one
+//! visitor, [`Record`]). In the browser the body is parsed by the browser's own
+//! `Response.json()` and handed to these impls by `serde-wasm-bindgen` (`fetch`);
+//! natively the tests read JSON text with `serde_json` through the same impls. The
+//! lenient rules live here, in [`Field`].
 
 use std::fmt;
 
@@ -25,8 +26,7 @@ pub struct Metadata {
 }
 
 /// One place that accepts Mirairo ID.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(from = "RawPlace")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Place {
     pub id: String,
     pub name: String,
@@ -54,8 +54,7 @@ pub struct PlacesPage {
 }
 
 /// One coupon.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(from = "RawCoupon")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Coupon {
     pub id: String,
     pub business: String,
@@ -76,76 +75,163 @@ pub struct CouponsPage {
     pub items: Vec<Coupon>,
 }
 
-/// A [`Place`] as it came: `id` must be a string when present; every other field is
-/// read leniently as a [`Field`].
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct RawPlace {
-    id: String,
-    name: Field,
-    name_kana: Field,
-    category: Field,
-    prefecture: Field,
-    city: Field,
-    address: Field,
-    business: Field,
-    accepts: Field,
-    requires_mynaportal: Field,
-    support: Field,
-    url: Field,
-}
+/// The members of a place that the widget reads, `id` first (see [`Record`]).
+const PLACE_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "name_kana",
+    "category",
+    "prefecture",
+    "city",
+    "address",
+    "business",
+    "accepts",
+    "requires_mynaportal",
+    "support",
+    "url",
+];
 
-impl From<RawPlace> for Place {
-    fn from(r: RawPlace) -> Place {
-        Place {
-            id: r.id,
-            name: r.name.text(),
-            name_kana: r.name_kana.text(),
-            category: r.category.text(),
-            prefecture: r.prefecture.text(),
-            city: r.city.text(),
-            address: r.address.text(),
-            business: r.business.text(),
-            accepts: r.accepts.texts(),
-            requires_mynaportal: r.requires_mynaportal.flag(),
-            support: r.support.texts(),
-            url: r.url.text(),
-        }
+impl<'de> Deserialize<'de> for Place {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Place, D::Error> {
+        let (id, mut r) = Record::read(d, "Place", PLACE_FIELDS)?;
+        // The fields in the order of PLACE_FIELDS.
+        Ok(Place {
+            id,
+            name: r.next().text(),
+            name_kana: r.next().text(),
+            category: r.next().text(),
+            prefecture: r.next().text(),
+            city: r.next().text(),
+            address: r.next().text(),
+            business: r.next().text(),
+            accepts: r.next().texts(),
+            requires_mynaportal: r.next().flag(),
+            support: r.next().texts(),
+            url: r.next().text(),
+        })
     }
 }
 
-/// A [`Coupon`] as it came (see [`RawPlace`]).
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct RawCoupon {
-    id: String,
-    business: Field,
-    title: Field,
-    description: Field,
-    discount: Field,
-    valid_from: Field,
-    valid_until: Field,
-    conditions: Field,
-    category: Field,
-    prefecture: Field,
-    url: Field,
+/// The members of a coupon that the widget reads, `id` first (see [`Record`]).
+const COUPON_FIELDS: &[&str] = &[
+    "id",
+    "business",
+    "title",
+    "description",
+    "discount",
+    "valid_from",
+    "valid_until",
+    "conditions",
+    "category",
+    "prefecture",
+    "url",
+];
+
+impl<'de> Deserialize<'de> for Coupon {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Coupon, D::Error> {
+        let (id, mut r) = Record::read(d, "Coupon", COUPON_FIELDS)?;
+        // The fields in the order of COUPON_FIELDS.
+        Ok(Coupon {
+            id,
+            business: r.next().text(),
+            title: r.next().text(),
+            description: r.next().text(),
+            discount: r.next().text(),
+            valid_from: r.next().text(),
+            valid_until: r.next().text(),
+            conditions: r.next().texts(),
+            category: r.next().text(),
+            prefecture: r.next().text(),
+            url: r.next().text(),
+        })
+    }
 }
 
-impl From<RawCoupon> for Coupon {
-    fn from(r: RawCoupon) -> Coupon {
-        Coupon {
-            id: r.id,
-            business: r.business.text(),
-            title: r.title.text(),
-            description: r.description.text(),
-            discount: r.discount.text(),
-            valid_from: r.valid_from.text(),
-            valid_until: r.valid_until.text(),
-            conditions: r.conditions.texts(),
-            category: r.category.text(),
-            prefecture: r.prefecture.text(),
-            url: r.url.text(),
+/// An item as it came: `id` must be a string when present (else the page is refused);
+/// every other member named is read leniently as a [`Field`].
+///
+/// Places and coupons are read by this one visitor with their own list of names,
+/// rather than a derived visitor each: one copy in the wasm instead of two, which are
+/// mostly the same code (docs/contract-notes.md, widget-lean).
+struct Record {
+    /// The members after `id`, in the order of their names; taken by [`Record::next`].
+    fields: std::vec::IntoIter<Field>,
+}
+
+impl Record {
+    /// Reads an object with the members `names` (`names[0]` is `id`): its `id` and
+    /// the rest.
+    fn read<'de, D: Deserializer<'de>>(
+        d: D,
+        kind: &'static str,
+        names: &'static [&'static str],
+    ) -> Result<(String, Record), D::Error> {
+        d.deserialize_struct(kind, names, RecordVisitor { names })
+    }
+
+    /// The next member in the order of the names; `Nothing` past the end.
+    fn next(&mut self) -> Field {
+        self.fields.next().unwrap_or_default()
+    }
+}
+
+struct RecordVisitor {
+    names: &'static [&'static str],
+}
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = (String, Record);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(String, Record), A::Error> {
+        let mut id = String::new();
+        // One slot per name after `id`.
+        let mut fields: Vec<Field> = self.names.iter().skip(1).map(|_| Field::Nothing).collect();
+        while let Some(key) = map.next_key_seed(Name { names: self.names })? {
+            match key {
+                Some(0) => id = map.next_value()?,
+                Some(i) => {
+                    let value = map.next_value()?;
+                    if let Some(slot) = fields.get_mut(i - 1) {
+                        *slot = value;
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
+        let fields = fields.into_iter();
+        Ok((id, Record { fields }))
+    }
+}
+
+/// A member name as its position in `names`, `None` for a member the widget does
+/// not read.
+struct Name {
+    names: &'static [&'static str],
+}
+
+impl<'de> de::DeserializeSeed<'de> for Name {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.names.iter().position(|n| *n == v))
     }
 }
 
@@ -323,6 +409,59 @@ mod tests {
     }
 
     #[test]
+    fn each_member_is_read_into_its_own_field() {
+        let p = read::<Place>(
+            r#"{"id":"i","name":"n","name_kana":"k","category":"c","prefecture":"p",
+            "city":"ci","address":"a","business":"b","accepts":["ac"],
+            "requires_mynaportal":true,"support":["s"],"url":"u","lat":1,"x":{"y":[]}}"#,
+        )
+        .expect("place");
+        let texts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            p,
+            Place {
+                id: "i".into(),
+                name: "n".into(),
+                name_kana: "k".into(),
+                category: "c".into(),
+                prefecture: "p".into(),
+                city: "ci".into(),
+                address: "a".into(),
+                business: "b".into(),
+                accepts: texts(&["ac"]),
+                requires_mynaportal: true,
+                support: texts(&["s"]),
+                url: "u".into(),
+            }
+        );
+        let c = read::<Coupon>(
+            r#"{"id":"i","business":"b","title":"t","description":"d","discount":"di",
+            "valid_from":"vf","valid_until":"vu","conditions":["co"],"category":"c",
+            "prefecture":"p","url":"u","name":"x"}"#,
+        )
+        .expect("coupon");
+        assert_eq!(
+            c,
+            Coupon {
+                id: "i".into(),
+                business: "b".into(),
+                title: "t".into(),
+                description: "d".into(),
+                discount: "di".into(),
+                valid_from: "vf".into(),
+                valid_until: "vu".into(),
+                conditions: texts(&["co"]),
+                category: "c".into(),
+                prefecture: "p".into(),
+                url: "u".into(),
+            }
+        );
+        // Nothing present: every field empty.
+        assert_eq!(read::<Place>("{}"), Some(Place::default()));
+        assert_eq!(read::<Coupon>("{}"), Some(Coupon::default()));
+    }
+
+    #[test]
     fn odd_fields_degrade_instead_of_failing() {
         let page = read::<PlacesPage>(
             r#"{"items":[{"id":"x","name":null,"accepts":"physical","support":[1,null,{"a":[]}],
@@ -421,6 +560,8 @@ mod tests {
         assert!(read::<PlacesPage>(r#"{"total":1}"#).is_none());
         assert!(read::<PlacesPage>("<html>").is_none());
         assert!(read::<PlacesPage>(r#"{"items":[{"id":7}]}"#).is_none());
+        assert!(read::<PlacesPage>(r#"{"items":[{"id":null}]}"#).is_none());
+        assert!(read::<CouponsPage>(r#"{"items":[{"id":["c1"]}]}"#).is_none());
         assert!(read::<PlacesPage>(r#"{"items":["x"]}"#).is_none());
         assert!(read::<PlacesPage>(r#"{"items":[],"total":-1}"#).is_none());
         assert!(read::<CouponsPage>(r#"{"items":{}}"#).is_none());
