@@ -158,3 +158,33 @@ test("(c) before any load, the synchronous Verifier is a typed invalid_config", 
   assert.equal(code, "invalid_config");
   await context.close();
 });
+
+test("without WebCrypto (an insecure context) the popup login loads the ES256 module on demand and succeeds", async () => {
+  const context = await browser.newContext();
+  // As on a plain http: page that is not localhost: no crypto.subtle.
+  await context.addInitScript(() => {
+    Object.defineProperty(globalThis.crypto, "subtle", { value: undefined, configurable: true });
+  });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.locator("#use-popup").check();
+  const button = page.getByRole("button", { name: "ミライロIDでログイン" });
+  await button.waitFor();
+  assert.equal(await page.evaluate(() => globalThis.crypto.subtle), undefined);
+  const popupOpened = page.waitForEvent("popup");
+  await button.click();
+  const popup = await popupOpened;
+  await popup.waitForURL(/\/(authorize|signin|consent)/);
+  await popup.locator('input[name="user"][value="hanako"]').check();
+  await popup.locator('button[name="action"][value="ok"]').click();
+  await popup.locator('input[name="claim"]').first().waitFor();
+  await popup.locator('button[name="action"][value="ok"]').click();
+  await page.locator("#cert-section:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.match(await page.locator("#cert").innerText(), /身体障害者手帳/);
+  // The holder key, its DPoP proofs and the token checks all ran in the ES256 module.
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1);
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+});
