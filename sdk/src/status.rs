@@ -442,6 +442,7 @@ impl StatusListCache {
 }
 
 #[cfg(test)]
+#[cfg(feature = "es256")] // the tests sign with Es256SigningKey
 mod tests {
     use super::*;
     use crate::jose::Es256SigningKey;

@@ -5,12 +5,13 @@ use crate::setup::{self, Needs};
 use crate::util::{self, Result};
 use std::time::Instant;
 
-/// The core's tests of its build without p256 (`sdk/tests/es256_*.rs`).
-const NO_ES256_TESTS: [&str; 8] = [
+/// The core's tests of its build without p256 (its unit tests, `sdk/tests/es256_*.rs`).
+const NO_ES256_TESTS: [&str; 9] = [
     "test",
     "-p",
     "mirairo-id-sdk",
     "--no-default-features",
+    "--lib",
     "--test",
     "es256_feature",
     "--test",
