@@ -254,6 +254,20 @@ fn a_login_through_the_binding() {
         .unwrap_err();
     assert_eq!(error_of(e).2.as_deref(), Some("invalid_grant"));
 
+    // Two phases as login.js runs them: a PendingTokenAnswer whose `checks` are the ID
+    // token's and the credential's (flat, 4 entries each); finished once only.
+    let good = body(id_token(nonce, Signer::Es256(issuer_key())));
+    let mut pending = core
+        .prepare_login(200, &good, tx, &holder_jwk(), NOW as f64)
+        .unwrap()
+        .expect("no refetch");
+    assert_eq!(pending.checks().length(), 8);
+    let e = core.finish_login(&mut pending, &[1, 0]).unwrap_err();
+    assert_eq!(error_of(e).0, "bad_signature");
+    assert!(!core.is_authenticated());
+    let e = core.finish_login(&mut pending, &[1, 1]).unwrap_err();
+    assert_eq!(error_of(e).0, "malformed", "finishLogin runs once");
+
     // The good answer: {"result": LoginResult} in camelCase, and a session.
     let out: Value = serde_json::from_str(
         &core
