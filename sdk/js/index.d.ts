@@ -7,8 +7,12 @@ export const VERSION: string;
 
 /**
  * Fetches and instantiates the WebAssembly module once; later calls return at once.
- * Every async factory of the SDK calls it itself. On Node the module is loaded while
- * the package is imported.
+ * In browsers it also loads the small ES256 module that the synchronous
+ * `Verifier.verify` and `Verifier.verifyIdToken` need: `await ready()` before them.
+ * The login (`MirairoId.create`, the button), `Verifier.fromIssuer`, `verifyOnline` and
+ * `verifyPresentationResponse` never need it (they check signatures with WebCrypto and
+ * load only the core themselves). On Node everything is loaded while the package is
+ * imported.
  */
 export function ready(): Promise<void>;
 
@@ -164,11 +168,18 @@ export class Verifier {
   constructor(opts: { issuer: string; jwks: object | string; vct?: string; leewaySeconds?: number });
   /** Fetches the issuer's metadata (checking its `issuer`) and JWK Set. */
   static fromIssuer(issuer: string, opts?: { vct?: string; leewaySeconds?: number }): Promise<Verifier>;
-  /** Every check of PROTOCOL.md §4, synchronously. */
+  /**
+   * Every check of PROTOCOL.md §4, synchronously. In browsers `await ready()` first
+   * (it loads the ES256 module); before that this throws `invalid_config`.
+   * `verifyOnline` never needs it.
+   */
   verify(credential: string, opts?: VerifyOptions): VerifiedCertificate;
   /** `verify` with the status list fetched and cached, and one JWK Set refetch for an unknown `kid`. */
   verifyOnline(credential: string, opts?: VerifyOptions): Promise<VerifiedCertificate>;
-  /** PROTOCOL.md §2.4; failures are `bad_id_token` with a `reason`. */
+  /**
+   * PROTOCOL.md §2.4; failures are `bad_id_token` with a `reason`. Synchronous: in
+   * browsers `await ready()` first, else `invalid_config`.
+   */
   verifyIdToken(idToken: string, opts: { audience: string; nonce?: string; now?: number }): IdTokenClaims;
   /**
    * A counter presentation response (PROTOCOL.md §7.2): the `direct_post` form posted to

@@ -26,9 +26,9 @@
 // tabs (each tab signs in for itself), so no tab can reuse another's refresh token.
 // Without Web Locks (older browsers) the per-instance single-flight still holds and the
 // key store relies on IndexedDB's `add` (the first key stored wins).
-import { LoginCore, SoftwareKey } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
-import { argJson, ready } from "./load.js";
+import { argJson, bindings, loadEs256, readyCore } from "./load.js";
+import { run } from "./verifier.js";
 
 const TX_PREFIX = "mirairo-id:tx:";
 /** The popup window's name; a callback page loaded in it hands the URL to its opener. */
@@ -187,14 +187,23 @@ class WebCryptoHolder {
   }
 }
 
-/** Without WebCrypto (an insecure context): a wasm P-256 key that lives as long as the page. */
+/**
+ * Without WebCrypto (an insecure context): a P-256 key in the ES256 module's wasm (loaded
+ * on demand), living as long as the page. The core hashes, the module signs the digest.
+ */
 class SoftwareHolder {
-  constructor() {
-    this.key = new SoftwareKey();
-    this.jwk = this.key.publicJwk();
+  static async create() {
+    const es256 = await loadEs256();
+    const key = es256.SigningKey.generate();
+    if (key === undefined) throw fail("invalid_config", "no random number source for a key / 鍵を作るための乱数源がありません");
+    return new SoftwareHolder(key);
+  }
+  constructor(key) {
+    this.key = key;
+    this.jwk = bindings().es256PublicJwk(key.publicKey());
   }
   async sign(text) {
-    return this.key.sign(text);
+    return this.key.signPrehash(bindings().es256Digest(new TextEncoder().encode(text)));
   }
 }
 
@@ -282,10 +291,11 @@ export class MirairoId {
    * @returns {Promise<MirairoId>}
    */
   static async create(opts) {
-    await ready();
+    // The core only: the login verifies its tokens with WebCrypto (no ES256 module).
+    await readyCore();
     const origin = globalThis.location?.origin ?? "";
     // The core checks every member (types, URLs, origin, claims, lang).
-    const core = new LoginCore(argJson(opts, "options"), origin);
+    const core = new (bindings().LoginCore)(argJson(opts, "options"), origin);
     const client = new MirairoId(core, { ...opts, lang: core.lang() }, CREATE);
     // In the login popup, a callback page hands the URL to the opener and closes; cut
     // off from it by COOP, over a BroadcastChannel.
@@ -340,7 +350,7 @@ export class MirairoId {
   #loadHolder() {
     if (this.#holder) return Promise.resolve(this.#holder);
     if (this.#holderLoading === null) {
-      this.#holderLoading = (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : Promise.resolve(new SoftwareHolder())).then(
+      this.#holderLoading = (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : SoftwareHolder.create()).then(
         (h) => (this.#holder ??= h), // a key carried by a redirect login (set meanwhile) wins
       );
       this.#holderLoading.catch(() => {
@@ -450,13 +460,13 @@ export class MirairoId {
         channel.onmessage = (event) => {
           const data = event.data;
           if (data?.type !== "mirairo-id:callback" || typeof data.url !== "string") return;
-          if (LoginCore.callbackState(data.url) !== state) return;
+          if (bindings().LoginCore.callbackState(data.url) !== state) return;
           channel.postMessage({ type: "mirairo-id:ack", state });
           accept(data.url);
         };
       }
       const accept = (href) => {
-        if (typeof href === "string" && LoginCore.callbackState(href) === state) {
+        if (typeof href === "string" && bindings().LoginCore.callbackState(href) === state) {
           end(resolve, href);
           return true;
         }
@@ -500,7 +510,7 @@ export class MirairoId {
    * after a short wait or without BroadcastChannel.
    */
   #handOverByChannel(href) {
-    const state = LoginCore.callbackState(href);
+    const state = bindings().LoginCore.callbackState(href);
     const s = storage();
     if (typeof globalThis.BroadcastChannel !== "function" || !state || s?.getItem(TX_PREFIX + state) != null) {
       return Promise.resolve(false);
@@ -581,7 +591,7 @@ export class MirairoId {
 
   async #finishCallback(href, cleanAddressBar) {
     try {
-      const state = LoginCore.callbackState(href);
+      const state = bindings().LoginCore.callbackState(href);
       const stored = takeTransaction(state);
       if (cleanAddressBar) {
         try {
@@ -614,7 +624,7 @@ export class MirairoId {
       const request = JSON.parse(this.#core.codeTokenRequest(code, tx));
       const answer = await this.#tokenRequest(request, holder);
       await keys;
-      const result = await this.#verify(() => this.#core.completeLogin(answer.status, answer.body, tx, holder.jwk, nowSeconds()));
+      const result = await this.#verify(() => this.#core.prepareLogin(answer.status, answer.body, tx, holder.jwk, nowSeconds()));
       this.#emit("login", result);
       return result;
     } catch (e) {
@@ -648,7 +658,7 @@ export class MirairoId {
         } catch (e) {
           const timeout = isTimeout(e);
           const kind = timeout ? "timeout" : "network";
-          if (!LoginCore.shouldRetry(kind, 0, attempt)) {
+          if (!bindings().LoginCore.shouldRetry(kind, 0, attempt)) {
             throw fail(kind, timeout ? "the token endpoint did not answer in time" : "cannot reach the token endpoint", e);
           }
         }
@@ -674,7 +684,7 @@ export class MirairoId {
             attempt--;
             continue;
           }
-          if (res.ok || !LoginCore.shouldRetry("status", status, attempt)) return { status, body };
+          if (res.ok || !bindings().LoginCore.shouldRetry("status", status, attempt)) return { status, body };
         }
       } finally {
         t.done();
@@ -684,9 +694,22 @@ export class MirairoId {
   }
 
   /** Runs a core verification step, refetching the JWK Set when the core asks for it. */
-  async #verify(step) {
+  /**
+   * Verifies a token answer in two phases, as `Verifier.verifyOnline` does: the core's
+   * checks (`prepare`), the ECDSA checks with WebCrypto (`run`), the core's `finish`.
+   * The core may ask for one JWK Set refetch (`undefined` or `{refetch}`), then again.
+   */
+  async #verify(prepare) {
     for (;;) {
-      const out = JSON.parse(step());
+      const pending = prepare();
+      let out = { refetch: true };
+      if (pending !== undefined) {
+        try {
+          out = JSON.parse(this.#core.finishLogin(pending, await run(pending.checks)));
+        } finally {
+          pending.free();
+        }
+      }
       if (!out.refetch) return out.result;
       const jwksUri = await this.#loadMetadata();
       this.#core.setJwks(await getText(jwksUri), nowSeconds(), true);
@@ -753,7 +776,7 @@ export class MirairoId {
         const request = JSON.parse(this.#core.refreshTokenRequest());
         const holder = await this.#loadHolder();
         const answer = await this.#tokenRequest(request, holder);
-        const result = await this.#verify(() => this.#core.completeRefresh(answer.status, answer.body, holder.jwk, nowSeconds()));
+        const result = await this.#verify(() => this.#core.prepareRefresh(answer.status, answer.body, holder.jwk, nowSeconds()));
         this.#emit("refresh", result);
         return result;
       };

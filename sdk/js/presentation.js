@@ -1,8 +1,7 @@
 // PresentationRequest (PROTOCOL.md §7.1, API.md "Counter presentation"): every rule runs
 // in wasm (the Rust core, sdk/src/openid4vp.rs); this file only holds the result.
-import { createPresentationRequest, readPresentationRequest, presentationResponseState } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
-import { assertReady } from "./load.js";
+import { assertReady, bindings } from "./load.js";
 
 const fail = (code, message) => new MirairoIdError(code, message);
 const made = Symbol("PresentationRequest");
@@ -60,7 +59,7 @@ export class PresentationRequest {
   static create(opts) {
     assertReady();
     if (opts === null || typeof opts !== "object") throw fail("invalid_config", "PresentationRequest.create({ responseUri, claims }) needs an object");
-    return new PresentationRequest(made, JSON.parse(createPresentationRequest(stringify(opts, "options"))));
+    return new PresentationRequest(made, JSON.parse(bindings().createPresentationRequest(stringify(opts, "options"))));
   }
 
   /**
@@ -72,7 +71,7 @@ export class PresentationRequest {
     assertReady();
     const text = typeof json === "string" ? json : json !== null && typeof json === "object" ? stringify(json, "request") : undefined;
     if (text === undefined) throw fail("invalid_config", "PresentationRequest.fromJSON needs the object toJSON() returned");
-    return new PresentationRequest(made, JSON.parse(readPresentationRequest(text)));
+    return new PresentationRequest(made, JSON.parse(bindings().readPresentationRequest(text)));
   }
 
   /**
@@ -82,7 +81,7 @@ export class PresentationRequest {
    */
   static stateOf(body) {
     assertReady();
-    return presentationResponseState(formBody(body));
+    return bindings().presentationResponseState(formBody(body));
   }
 
   /** The `openid4vp://` URL for the QR code (and the same-device link). */

@@ -3,9 +3,8 @@
 // this file only does what needs the network or WebCrypto (fetching metadata, the JWK Set
 // and status lists, and running the ECDSA checks of Verifier.verifyOnline with
 // crypto.subtle between the two wasm phases `prepare` and `finish`).
-import { VerifierCore, fareDiscount as wasmFareDiscount, verifyEs256 } from "./wasm/mirairo_id_sdk.js";
 import { MirairoIdError } from "./error.js";
-import { argJson, assertReady, ready } from "./load.js";
+import { argJson, assertReady, bindings, loadEs256, readyCore } from "./load.js";
 import { PresentationRequest, formBody } from "./presentation.js";
 
 /** Each metadata, JWK Set or status list request gives up after this long. */
@@ -38,12 +37,14 @@ async function get(url, accept) {
 
 /** The `jwks_uri` of the issuer's metadata (PROTOCOL §1; the core checks its `issuer`). */
 async function jwksUriOf(issuer) {
+  const { VerifierCore } = bindings();
   const text = await get(VerifierCore.discoveryUrl(issuer), "application/json");
   return VerifierCore.metadataJwksUri(text, issuer);
 }
 
 // ECDSA P-256 / SHA-256 with WebCrypto where it exists (browsers in a secure context,
-// Node ≥ 20); otherwise verifyOnline runs the checks with the wasm p256 code.
+// Node ≥ 20); otherwise the checks run in wasm: p256 in the Node build, the ES256 module
+// (loaded here on first need) in the browser build.
 const subtle = () => globalThis.crypto?.subtle;
 const keys = new Map();
 
@@ -70,17 +71,19 @@ async function ecdsa(x, y, data, signature) {
 }
 
 /**
- * Runs ECDSA checks given flat as [x, y, data, signature, …]; 1 where one passed. With
- * WebCrypto when there is one, else with the wasm p256 code (same outcome either way).
+ * @internal Runs ECDSA checks given flat as [x, y, data, signature, …] (the core's
+ * `checks` of a prepared credential, status list or token answer); 1 where one passed.
+ * With WebCrypto when there is one, else in wasm (same outcome either way).
  */
-async function run(flat) {
+export async function run(flat) {
   const results = new Uint8Array(flat.length / 4);
   const webCrypto = subtle() !== undefined;
+  if (!webCrypto && results.length > 0) await loadEs256();
   const pending = [];
   for (let i = 0; i < results.length; i++) {
     const [x, y, data, signature] = flat.slice(i * 4, i * 4 + 4);
     if (webCrypto) pending.push(ecdsa(x, y, data, signature).then((ok) => (results[i] = ok ? 1 : 0)));
-    else results[i] = verifyEs256(x, y, data, signature) ? 1 : 0;
+    else results[i] = bindings().verifyEs256(x, y, data, signature) ? 1 : 0;
   }
   await Promise.all(pending);
   return results;
@@ -113,7 +116,7 @@ export class Verifier {
   constructor(opts) {
     assertReady();
     // The core validates every member (invalid_config naming it).
-    this.#core = new VerifierCore(argJson(opts, "options"));
+    this.#core = new (bindings().VerifierCore)(argJson(opts, "options"));
     this.#issuer = opts.issuer;
   }
 
@@ -124,7 +127,9 @@ export class Verifier {
    * @returns {Promise<Verifier>}
    */
   static async fromIssuer(issuer, opts = {}) {
-    await ready();
+    // The core only: verifyOnline and presentation responses use WebCrypto. The
+    // synchronous verify needs `await ready()` (the ES256 module) in browsers.
+    await readyCore();
     const jwksUri = await jwksUriOf(issuer);
     const jwks = await get(jwksUri, "application/json");
     const verifier = new Verifier({ ...opts, issuer, jwks });
@@ -133,7 +138,9 @@ export class Verifier {
   }
 
   /**
-   * Every check of PROTOCOL.md §4, synchronously (ECDSA in wasm).
+   * Every check of PROTOCOL.md §4, synchronously (ECDSA in wasm). In browsers
+   * `await ready()` first (it loads the ES256 module); before that this throws
+   * `invalid_config`. `verifyOnline` never needs it.
    * @param {string} credential
    * @param {import("./index.js").VerifyOptions} [opts]
    */
@@ -193,6 +200,7 @@ export class Verifier {
 
   /**
    * Verifies an ID token (PROTOCOL §2.4); failures are `bad_id_token` with `reason`.
+   * Synchronous: in browsers `await ready()` first (else `invalid_config`).
    * @param {string} idToken
    * @param {{ audience: string, nonce?: string, now?: number }} opts
    */
@@ -279,5 +287,5 @@ export class Verifier {
  */
 export function fareDiscount(certificate, trip, rates) {
   assertReady();
-  return JSON.parse(wasmFareDiscount(argJson(certificate, "certificate", "malformed"), argJson(trip, "trip", "malformed"), argJson(rates, "rates")));
+  return JSON.parse(bindings().fareDiscount(argJson(certificate, "certificate", "malformed"), argJson(trip, "trip", "malformed"), argJson(rates, "rates")));
 }

@@ -49,7 +49,6 @@
 
 use crate::error::{err, ErrorCode, VerifyError};
 use crate::form::{Form, FormError};
-use crate::jose::SignatureCheck;
 use crate::json::{self, Fields, Map, Value};
 use crate::oidc::{
     origin, random_token, validate_claims, PendingJws, CERTIFICATE_CLAIMS_SUPPORTED,
@@ -572,11 +571,7 @@ impl Verifier {
         status_list: Option<&str>,
     ) -> Result<VerifiedCertificate, VerifyError> {
         let prepared = self.prepare_presentation_response(body, request, now, status_list)?;
-        let results: Vec<bool> = prepared
-            .signature_checks()
-            .iter()
-            .map(SignatureCheck::verify)
-            .collect();
+        let results = crate::jose::run_checks(prepared.signature_checks())?;
         prepared.finish(&results)
     }
 

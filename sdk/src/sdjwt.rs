@@ -4,7 +4,9 @@
 //! Mirairo-specific rules (typ, vct, §3 value types) live in [`crate::Verifier`].
 
 use crate::error::{err, ErrorCode, VerifyError};
-use crate::jose::{b64url_decode, b64url_encode, Es256SigningKey, Jws};
+#[cfg(feature = "es256")]
+use crate::jose::Es256SigningKey;
+use crate::jose::{b64url_decode, b64url_encode, Jws};
 use crate::json::{Map, Value};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -136,6 +138,7 @@ impl Disclosure {
 /// becomes a disclosure with a fresh random salt (in the given order), `_sd` holds
 /// their digests plus `decoys` random digests, sorted so that order reveals nothing,
 /// and `_sd_alg` is `sha-256`. The header gets `alg` `ES256`; set `typ`/`kid` in it.
+#[cfg(feature = "es256")]
 pub fn issue_sd_jwt(
     key: &Es256SigningKey,
     header: Map,
@@ -169,6 +172,7 @@ pub fn issue_sd_jwt(
 /// A key-binding JWT (header `{"alg":"ES256","typ":"kb+jwt"}`, claims `iat`, `aud`,
 /// `nonce`, `sd_hash`) for `presentation_without_kb` (ending in `~`). Append it to
 /// that string to get the presentation.
+#[cfg(feature = "es256")]
 pub fn key_binding_jwt(
     holder_key: &Es256SigningKey,
     presentation_without_kb: &str,
@@ -476,6 +480,7 @@ impl<'a> Ctx<'a> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "es256")]
 mod tests {
     use super::*;
     use crate::json::json;

@@ -1167,3 +1167,96 @@ fn userinfo_tells_an_expired_token_from_a_bad_proof() {
         LoginError::NotAuthenticated
     );
 }
+
+/// A client at the token answer of `p`, and the answer's phase one (`prepare_login`).
+fn prepared_login(p: &Provider) -> (LoginClient, mirairo_id_sdk::oidc::PendingLogin) {
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    client.set_jwks(&p.jwks.to_string(), p.now, false).unwrap();
+    let holder = holder().public_jwk();
+    let request = client
+        .authorization_request(LoginOptions::default(), &holder, p.now)
+        .unwrap();
+    let tx = request.transaction;
+    let response = TokenResponse::parse(200, &p.token_response(tx.nonce.secret())).unwrap();
+    match client
+        .prepare_login(&response, &tx, &holder, p.now)
+        .unwrap()
+    {
+        Step::Done(pending) => (client, pending),
+        Step::RefetchJwks => panic!("no refetch expected"),
+    }
+}
+
+#[test]
+fn two_phase_login_each_signature_result_decides_its_own_check() {
+    // The caller (WebCrypto in a browser) runs the checks: the ID token's first, then the
+    // credential's issuer signature. Each `false` fails exactly its own check.
+    let (_, pending) = prepared_login(&Provider::honest());
+    let checks = pending.signature_checks();
+    assert_eq!(checks.len(), 2);
+    let p256: Vec<bool> = checks
+        .iter()
+        .map(mirairo_id_sdk::jose::SignatureCheck::verify)
+        .collect();
+    assert_eq!(p256, [true, true]);
+    type Expect = Result<(), (&'static str, Option<&'static str>)>;
+    let table: [(&str, &[bool], Expect); 5] = [
+        ("both pass", &[true, true], Ok(())),
+        (
+            "ID token fails",
+            &[false, true],
+            Err(("bad_id_token", Some("bad_signature"))),
+        ),
+        (
+            "credential fails",
+            &[true, false],
+            Err(("bad_signature", None)),
+        ),
+        (
+            "both fail: the ID token first",
+            &[false, false],
+            Err(("bad_id_token", Some("bad_signature"))),
+        ),
+        (
+            "a missing result counts as failed",
+            &[true],
+            Err(("bad_signature", None)),
+        ),
+    ];
+    for (name, results, expected) in table {
+        let (mut client, pending) = prepared_login(&Provider::honest());
+        let got = match client.finish_login(pending, results) {
+            Ok(Step::Done(_)) => Ok(()),
+            Ok(Step::RefetchJwks) => panic!("{name}: refetch"),
+            Err(e) => Err((e.code(), e.reason())),
+        };
+        assert_eq!(got, expected, "{name}");
+        assert_eq!(client.is_authenticated(), got.is_ok(), "{name}: session");
+    }
+}
+
+#[test]
+fn two_phase_login_keeps_the_one_phase_order_of_errors() {
+    // A credential naming an unknown kid is found in phase one, but reported after the ID
+    // token's checks: with a bad ID token signature too, bad_id_token and no refetch.
+    let mut unknown_kid = common::Case::valid();
+    unknown_kid.kb = None;
+    unknown_kid.header["kid"] = json!("nope");
+    let mut p = Provider::honest();
+    p.id_signer = Signer::Es256(other_key());
+    p.credential = Some(unknown_kid.presentation());
+    let out = login(&p);
+    let e = out.result.err().unwrap();
+    assert_eq!(
+        (e.code(), e.reason()),
+        ("bad_id_token", Some("bad_signature"))
+    );
+    assert_eq!(out.refetches, 0);
+    // The credential alone: one refetch (asked in phase two), then unknown_key.
+    let mut p = Provider::honest();
+    p.credential = Some(unknown_kid.presentation());
+    let out = login(&p);
+    assert_eq!(out.refetches, 1);
+    assert_eq!(out.result.err().map(|e| e.code()), Some("unknown_key"));
+}

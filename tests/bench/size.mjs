@@ -74,8 +74,14 @@ for (const pkg of ["sdk", "widget"]) {
   // What a page loads: JS modules and wasm (types, docs and licence are not downloaded).
   // A chunk loaded with import() on first use (the QR encoder of
   // <mirairo-presentation-qr>) is listed apart: a page that does not use it never loads it.
-  const lazy = (f) => /qr-encode\.js$/.test(f);
-  const shipped = files(dir).filter((f) => /\.(m?js|wasm)$/.test(f) && !/node\.m?js$/.test(f));
+  // The SDK's ES256 module (`es256/`) is fetched only by ready() (for the synchronous
+  // verify / verifyIdToken) and where WebCrypto is missing: a login or verifyOnline page
+  // never loads it, so it is listed apart too. The Node build (`wasm-node/`, node.js) is
+  // never downloaded by a browser: listed apart, after the total.
+  const lazy = (f) => /qr-encode\.js$/.test(f) || /[\\/]es256[\\/]/.test(f);
+  const nodeOnly = (f) => /node\.m?js$/.test(f) || /[\\/]wasm-node[\\/]/.test(f);
+  const all = files(dir).filter((f) => /\.(m?js|wasm)$/.test(f));
+  const shipped = all.filter((f) => !nodeOnly(f));
   const total = { raw: 0, gzip: 0, brotli: 0 };
   for (const f of shipped) {
     const s = sizes(readFileSync(f));
@@ -83,16 +89,31 @@ for (const pkg of ["sdk", "widget"]) {
     const name = `${path.relative(dir, f)}${lazy(f) ? " (lazy, not in total)" : ""}`;
     console.log(`  ${name.padEnd(42)}${kb(s.raw)}${kb(s.gzip)}${kb(s.brotli)}`);
   }
+  const lazyTotal = { raw: 0, gzip: 0, brotli: 0 };
+  for (const f of shipped.filter((f) => /[\\/]es256[\\/]/.test(f))) {
+    const s = sizes(readFileSync(f));
+    for (const k of Object.keys(lazyTotal)) lazyTotal[k] += s[k];
+  }
   const budget = budgets[pkg];
   const [metric, limit] = Object.entries(budget)[0];
   const verdict = total[metric] <= limit ? "within" : "OVER";
   console.log(
     `${`@mirairo-id/${pkg} total`.padEnd(44)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}  ${metric} ≤ ${kb(limit).trim()}: ${verdict}`,
   );
+  if (lazyTotal.raw > 0) {
+    console.log(`${"  + ES256 module (ready(): sync verify)".padEnd(44)}${kb(lazyTotal.raw)}${kb(lazyTotal.gzip)}${kb(lazyTotal.brotli)}  (not for login / verifyOnline)`);
+  }
+  const nodeFiles = all.filter(nodeOnly);
+  if (nodeFiles.some((f) => f.endsWith(".wasm"))) {
+    for (const f of nodeFiles) {
+      const s = sizes(readFileSync(f));
+      console.log(`  ${`${path.relative(dir, f)} (Node only, not in total)`.padEnd(42)}${kb(s.raw)}${kb(s.gzip)}${kb(s.brotli)}`);
+    }
+  }
   if (pkg === "sdk") {
     // Verification alone: the Verifier's exports (no login, no fare rules) and the JS a
     // verifying page loads.
-    const wasm = wasmSubset(path.join(dir, "wasm/mirairo_id_sdk_bg.wasm"), (n) => !/^(__wbg_)?(logincore|softwarekey|pendingsignature|fareDiscount)/i.test(n));
+    const wasm = wasmSubset(path.join(dir, "wasm/mirairo_id_sdk_bg.wasm"), (n) => !/^(__wbg_)?(logincore|softwarekey|pendingsignature|pendingtokenanswer|fareDiscount|es256Digest|es256PublicJwk)/i.test(n));
     const v = sizes(wasm);
     for (const f of ["verifier.js", "error.js", "load.js", "wasm/mirairo_id_sdk.js"]) {
       const s = sizes(readFileSync(path.join(dir, f)));

@@ -16,6 +16,23 @@ pub struct Package {
     pub lib: &'static str,
     /// npm name.
     pub npm: &'static str,
+    /// The wasm builds the package ships beside the main one (`wasm/`, from `krate`
+    /// with its default features unless `main_features` says otherwise).
+    pub extra: &'static [WasmBuild],
+    /// Cargo feature arguments of the main build (`wasm/`).
+    pub main_features: &'static [&'static str],
+}
+
+/// One more wasm-bindgen output of a package: `<folder>/<lib>.js` + `<lib>_bg.wasm`.
+pub struct WasmBuild {
+    /// Folder in the package.
+    pub folder: &'static str,
+    /// Cargo package.
+    pub krate: &'static str,
+    /// Cargo feature arguments (e.g. `--no-default-features`).
+    pub features: &'static [&'static str],
+    /// File stem of the wasm-bindgen output.
+    pub lib: &'static str,
 }
 
 pub const PACKAGES: [Package; 2] = [
@@ -25,12 +42,34 @@ pub const PACKAGES: [Package; 2] = [
         krate: "mirairo-id-sdk-wasm",
         lib: "mirairo_id_sdk",
         npm: "@mirairo-id/sdk",
+        // `wasm/` is the browser build: the core without p256 (ES256 by WebCrypto, or
+        // by the ES256 module `ready()` loads for the synchronous APIs).
+        main_features: &["--no-default-features"],
+        extra: &[
+            // What `node.js` loads: the same exports, with p256 (synchronous at once).
+            WasmBuild {
+                folder: "wasm-node",
+                krate: "mirairo-id-sdk-wasm",
+                features: &[],
+                lib: "mirairo_id_sdk",
+            },
+            // The browser's ES256 module (sdk/es256/), loaded by `ready()` and by the
+            // insecure-context fallbacks, never by the login or verifyOnline.
+            WasmBuild {
+                folder: "es256",
+                krate: "mirairo-id-es256",
+                features: &[],
+                lib: "mirairo_id_es256",
+            },
+        ],
     },
     Package {
         dir: "widget",
         krate: "mirairo-id-widget",
         lib: "mirairo_id_widget",
         npm: "@mirairo-id/widget",
+        main_features: &[],
+        extra: &[],
     },
 ];
 
@@ -61,15 +100,28 @@ pub fn build_packages() -> Result {
     let root = util::root();
     for pkg in &PACKAGES {
         util::step(&format!("build: {} -> dist/npm/{}", pkg.npm, pkg.dir));
-        let input = release_wasm(pkg.krate)?;
         let out = package_dir(pkg);
-        let wasm_dir = out.join("wasm");
-        let bg = wasm_dir.join(format!("{}_bg.wasm", pkg.lib));
-        if util::up_to_date(&bg, std::slice::from_ref(&input)) {
-            println!("    wasm up to date");
-        } else {
-            bindgen_and_opt(&input, &wasm_dir, pkg.lib)?;
+        let main = WasmBuild {
+            folder: "wasm",
+            krate: pkg.krate,
+            features: pkg.main_features,
+            lib: pkg.lib,
+        };
+        let builds: Vec<&WasmBuild> = std::iter::once(&main).chain(pkg.extra).collect();
+        for build in &builds {
+            let input = release_wasm_with(build.krate, build.features)?;
+            let dir = out.join(build.folder);
+            let bg = dir.join(format!("{}_bg.wasm", build.lib));
+            // Two builds of one crate share cargo's output file (each build rewrites
+            // it), so only a crate built once is skipped when unchanged.
+            let shared = builds.iter().filter(|b| b.krate == build.krate).count() > 1;
+            if !shared && util::up_to_date(&bg, std::slice::from_ref(&input)) {
+                println!("    {} up to date", build.folder);
+            } else {
+                bindgen_and_opt(&input, &dir, build.lib)?;
+            }
         }
+        let bg = out.join("wasm").join(format!("{}_bg.wasm", pkg.lib));
         let js = root.join(pkg.dir).join("js");
         if !js.is_dir() {
             return Err(format!(
@@ -101,8 +153,13 @@ pub fn build_packages() -> Result {
 /// tests), and building both kinds at once makes rustc keep far more code: the ES256
 /// floor is 50 KB instead of 35 KB after wasm-opt, the SDK 369 KB instead of 300 KB.
 pub fn release_wasm(krate: &str) -> Result<PathBuf> {
+    release_wasm_with(krate, &[])
+}
+
+/// [`release_wasm`] with cargo feature arguments (e.g. `--no-default-features`).
+pub fn release_wasm_with(krate: &str, features: &[&str]) -> Result<PathBuf> {
     let root = util::root();
-    let args = [
+    let mut args = vec![
         "rustc",
         "--release",
         "--target",
@@ -113,6 +170,7 @@ pub fn release_wasm(krate: &str) -> Result<PathBuf> {
         "--crate-type",
         "cdylib",
     ];
+    args.extend(features);
     util::run(&root, &util::cargo(), &args, &[])?;
     Ok(root
         .join("target/wasm32-unknown-unknown/release")

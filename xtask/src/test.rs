@@ -5,6 +5,34 @@ use crate::setup::{self, Needs};
 use crate::util::{self, Result};
 use std::time::Instant;
 
+/// The core's tests of its build without p256 (its unit tests, `sdk/tests/es256_*.rs`).
+const NO_ES256_TESTS: [&str; 9] = [
+    "test",
+    "-p",
+    "mirairo-id-sdk",
+    "--no-default-features",
+    "--lib",
+    "--test",
+    "es256_feature",
+    "--test",
+    "es256_hook",
+];
+
+const NO_ES256_CLIPPY: [&str; 12] = [
+    "clippy",
+    "-p",
+    "mirairo-id-sdk",
+    "--no-default-features",
+    "--lib",
+    "--test",
+    "es256_feature",
+    "--test",
+    "es256_hook",
+    "--",
+    "-D",
+    "warnings",
+];
+
 pub fn run() -> Result {
     let started = Instant::now();
     let root = util::root();
@@ -42,7 +70,32 @@ pub fn run() -> Result {
             "mirairo-id-sdk-wasm",
             "-p",
             "mirairo-id-widget",
+            "-p",
+            "mirairo-id-es256",
             "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+
+    // The SDK's second feature set: the core without p256 (`es256` off), as the
+    // browser's wasm is built (natively: the library and the tests written for it; for
+    // wasm32: the bindings' browser build, which pulls that core).
+    util::step("clippy (SDK core without es256: native, and the browser build for wasm32)");
+    util::run(&root, &cargo, &NO_ES256_CLIPPY, &[])?;
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "clippy",
+            "-p",
+            "mirairo-id-sdk-wasm",
+            "--no-default-features",
+            "--lib",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -54,6 +107,8 @@ pub fn run() -> Result {
 
     util::step("cargo test (native: unit, integration, doc, property tests)");
     util::run(&root, &cargo, &["test", "--workspace"], &[])?;
+    util::step("cargo test (SDK core without es256: no hook, then a hook)");
+    util::run(&root, &cargo, &NO_ES256_TESTS, &[])?;
 
     wasm_bindgen_tests()?;
 

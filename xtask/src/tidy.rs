@@ -147,6 +147,33 @@ pub fn run() -> Result {
         );
     }
 
+    // The browser build of the SDK's wasm has no p256 (its ES256 is WebCrypto or the
+    // separate ES256 module, sdk/es256/).
+    let browser = util::output(
+        &util::cargo(),
+        &[
+            "tree",
+            "-p",
+            "mirairo-id-sdk-wasm",
+            "--no-default-features",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ],
+    )
+    .ok_or("`cargo tree -p mirairo-id-sdk-wasm --no-default-features` failed")?;
+    for heavy in ["p256 ", "ecdsa ", "primeorder "] {
+        if browser.lines().any(|l| l.starts_with(heavy)) {
+            problems.push(format!(
+                "the browser build of mirairo-id-sdk-wasm depends on {}: it must not (es256 feature)",
+                heavy.trim_end()
+            ));
+        }
+    }
+
     if problems.is_empty() {
         println!("    invariants hold");
         Ok(())

@@ -2,9 +2,41 @@
 
 use super::{b64url_decode, b64url_encode, Malformed};
 use crate::json::{Map, Value};
+use crypto_bigint::modular::constant_mod::ResidueParams;
+use crypto_bigint::{const_residue, impl_modulus, Encoding, U256};
+#[cfg(feature = "es256")]
 use p256::ecdsa::VerifyingKey;
+#[cfg(feature = "es256")]
 use p256::{EncodedPoint, FieldBytes};
 use sha2::{Digest, Sha256};
+
+// The P-256 base field (SEC 2 §2.4.2): p = 2^256 − 2^224 + 2^192 + 2^96 − 1.
+impl_modulus!(
+    P256Field,
+    U256,
+    "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+);
+/// The curve's `b` (its `a` is −3).
+const CURVE_B: U256 =
+    U256::from_be_hex("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b");
+
+/// Whether `(x, y)` (big-endian) is a point of P-256: both coordinates below `p` and
+/// `y² = x³ − 3x + b (mod p)`. This is exactly the test p256 makes of an uncompressed
+/// SEC1 point (an affine point on the curve is never the identity), written with
+/// crypto-bigint's constant-modulus arithmetic so that the core validates keys the same
+/// way without p256 (the browser's wasm); `tests/es256_feature.rs` checks it against
+/// p256 on random and edge inputs.
+pub(crate) fn is_on_curve(x: &[u8; 32], y: &[u8; 32]) -> bool {
+    let (x, y) = (U256::from_be_bytes(*x), U256::from_be_bytes(*y));
+    if x >= P256Field::MODULUS || y >= P256Field::MODULUS {
+        return false;
+    }
+    let x = const_residue!(x, P256Field);
+    let y = const_residue!(y, P256Field);
+    let b = const_residue!(CURVE_B, P256Field);
+    let rhs = x.square() * x - x - x - x + b;
+    y.square().retrieve() == rhs.retrieve()
+}
 
 /// Why a JWK is not a usable EC P-256 public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +92,7 @@ fn optional_string(obj: &Map, name: &str) -> Result<Option<String>, JwkError> {
 
 impl EcPublicJwk {
     /// The JWK of a P-256 verifying key, without `kid`, `use` or `alg`.
+    #[cfg(feature = "es256")]
     pub fn from_verifying_key(key: &VerifyingKey) -> Self {
         let point = key.to_encoded_point(false);
         let x = point.x().map(|x| b64url_encode(x)).unwrap_or_default();
@@ -104,8 +137,23 @@ impl EcPublicJwk {
             key_use: optional_string(obj, "use")?,
             alg: optional_string(obj, "alg")?,
         };
-        jwk.verifying_key()?;
+        jwk.coordinates()?;
         Ok(jwk)
+    }
+
+    /// The big-endian coordinates, checked to be a point of P-256 (in every build: the
+    /// rule does not need p256, see [`is_on_curve`]).
+    ///
+    /// # Errors
+    ///
+    /// [`JwkError::InvalidPoint`] when `x`/`y` are not a valid P-256 point.
+    pub fn coordinates(&self) -> Result<([u8; 32], [u8; 32]), JwkError> {
+        let (x, y) = (coordinate(&self.x)?, coordinate(&self.y)?);
+        if is_on_curve(&x, &y) {
+            Ok((x, y))
+        } else {
+            Err(JwkError::InvalidPoint)
+        }
     }
 
     /// The P-256 verifying key, checking that the point is on the curve.
@@ -113,6 +161,7 @@ impl EcPublicJwk {
     /// # Errors
     ///
     /// [`JwkError::InvalidPoint`] when `x`/`y` are not a valid P-256 point.
+    #[cfg(feature = "es256")]
     pub fn verifying_key(&self) -> Result<VerifyingKey, JwkError> {
         let x = FieldBytes::from(coordinate(&self.x)?);
         let y = FieldBytes::from(coordinate(&self.y)?);
@@ -127,9 +176,12 @@ impl EcPublicJwk {
     ///
     /// [`JwkError::InvalidPoint`] when `x`/`y` are not a valid P-256 point.
     pub fn to_sec1_uncompressed(&self) -> Result<[u8; 65], JwkError> {
-        let key = self.verifying_key()?;
-        let point = key.to_encoded_point(false);
-        <[u8; 65]>::try_from(point.as_bytes()).map_err(|_| JwkError::InvalidPoint)
+        let (x, y) = self.coordinates()?;
+        let mut out = [4u8; 65];
+        for (slot, byte) in out.iter_mut().skip(1).zip(x.iter().chain(y.iter())) {
+            *slot = *byte;
+        }
+        Ok(out)
     }
 
     /// The RFC 7638 JWK thumbprint: base64url(SHA-256 of

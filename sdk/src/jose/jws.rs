@@ -1,21 +1,87 @@
 //! ES256 compact JWS (RFC 7515 §7.1, RFC 7518 §3.4): signing, parsing, verification.
 
-use super::{b64url_decode, b64url_encode, EcPublicJwk, Malformed};
+#[cfg(feature = "es256")]
+use super::b64url_encode;
+use super::{b64url_decode, EcPublicJwk, Malformed};
 use crate::json::{Map, Value};
+#[cfg(feature = "es256")]
 use p256::ecdsa::signature::{Signer, Verifier};
+#[cfg(feature = "es256")]
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+#[cfg(feature = "es256")]
 use p256::FieldBytes;
+#[cfg(feature = "es256")]
 use rand_core::OsRng;
+use sha2::{Digest, Sha256};
+#[cfg(feature = "es256")]
 use std::fmt;
+use std::sync::OnceLock;
+
+/// The message of every error that says the core has no synchronous ES256 (ja/en).
+pub const ES256_UNAVAILABLE: &str =
+    "ES256 is not loaded: await ready() first (先に await ready() を呼んでください)";
+
+impl From<Es256Unavailable> for crate::VerifyError {
+    /// `invalid_config`: the environment cannot verify synchronously.
+    fn from(_: Es256Unavailable) -> Self {
+        Self::new(crate::ErrorCode::InvalidConfig, ES256_UNAVAILABLE)
+    }
+}
+
+impl From<Es256Unavailable> for crate::IdTokenError {
+    fn from(_: Es256Unavailable) -> Self {
+        Self::Es256Unavailable
+    }
+}
+
+impl From<Es256Unavailable> for crate::status::StatusError {
+    fn from(_: Es256Unavailable) -> Self {
+        Self::Es256Unavailable
+    }
+}
+
+/// An ES256 verification of a prehashed message, installed with
+/// [`set_es256_verifier`] where the core is built without its `es256` feature (the
+/// browser's wasm, whose ES256 comes from a separate module or WebCrypto): `x`, `y` the
+/// key's big-endian coordinates (a point [`EcPublicJwk::from_json`] validated), `digest`
+/// the SHA-256 of the signing input (the core computes it), `signature` the 64-byte
+/// `r ‖ s`. It must return true only for a signature that verifies (high-S accepted,
+/// `r`, `s` in `1..n`), like the `es256` build's p256 code.
+pub type Es256Verify =
+    fn(x: &[u8; 32], y: &[u8; 32], digest: &[u8; 32], signature: &[u8; 64]) -> bool;
+
+static ES256_VERIFIER: OnceLock<Es256Verify> = OnceLock::new();
+
+/// Installs the ES256 verification the core uses when built without its `es256`
+/// feature. Set once: returns false (and keeps the first) when one is already set. With
+/// the `es256` feature the core always verifies with p256 and never calls it.
+pub fn set_es256_verifier(verify: Es256Verify) -> bool {
+    ES256_VERIFIER.set(verify).is_ok()
+}
+
+/// Whether the core can verify ES256 signatures synchronously: built with its `es256`
+/// feature (p256), or given a verifier with [`set_es256_verifier`].
+pub fn es256_available() -> bool {
+    cfg!(feature = "es256") || ES256_VERIFIER.get().is_some()
+}
+
+/// No synchronous ES256 here: the core was built without its `es256` feature and no
+/// verifier was installed ([`set_es256_verifier`]). In browsers: `await ready()` first
+/// (it loads the ES256 module), or use the asynchronous APIs, which use WebCrypto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{}", ES256_UNAVAILABLE)]
+pub struct Es256Unavailable;
 
 /// An ES256 (ECDSA P-256 with SHA-256) private key.
 ///
 /// `Debug` never shows the secret; the key is zeroized on drop.
+#[cfg(feature = "es256")]
 #[derive(Clone)]
 pub struct Es256SigningKey {
     inner: SigningKey,
 }
 
+#[cfg(feature = "es256")]
 impl fmt::Debug for Es256SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Es256SigningKey")
@@ -25,6 +91,7 @@ impl fmt::Debug for Es256SigningKey {
     }
 }
 
+#[cfg(feature = "es256")]
 impl Es256SigningKey {
     /// A fresh random key from the operating system's generator.
     ///
@@ -174,8 +241,18 @@ impl Jws {
     }
 
     /// Verifies the signature as ES256 with `key`. Does not look at the header.
+    #[cfg(feature = "es256")]
     pub fn verify_es256(&self, key: &EcPublicJwk) -> bool {
         verify_es256(key, self.signing_input.as_bytes(), &self.signature)
+    }
+
+    /// [`Jws::verify_es256`] in every build (see [`try_verify_es256`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Es256Unavailable`] without the `es256` feature and an installed verifier.
+    pub fn try_verify_es256(&self, key: &EcPublicJwk) -> Result<bool, Es256Unavailable> {
+        try_verify_es256(key, self.signing_input.as_bytes(), &self.signature)
     }
 }
 
@@ -183,6 +260,7 @@ impl Jws {
 /// Returns false for an invalid key, a signature of another length, `r` or `s`
 /// outside `1..n`, or a signature that does not verify. High-S signatures are valid
 /// (JWS does not require low-S).
+#[cfg(feature = "es256")]
 pub fn verify_es256(key: &EcPublicJwk, signing_input: &[u8], signature: &[u8]) -> bool {
     match key.verifying_key() {
         Ok(vk) => verify_es256_key(&vk, signing_input, signature),
@@ -190,7 +268,41 @@ pub fn verify_es256(key: &EcPublicJwk, signing_input: &[u8], signature: &[u8]) -
     }
 }
 
+/// [`verify_es256`] in every build: with p256 (the `es256` feature), else with the
+/// verifier installed by [`set_es256_verifier`], given the SHA-256 of `signing_input`.
+/// The key and signature rules are the same either way: false for an invalid key or a
+/// signature that is not 64 bytes, before any verifier is asked.
+///
+/// # Errors
+///
+/// [`Es256Unavailable`] without the `es256` feature when no verifier is installed.
+pub fn try_verify_es256(
+    key: &EcPublicJwk,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<bool, Es256Unavailable> {
+    #[cfg(feature = "es256")]
+    {
+        Ok(verify_es256(key, signing_input, signature))
+    }
+    #[cfg(not(feature = "es256"))]
+    {
+        let verify = ES256_VERIFIER.get().ok_or(Es256Unavailable)?;
+        let (Ok((x, y)), Ok(signature)) = (key.coordinates(), <&[u8; 64]>::try_from(signature))
+        else {
+            return Ok(false);
+        };
+        Ok(verify(&x, &y, &sha256(signing_input), signature))
+    }
+}
+
+/// SHA-256 of `data`: the digest an ES256 signature signs.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 /// [`verify_es256`] with a p256 verifying key.
+#[cfg(feature = "es256")]
 pub fn verify_es256_key(key: &VerifyingKey, signing_input: &[u8], signature: &[u8]) -> bool {
     if signature.len() != 64 {
         return false;
@@ -216,12 +328,32 @@ pub struct SignatureCheck {
 
 impl SignatureCheck {
     /// Runs the check with the pure-Rust p256 implementation.
+    #[cfg(feature = "es256")]
     pub fn verify(&self) -> bool {
         verify_es256(&self.key, self.signing_input.as_bytes(), &self.signature)
     }
+
+    /// Runs the check synchronously in every build ([`try_verify_es256`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Es256Unavailable`] without the `es256` feature when no verifier is installed.
+    pub fn try_verify(&self) -> Result<bool, Es256Unavailable> {
+        try_verify_es256(&self.key, self.signing_input.as_bytes(), &self.signature)
+    }
+}
+
+/// Runs every check synchronously ([`SignatureCheck::try_verify`]), in order.
+///
+/// # Errors
+///
+/// [`Es256Unavailable`] without the `es256` feature when no verifier is installed.
+pub fn run_checks(checks: &[SignatureCheck]) -> Result<Vec<bool>, Es256Unavailable> {
+    checks.iter().map(SignatureCheck::try_verify).collect()
 }
 
 #[cfg(test)]
+#[cfg(feature = "es256")]
 mod tests {
     use super::*;
     use crate::json::json;

@@ -11,7 +11,12 @@ mod jws;
 pub use b64::{b64url_decode, b64url_encode};
 pub use jwk::{EcPublicJwk, JwkError, JwkSet};
 pub(crate) use jws::es256_header;
-pub use jws::{verify_es256, verify_es256_key, Es256SigningKey, Jws, SignatureCheck};
+pub use jws::{
+    es256_available, run_checks, set_es256_verifier, sha256, try_verify_es256, Es256Unavailable,
+    Es256Verify, Jws, SignatureCheck, ES256_UNAVAILABLE,
+};
+#[cfg(feature = "es256")]
+pub use jws::{verify_es256, verify_es256_key, Es256SigningKey};
 
 /// The input is not well-formed (bad base64url, bad JSON, wrong number of JWS parts…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]

@@ -15,12 +15,12 @@ use super::token::{code_body, refresh_body, TokenResponse};
 use super::LoginError;
 use crate::dpop::access_token_hash;
 use crate::error::{ErrorCode, VerifyError};
-use crate::jose::EcPublicJwk;
+use crate::jose::{run_checks, EcPublicJwk, Es256Unavailable, SignatureCheck};
 use crate::json::{self, Map, Value};
 use crate::sdjwt::{sd_hash, SdJwt};
 use crate::{
-    IdTokenClaims, IdTokenError, IdTokenOptions, VerifiedCertificate, Verifier, VerifierConfig,
-    VerifyOptions,
+    IdTokenClaims, IdTokenError, IdTokenOptions, Prepared, PreparedIdToken, VerifiedCertificate,
+    Verifier, VerifierConfig, VerifyOptions,
 };
 use std::fmt;
 
@@ -176,6 +176,95 @@ impl fmt::Debug for LoginClient {
             .field("metadata", &self.metadata)
             .field("authenticated", &self.session.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+fn es256_unavailable(e: Es256Unavailable) -> LoginError {
+    LoginError::from(IdTokenError::from(e))
+}
+
+/// A token answer (code exchange or refresh) whose ECDSA checks wait to be run: phase
+/// one of [`LoginClient::complete_login`] / [`LoginClient::complete_refresh`], made by
+/// [`LoginClient::prepare_login`] / [`LoginClient::prepare_refresh`], finished by
+/// [`LoginClient::finish_login`]. `Debug` shows no token.
+#[derive(Clone)]
+pub struct PendingLogin {
+    /// `Some` for the code exchange, `None` for a refresh.
+    transaction: Option<Transaction>,
+    response: TokenResponse,
+    holder: EcPublicJwk,
+    now: i64,
+    id_token: Option<PreparedIdToken>,
+    /// The credential's phase one, or its error (reported after the ID token's checks).
+    credential: Option<Result<Prepared, VerifyError>>,
+    checks: Vec<SignatureCheck>,
+}
+
+impl fmt::Debug for PendingLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingLogin")
+            .field("refresh", &self.transaction.is_none())
+            .field("checks", &self.checks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingLogin {
+    fn new(
+        verifier: &Verifier,
+        response: &TokenResponse,
+        transaction: Option<Transaction>,
+        holder: &EcPublicJwk,
+        now: i64,
+        id_token: Option<PreparedIdToken>,
+    ) -> Self {
+        let credential = response
+            .certificate_credential
+            .as_deref()
+            .map(|c| verifier.prepare(c, &VerifyOptions::at(now)));
+        let mut checks: Vec<SignatureCheck> = id_token
+            .as_ref()
+            .and_then(PreparedIdToken::signature_check)
+            .into_iter()
+            .cloned()
+            .collect();
+        if let Some(Ok(prepared)) = &credential {
+            checks.extend(prepared.signature_checks().iter().cloned());
+        }
+        Self {
+            transaction,
+            response: response.clone(),
+            holder: holder.clone(),
+            now,
+            id_token,
+            credential,
+            checks,
+        }
+    }
+
+    /// The ECDSA checks to run, in order: the ID token's (when it has one), then the
+    /// credential's.
+    pub fn signature_checks(&self) -> &[SignatureCheck] {
+        &self.checks
+    }
+
+    /// Finishes the ID token (when there is one) with its result, the first of
+    /// `results`; returns its claims and the results left for the credential.
+    fn finish_id_token<'r>(
+        &self,
+        results: &'r [bool],
+    ) -> Result<(Option<IdTokenClaims>, &'r [bool]), LoginError> {
+        let Some(prepared) = &self.id_token else {
+            return Ok((None, results));
+        };
+        let has_check = prepared.signature_check().is_some();
+        let ok = has_check && results.first() == Some(&true);
+        let rest = if has_check {
+            results.get(1..).unwrap_or_default()
+        } else {
+            results
+        };
+        Ok((Some(prepared.clone().finish(ok)?), rest))
     }
 }
 
@@ -420,20 +509,18 @@ impl LoginClient {
         }
     }
 
-    fn verify_credential(
+    /// The credential's outcome after its signature checks (`results`, in
+    /// [`Prepared::signature_checks`] order) or its phase-one error: `cnf.jwk` must be
+    /// `holder`; an unknown `kid` asks for one JWK Set refetch when the rule allows.
+    fn credential_outcome(
         &self,
-        verifier: &Verifier,
-        credential: Option<&str>,
+        prepared: Result<Prepared, VerifyError>,
+        results: &[bool],
         holder: &EcPublicJwk,
         now: i64,
-    ) -> Result<Step<Option<VerifiedCertificate>>, LoginError> {
-        let Some(credential) = credential else {
-            return Ok(Step::Done(None));
-        };
-        match verifier.verify(credential, &VerifyOptions::at(now)) {
-            Ok(cert) if cert.holder_key_thumbprint == holder.thumbprint() => {
-                Ok(Step::Done(Some(cert)))
-            }
+    ) -> Result<Step<VerifiedCertificate>, LoginError> {
+        match prepared.and_then(|p| p.finish(results)) {
+            Ok(cert) if cert.holder_key_thumbprint == holder.thumbprint() => Ok(Step::Done(cert)),
             Ok(_) => Err(LoginError::Credential(VerifyError::new(
                 ErrorCode::BadKeyBinding,
                 "cnf.jwk is not this client's DPoP key",
@@ -445,21 +532,22 @@ impl LoginClient {
         }
     }
 
-    fn verify_id_token(
+    /// Phase one of an ID token check (PROTOCOL.md §2.4): an unknown `kid` asks for one
+    /// JWK Set refetch when the rule allows.
+    fn prepare_id_token(
         &self,
         verifier: &Verifier,
-        token: Option<&str>,
+        token: &str,
         nonce: Option<String>,
         now: i64,
-    ) -> Result<Step<IdTokenClaims>, LoginError> {
-        let token = token.ok_or(LoginError::BadIdToken("missing"))?;
+    ) -> Result<Step<PreparedIdToken>, LoginError> {
         let options = IdTokenOptions {
             audience: self.config.client_id.clone(),
             nonce,
             now,
         };
-        match verifier.verify_id_token(token, &options) {
-            Ok(claims) => Ok(Step::Done(claims)),
+        match verifier.prepare_id_token(token, &options) {
+            Ok(prepared) => Ok(Step::Done(prepared)),
             Err(IdTokenError::UnknownKey) if self.refetch.may_refetch(now) => Ok(Step::RefetchJwks),
             Err(e) => Err(e.into()),
         }
@@ -468,13 +556,15 @@ impl LoginClient {
     /// Verifies the token response of the code exchange (PROTOCOL.md §2.4): the ID
     /// token (nonce of `transaction`) and the certificate credential with every
     /// issuer-side check and `cnf.jwk` equal to `holder`. On success the session
-    /// starts.
+    /// starts. [`LoginClient::prepare_login`] and [`LoginClient::finish_login`] with
+    /// the ECDSA checks run synchronously ([`crate::jose::run_checks`]).
     ///
     /// # Errors
     ///
     /// `bad_key_binding` when `holder` is not the key of the transaction or of the
     /// credential's `cnf`; `bad_id_token` (with reason); a §4 code for the credential;
-    /// `malformed` before [`LoginClient::set_jwks`].
+    /// `malformed` before [`LoginClient::set_jwks`]; `invalid_config` when the core has
+    /// no synchronous ES256 (built without its `es256` feature, no verifier installed).
     pub fn complete_login(
         &mut self,
         response: &TokenResponse,
@@ -482,6 +572,32 @@ impl LoginClient {
         holder: &EcPublicJwk,
         now: i64,
     ) -> Result<Step<LoginResult>, LoginError> {
+        match self.prepare_login(response, transaction, holder, now)? {
+            Step::RefetchJwks => Ok(Step::RefetchJwks),
+            Step::Done(pending) => {
+                let results = run_checks(pending.signature_checks()).map_err(es256_unavailable)?;
+                self.finish_login(pending, &results)
+            }
+        }
+    }
+
+    /// Phase one of [`LoginClient::complete_login`]: every check that precedes the
+    /// signatures (the DPoP key, parsing, `alg`, `typ`, key selection). The returned
+    /// [`PendingLogin`] lists the ECDSA checks (ID token first, then the credential's)
+    /// for the caller to run, e.g. with WebCrypto, before
+    /// [`LoginClient::finish_login`]. The checks' order of errors is the one-phase
+    /// order: a credential error found here is reported after the ID token's checks.
+    ///
+    /// # Errors
+    ///
+    /// As [`LoginClient::complete_login`], for the checks made so far.
+    pub fn prepare_login(
+        &self,
+        response: &TokenResponse,
+        transaction: &Transaction,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<PendingLogin>, LoginError> {
         if holder.thumbprint() != transaction.dpop_jkt {
             return Err(LoginError::Credential(VerifyError::new(
                 ErrorCode::BadKeyBinding,
@@ -494,27 +610,74 @@ impl LoginClient {
             .id_token
             .as_deref()
             .ok_or(LoginError::BadIdToken("missing"))?;
-        let claims = match self.verify_id_token(verifier, Some(id_token), nonce, now)? {
-            Step::Done(c) => c,
+        let prepared_id = match self.prepare_id_token(verifier, id_token, nonce, now)? {
+            Step::Done(p) => p,
             Step::RefetchJwks => return Ok(Step::RefetchJwks),
         };
-        let credential = response.certificate_credential.as_deref();
-        let certificate = match self.verify_credential(verifier, credential, holder, now)? {
-            Step::Done(c) => c,
-            Step::RefetchJwks => return Ok(Step::RefetchJwks),
+        Ok(Step::Done(PendingLogin::new(
+            verifier,
+            response,
+            Some(transaction.clone()),
+            holder,
+            now,
+            Some(prepared_id),
+        )))
+    }
+
+    /// Phase two of [`LoginClient::complete_login`] or
+    /// [`LoginClient::complete_refresh`], given the outcomes of
+    /// [`PendingLogin::signature_checks`] in order (a missing one counts as failed).
+    ///
+    /// # Errors
+    ///
+    /// As [`LoginClient::complete_login`] / [`LoginClient::complete_refresh`]; a
+    /// refused refresh ends the session.
+    pub fn finish_login(
+        &mut self,
+        pending: PendingLogin,
+        results: &[bool],
+    ) -> Result<Step<LoginResult>, LoginError> {
+        if pending.transaction.is_some() {
+            return self.finish_code_exchange(pending, results);
+        }
+        let result = self.finish_refresh(pending, results);
+        if result.is_err() {
+            self.session = None;
+        }
+        result
+    }
+
+    fn finish_code_exchange(
+        &mut self,
+        pending: PendingLogin,
+        results: &[bool],
+    ) -> Result<Step<LoginResult>, LoginError> {
+        let (claims, rest) = match pending.finish_id_token(results)? {
+            (Some(claims), rest) => (claims, rest),
+            (None, _) => return Err(LoginError::BadIdToken("missing")),
         };
+        let certificate = match pending.credential {
+            None => None,
+            Some(prepared) => {
+                match self.credential_outcome(prepared, rest, &pending.holder, pending.now)? {
+                    Step::Done(c) => Some(c),
+                    Step::RefetchJwks => return Ok(Step::RefetchJwks),
+                }
+            }
+        };
+        let response = pending.response;
         self.session = Some(Session {
-            access_token: response.access_token.clone(),
-            refresh_token: response.refresh_token.clone(),
-            id_token: id_token.to_owned(),
+            access_token: response.access_token,
+            refresh_token: response.refresh_token,
+            id_token: response.id_token.unwrap_or_default(),
             claims: claims.clone(),
             certificate: certificate.clone(),
-            credential: response.certificate_credential.clone(),
+            credential: response.certificate_credential,
         });
         Ok(Step::Done(LoginResult {
             id_token: claims,
             certificate,
-            app_state: transaction.app_state.clone(),
+            app_state: pending.transaction.and_then(|t| t.app_state),
         }))
     }
 
@@ -539,17 +702,45 @@ impl LoginClient {
     /// Verifies a refresh response and rotates the session's tokens. A new ID token
     /// must name the same `iss` and `sub` (OIDC Core §12.2); a new credential passes the
     /// same checks as at login. A refused answer ends the session.
+    /// [`LoginClient::prepare_refresh`] and [`LoginClient::finish_login`] with the
+    /// ECDSA checks run synchronously.
     ///
     /// # Errors
     ///
     /// `not_authenticated` without a session; `bad_id_token` (reason
-    /// `wrong_subject` for another `sub`); a §4 code for the credential.
+    /// `wrong_subject` for another `sub`); a §4 code for the credential;
+    /// `invalid_config` when the core has no synchronous ES256.
     pub fn complete_refresh(
         &mut self,
         response: &TokenResponse,
         holder: &EcPublicJwk,
         now: i64,
     ) -> Result<Step<LoginResult>, LoginError> {
+        match self.prepare_refresh(response, holder, now)? {
+            Step::RefetchJwks => Ok(Step::RefetchJwks),
+            Step::Done(pending) => match run_checks(pending.signature_checks()) {
+                Ok(results) => self.finish_login(pending, &results),
+                Err(e) => {
+                    self.session = None;
+                    Err(es256_unavailable(e))
+                }
+            },
+        }
+    }
+
+    /// Phase one of [`LoginClient::complete_refresh`] (see
+    /// [`LoginClient::prepare_login`]); finish with [`LoginClient::finish_login`].
+    ///
+    /// # Errors
+    ///
+    /// As [`LoginClient::complete_refresh`], for the checks made so far; a refused
+    /// answer ends the session.
+    pub fn prepare_refresh(
+        &mut self,
+        response: &TokenResponse,
+        holder: &EcPublicJwk,
+        now: i64,
+    ) -> Result<Step<PendingLogin>, LoginError> {
         let result = self.check_refresh(response, holder, now);
         if result.is_err() {
             self.session = None;
@@ -558,36 +749,59 @@ impl LoginClient {
     }
 
     fn check_refresh(
-        &mut self,
+        &self,
         response: &TokenResponse,
         holder: &EcPublicJwk,
         now: i64,
+    ) -> Result<Step<PendingLogin>, LoginError> {
+        self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
+        let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
+        let prepared_id = match response.id_token.as_deref() {
+            None => None,
+            Some(token) => match self.prepare_id_token(verifier, token, None, now)? {
+                Step::RefetchJwks => return Ok(Step::RefetchJwks),
+                Step::Done(p) => Some(p),
+            },
+        };
+        Ok(Step::Done(PendingLogin::new(
+            verifier,
+            response,
+            None,
+            holder,
+            now,
+            prepared_id,
+        )))
+    }
+
+    fn finish_refresh(
+        &mut self,
+        pending: PendingLogin,
+        results: &[bool],
     ) -> Result<Step<LoginResult>, LoginError> {
         let session = self.session.as_ref().ok_or(LoginError::NotAuthenticated)?;
-        let verifier = self.verifier.as_ref().ok_or_else(not_ready)?;
-        let (claims, id_token) = match response.id_token.as_deref() {
-            None => (session.claims.clone(), session.id_token.clone()),
-            Some(token) => match self.verify_id_token(verifier, Some(token), None, now)? {
-                Step::RefetchJwks => return Ok(Step::RefetchJwks),
-                Step::Done(c) if c.sub != session.claims.sub || c.iss != session.claims.iss => {
-                    return Err(LoginError::BadIdToken("wrong_subject"))
-                }
-                Step::Done(c) => (c, token.to_owned()),
-            },
+        let (new_claims, rest) = pending.finish_id_token(results)?;
+        let (claims, id_token) = match (new_claims, pending.response.id_token.as_deref()) {
+            (Some(c), _) if c.sub != session.claims.sub || c.iss != session.claims.iss => {
+                return Err(LoginError::BadIdToken("wrong_subject"))
+            }
+            (Some(c), Some(token)) => (c, token.to_owned()),
+            _ => (session.claims.clone(), session.id_token.clone()),
         };
-        let (certificate, credential) = match response.certificate_credential.as_deref() {
+        let (certificate, credential) = match pending.credential {
             None => (session.certificate.clone(), session.credential.clone()),
-            Some(text) => match self.verify_credential(verifier, Some(text), holder, now)? {
-                Step::RefetchJwks => return Ok(Step::RefetchJwks),
-                Step::Done(c) => (c, Some(text.to_owned())),
-            },
+            Some(prepared) => {
+                match self.credential_outcome(prepared, rest, &pending.holder, pending.now)? {
+                    Step::RefetchJwks => return Ok(Step::RefetchJwks),
+                    Step::Done(c) => (Some(c), pending.response.certificate_credential.clone()),
+                }
+            }
         };
+        let response = pending.response;
         let refresh_token = response
             .refresh_token
-            .clone()
             .or_else(|| session.refresh_token.clone());
         self.session = Some(Session {
-            access_token: response.access_token.clone(),
+            access_token: response.access_token,
             refresh_token,
             id_token,
             claims: claims.clone(),

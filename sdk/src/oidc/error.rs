@@ -97,7 +97,10 @@ impl LoginError {
 
 impl From<IdTokenError> for LoginError {
     fn from(e: IdTokenError) -> Self {
-        Self::BadIdToken(e.reason())
+        match e {
+            IdTokenError::Es256Unavailable => Self::InvalidConfig(crate::jose::ES256_UNAVAILABLE),
+            other => Self::BadIdToken(other.reason()),
+        }
     }
 }
 

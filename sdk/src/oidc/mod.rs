@@ -20,8 +20,8 @@ mod url;
 
 pub use callback::{check_callback, CallbackParams, MAX_TRANSACTION_AGE};
 pub use client::{
-    callback_state, JwksRefetchPolicy, LoginClient, LoginOptions, LoginResult, PendingPresentation,
-    Step, TokenRequest, JWKS_REFETCH_INTERVAL,
+    callback_state, JwksRefetchPolicy, LoginClient, LoginOptions, LoginResult, PendingLogin,
+    PendingPresentation, Step, TokenRequest, JWKS_REFETCH_INTERVAL,
 };
 pub use config::{
     validate_claims, ClientConfig, ClientOptions, CERTIFICATE_CLAIMS_SUPPORTED,

@@ -79,6 +79,7 @@ pub fn dpop_proof_input(
 }
 
 #[cfg(test)]
+#[cfg(feature = "es256")] // the tests sign with Es256SigningKey
 mod tests {
     use super::*;
     use crate::dpop::verify_dpop_proof;

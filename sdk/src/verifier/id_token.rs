@@ -154,12 +154,20 @@ pub enum IdTokenError {
     /// `nonce_mismatch`.
     #[error("bad_id_token: nonce_mismatch")]
     NonceMismatch,
+    /// Not a verdict on the token: the core has no synchronous ES256 (built without its
+    /// `es256` feature, no verifier installed; in browsers, `await ready()` first). Its
+    /// code is `invalid_config`.
+    #[error("invalid_config: ES256 is not loaded, await ready() first")]
+    Es256Unavailable,
 }
 
 impl IdTokenError {
-    /// Always `"bad_id_token"`.
+    /// `"bad_id_token"`, but `"invalid_config"` for [`IdTokenError::Es256Unavailable`].
     pub const fn code(self) -> &'static str {
-        "bad_id_token"
+        match self {
+            Self::Es256Unavailable => "invalid_config",
+            _ => "bad_id_token",
+        }
     }
 
     /// The failed check, e.g. `"wrong_audience"`.
@@ -176,6 +184,7 @@ impl IdTokenError {
             Self::Expired => "expired",
             Self::NotYetValid => "not_yet_valid",
             Self::NonceMismatch => "nonce_mismatch",
+            Self::Es256Unavailable => "es256_unavailable",
         }
     }
 }
@@ -214,9 +223,10 @@ impl Verifier {
         options: &IdTokenOptions,
     ) -> Result<IdTokenClaims, IdTokenError> {
         let prepared = self.prepare_id_token(token, options)?;
-        let ok = prepared
-            .signature_check()
-            .is_some_and(SignatureCheck::verify);
+        let ok = match prepared.signature_check() {
+            Some(check) => check.try_verify()?,
+            None => false,
+        };
         prepared.finish(ok)
     }
 

@@ -252,7 +252,7 @@ impl Verifier {
         options: &VerifyOptions,
     ) -> Result<VerifiedCertificate, VerifyError> {
         let prepared = self.prepare(credential, options)?;
-        let results: Vec<bool> = prepared.checks.iter().map(SignatureCheck::verify).collect();
+        let results = crate::jose::run_checks(&prepared.checks)?;
         prepared.finish(&results)
     }
 
@@ -356,7 +356,7 @@ impl Verifier {
         dpop_jkt: &str,
     ) -> Result<VerifiedCertificate, VerifyError> {
         let prepared = self.prepare_for_login(credential, now, dpop_jkt)?;
-        let results: Vec<bool> = prepared.checks.iter().map(SignatureCheck::verify).collect();
+        let results = crate::jose::run_checks(&prepared.checks)?;
         prepared.finish(&results)
     }
 

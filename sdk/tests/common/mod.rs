@@ -3,12 +3,57 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use mirairo_id_sdk::jose::{b64url_encode, Es256SigningKey};
+use mirairo_id_sdk::jose::b64url_encode;
+#[cfg(feature = "es256")]
+pub use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::json as sdk_json;
 use mirairo_id_sdk::sdjwt::{sd_hash, Disclosure};
 use mirairo_id_sdk::status::{encode_status_list, StatusBits};
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions, DEFAULT_VCT};
+#[cfg(not(feature = "es256"))]
+pub use no_p256::Es256SigningKey;
 use serde_json::{json, Map, Value};
+
+/// The core built without its `es256` feature has no signing key: the test issuer signs
+/// with p256 directly (a dev-dependency), with the same methods.
+#[cfg(not(feature = "es256"))]
+mod no_p256 {
+    use super::{raw_jws, serde, Signer};
+    use mirairo_id_sdk::jose::{b64url_encode, EcPublicJwk};
+    use mirairo_id_sdk::json as sdk_json;
+    use p256::ecdsa::signature::Signer as _;
+
+    #[derive(Clone)]
+    pub struct Es256SigningKey(p256::ecdsa::SigningKey);
+
+    impl Es256SigningKey {
+        pub fn from_bytes(bytes: &[u8]) -> Result<Self, p256::ecdsa::Error> {
+            let bytes = <[u8; 32]>::try_from(bytes).map_err(|_| p256::ecdsa::Error::new())?;
+            p256::ecdsa::SigningKey::from_bytes(&bytes.into()).map(Self)
+        }
+        pub fn public_jwk(&self) -> EcPublicJwk {
+            let point = self.0.verifying_key().to_encoded_point(false);
+            EcPublicJwk {
+                kid: None,
+                x: b64url_encode(point.x().unwrap()),
+                y: b64url_encode(point.y().unwrap()),
+                key_use: None,
+                alg: None,
+            }
+        }
+        pub fn sign_raw(&self, data: &[u8]) -> [u8; 64] {
+            let sig: p256::ecdsa::Signature = self.0.sign(data);
+            sig.to_bytes().into()
+        }
+        pub fn sign_json(&self, header: &sdk_json::Map, payload: &sdk_json::Value) -> String {
+            let mut h = serde_json::json!({"alg": "ES256"});
+            for (name, value) in header {
+                h[name.as_str()] = serde(value);
+            }
+            raw_jws(&h, &serde(payload), &Signer::Es256(self.clone()), &|s| s)
+        }
+    }
+}
 
 /// A serde_json test value as the SDK's JSON value.
 pub fn sdk(v: &Value) -> sdk_json::Value {

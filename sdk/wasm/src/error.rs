@@ -87,6 +87,9 @@ pub(crate) fn verify_error(e: &VerifyError) -> JsValue {
 
 /// A core ID token error as a `MirairoIdError` with code `bad_id_token` and `reason`.
 pub(crate) fn id_token_error(e: &IdTokenError) -> JsValue {
+    if *e == IdTokenError::Es256Unavailable {
+        return js_error(e.code(), mirairo_id_sdk::jose::ES256_UNAVAILABLE);
+    }
     let message = format!("the ID token was refused: {}", e.reason());
     js_error_with(
         e.code(),

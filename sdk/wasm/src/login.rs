@@ -3,11 +3,13 @@
 //! redirects). Values cross as JSON text; errors are `MirairoIdError`s.
 
 use crate::error::{js_error_with, ErrorDetails, OrThrow};
-use mirairo_id_sdk::jose::{EcPublicJwk, Es256SigningKey};
+use crate::verifier::push_check;
+use mirairo_id_sdk::jose::EcPublicJwk;
 use mirairo_id_sdk::json::{self, Map, Value};
 use mirairo_id_sdk::oidc::{
     callback_state, should_retry, Answer, Attempt, LoginClient, LoginError, LoginResult, Next,
-    PendingJws, PendingPresentation, Retried, Step, TokenRequest, TokenResponse, Transaction,
+    PendingJws, PendingLogin, PendingPresentation, Retried, Step, TokenRequest, TokenResponse,
+    Transaction,
 };
 use mirairo_id_sdk::options;
 use wasm_bindgen::prelude::*;
@@ -85,37 +87,33 @@ impl PendingSignature {
     }
 }
 
-/// A P-256 key in wasm memory, for browsers without WebCrypto (never persisted).
+/// A token answer between the two phases of its verification: run `checks` (with
+/// WebCrypto, as `Verifier.verifyOnline` does), then `LoginCore.finishLogin`.
 #[wasm_bindgen]
-pub struct SoftwareKey {
-    key: Es256SigningKey,
+pub struct PendingTokenAnswer {
+    inner: Option<PendingLogin>,
 }
 
 #[wasm_bindgen]
-impl SoftwareKey {
-    /// A fresh random key.
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> SoftwareKey {
-        SoftwareKey {
-            key: Es256SigningKey::generate(),
+impl PendingTokenAnswer {
+    /// The ECDSA P-256/SHA-256 checks, flat `[x, y, data, signature, …]` (as
+    /// `PreparedCredential.checks`): the ID token's, then the credential's.
+    #[wasm_bindgen(getter)]
+    pub fn checks(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        for check in self.inner.iter().flat_map(PendingLogin::signature_checks) {
+            push_check(&out, check);
         }
-    }
-
-    /// The public JWK, as JSON.
-    #[wasm_bindgen(js_name = publicJwk)]
-    pub fn public_jwk(&self) -> String {
-        self.key.public_jwk().to_json().to_string()
-    }
-
-    /// The raw 64-byte signature of `input`.
-    pub fn sign(&self, input: &str) -> Vec<u8> {
-        self.key.sign_raw(input.as_bytes()).to_vec()
+        out
     }
 }
 
-impl Default for SoftwareKey {
-    fn default() -> Self {
-        Self::new()
+fn pending_answer(step: Step<PendingLogin>) -> Option<PendingTokenAnswer> {
+    match step {
+        Step::RefetchJwks => None,
+        Step::Done(pending) => Some(PendingTokenAnswer {
+            inner: Some(pending),
+        }),
     }
 }
 
@@ -341,42 +339,72 @@ impl LoginCore {
         Ok(out.to_string())
     }
 
-    /// Verifies the code exchange's answer: `{"refetch":true}` (fetch the JWK Set,
-    /// `setJwks(…, true)`, call again) or `{"result": LoginResult}`.
-    #[wasm_bindgen(js_name = completeLogin)]
-    pub fn complete_login(
-        &mut self,
+    /// Phase one of verifying the code exchange's answer (PROTOCOL §2.4): the checks
+    /// before the signatures; `undefined` when the JWK Set must be fetched again first
+    /// (`setJwks(…, true)`, then call again). Finish with `finishLogin`.
+    ///
+    /// # Errors
+    ///
+    /// The token endpoint's error, or the first failing check so far.
+    #[wasm_bindgen(js_name = prepareLogin)]
+    pub fn prepare_login(
+        &self,
         status: u16,
         body: &str,
         transaction: &str,
         holder_jwk: &str,
         now: f64,
-    ) -> Result<String, JsValue> {
+    ) -> Result<Option<PendingTokenAnswer>, JsValue> {
         let tx = stored_transaction(transaction)
             .ok_or_else(|| login_error(&LoginError::StateMismatch))?;
         let response = TokenResponse::parse(status, body).or_throw()?;
         let step = self
             .inner
-            .complete_login(&response, &tx, &holder(holder_jwk)?, whole_seconds(now)?)
+            .prepare_login(&response, &tx, &holder(holder_jwk)?, whole_seconds(now)?)
             .or_throw()?;
-        step_json(step)
+        Ok(pending_answer(step))
     }
 
-    /// Like `completeLogin` for a refresh answer.
-    #[wasm_bindgen(js_name = completeRefresh)]
-    pub fn complete_refresh(
+    /// Like `prepareLogin` for a refresh answer (a refused answer ends the session).
+    ///
+    /// # Errors
+    ///
+    /// The token endpoint's error, or the first failing check so far.
+    #[wasm_bindgen(js_name = prepareRefresh)]
+    pub fn prepare_refresh(
         &mut self,
         status: u16,
         body: &str,
         holder_jwk: &str,
         now: f64,
-    ) -> Result<String, JsValue> {
+    ) -> Result<Option<PendingTokenAnswer>, JsValue> {
         let response = TokenResponse::parse(status, body).or_throw()?;
         let step = self
             .inner
-            .complete_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)
+            .prepare_refresh(&response, &holder(holder_jwk)?, whole_seconds(now)?)
             .or_throw()?;
-        step_json(step)
+        Ok(pending_answer(step))
+    }
+
+    /// Phase two, given `results[i]` = 1 when check `i` passed: `{"refetch":true}`
+    /// (fetch the JWK Set, `setJwks(…, true)`, start again) or `{"result": LoginResult}`;
+    /// the session starts or rotates.
+    ///
+    /// # Errors
+    ///
+    /// The first failing check; `malformed` if called twice.
+    #[wasm_bindgen(js_name = finishLogin)]
+    pub fn finish_login(
+        &mut self,
+        pending: &mut PendingTokenAnswer,
+        results: &[u8],
+    ) -> Result<String, JsValue> {
+        let pending = pending
+            .inner
+            .take()
+            .ok_or_else(|| login_error(&LoginError::Malformed("finishLogin was already called")))?;
+        let passed: Vec<bool> = results.iter().map(|r| *r == 1).collect();
+        step_json(self.inner.finish_login(pending, &passed).or_throw()?)
     }
 
     /// A presentation whose KB-JWT waits for the holder key's signature, for

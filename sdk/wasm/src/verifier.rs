@@ -5,7 +5,7 @@
 //! the results are plain objects whose undisclosed claims are absent, never `undefined`.
 
 use crate::error::{js_error, OrThrow};
-use mirairo_id_sdk::jose::{verify_es256, EcPublicJwk, SignatureCheck};
+use mirairo_id_sdk::jose::{try_verify_es256, EcPublicJwk, SignatureCheck};
 use mirairo_id_sdk::json::{self, Map, Value};
 use mirairo_id_sdk::oidc::{verifier_jwks_uri, JwksRefetchPolicy};
 use mirairo_id_sdk::options::{self, fare_discount_json, id_token_options, verify_options};
@@ -33,24 +33,36 @@ pub struct VerifierCore {
 }
 
 /// Appends one check to a flat `[x, y, data, signature, …]` array.
-fn push_check(out: &js_sys::Array, check: &SignatureCheck) {
+pub(crate) fn push_check(out: &js_sys::Array, check: &SignatureCheck) {
     out.push(&JsValue::from_str(&check.key.x));
     out.push(&JsValue::from_str(&check.key.y));
     out.push(&js_sys::Uint8Array::from(check.signing_input.as_bytes()));
     out.push(&js_sys::Uint8Array::from(check.signature.as_slice()));
 }
 
-/// ES256 with the wasm p256 code, for JS where WebCrypto is missing: `x`, `y` the key's
-/// base64url coordinates, `data` the signed bytes, `signature` the 64-byte `r ‖ s`.
+/// ES256 in wasm, for JS where WebCrypto is missing: `x`, `y` the key's base64url
+/// coordinates, `data` the signed bytes, `signature` the 64-byte `r ‖ s`. With p256 in
+/// the Node build; in the browser build with the ES256 module `setEs256` installed.
+///
+/// # Errors
+///
+/// `invalid_config` in the browser build before the ES256 module is installed.
 #[wasm_bindgen(js_name = verifyEs256)]
-pub fn verify_es256_js(x: &str, y: &str, data: &[u8], signature: &[u8]) -> bool {
+pub fn verify_es256_js(x: &str, y: &str, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
     let jwk = Value::from(Map::from_pairs([
         ("kty", "EC".into()),
         ("crv", "P-256".into()),
         ("x", x.into()),
         ("y", y.into()),
     ]));
-    EcPublicJwk::from_json(&jwk).is_ok_and(|key| verify_es256(&key, data, signature))
+    let Ok(key) = EcPublicJwk::from_json(&jwk) else {
+        return Ok(false);
+    };
+    try_verify_es256(&key, data, signature).map_err(|_| es256_unavailable())
+}
+
+pub(crate) fn es256_unavailable() -> JsValue {
+    config_error(mirairo_id_sdk::jose::ES256_UNAVAILABLE)
 }
 
 fn jwks_value(jwks_json: &str) -> Result<Value, JsValue> {
@@ -130,11 +142,13 @@ impl VerifierCore {
         self.inner.jwks().find(kid).is_some()
     }
 
-    /// Every check of PROTOCOL.md §4 with p256; the certificate as JSON text.
+    /// Every check of PROTOCOL.md §4, synchronously (p256 in the Node build, the ES256
+    /// module in the browser build); the certificate as JSON text.
     ///
     /// # Errors
     ///
-    /// The first failing check's code; `invalid_config` for bad options.
+    /// The first failing check's code; `invalid_config` for bad options, or in the
+    /// browser build before `ready()` installed the ES256 module.
     pub fn verify(&self, credential: &str, options_json: &str) -> Result<String, JsValue> {
         let options = verify_options(options_json, now_seconds(), false).or_throw()?;
         Ok(self
@@ -200,13 +214,14 @@ impl VerifierCore {
     }
 
     /// Caches the status list JWT fetched from `uri`, given the outcome of its signature
-    /// check (`undefined`: check it here with p256). Returns whether it was cached; a
+    /// check (`undefined`: check it here synchronously, failing without ES256). Returns whether it was cached; a
     /// list that fails replaces nothing and drops the old one for `uri`.
     #[wasm_bindgen(js_name = addStatusList)]
     pub fn add_status_list(&mut self, uri: &str, jwt: &str, signature_valid: Option<bool>) -> bool {
         let now = now_seconds();
         let verified = self.pending_status(uri, jwt).and_then(|pending| {
-            let valid = signature_valid.unwrap_or_else(|| pending.signature_check().verify());
+            let valid = signature_valid
+                .unwrap_or_else(|| pending.signature_check().try_verify() == Ok(true));
             pending.finish(valid).ok()
         });
         match verified {

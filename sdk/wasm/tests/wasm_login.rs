@@ -88,6 +88,49 @@ fn id_token(nonce: &str, signer: Signer) -> String {
     )
 }
 
+/// `prepareLogin`, the checks (here with the wasm's own `verifyEs256`, as the JS `run()`
+/// does without WebCrypto), then `finishLogin`: what `sdk/js/login.js` does.
+trait CompleteLogin {
+    fn complete_login_sync(
+        &mut self,
+        status: u16,
+        body: &str,
+        tx: &str,
+        holder: &str,
+        now: f64,
+    ) -> Result<String, JsValue>;
+}
+
+impl CompleteLogin for LoginCore {
+    fn complete_login_sync(
+        &mut self,
+        status: u16,
+        body: &str,
+        tx: &str,
+        holder: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let Some(mut pending) = self.prepare_login(status, body, tx, holder, now)? else {
+            return Ok(r#"{"refetch":true}"#.into());
+        };
+        let flat = pending.checks();
+        let results: Vec<u8> = (0..flat.length() / 4)
+            .map(|i| {
+                let at = |k: u32| flat.get(i * 4 + k);
+                let ok = mirairo_id_sdk_wasm::verifier::verify_es256_js(
+                    &at(0).as_string().unwrap(),
+                    &at(1).as_string().unwrap(),
+                    &at(2).unchecked_into::<js_sys::Uint8Array>().to_vec(),
+                    &at(3).unchecked_into::<js_sys::Uint8Array>().to_vec(),
+                )
+                .unwrap();
+                u8::from(ok)
+            })
+            .collect();
+        self.finish_login(&mut pending, &results)
+    }
+}
+
 fn credential() -> String {
     let mut case = common::Case::valid();
     case.kb = None;
@@ -178,7 +221,7 @@ fn a_login_through_the_binding() {
         .to_string()
     };
     let e = core
-        .complete_login(
+        .complete_login_sync(
             200,
             &body(id_token("other", Signer::Es256(issuer_key()))),
             tx,
@@ -191,7 +234,7 @@ fn a_login_through_the_binding() {
         ("bad_id_token".into(), Some("nonce_mismatch".into()), None)
     );
     let e = core
-        .complete_login(
+        .complete_login_sync(
             200,
             &body(id_token(nonce, Signer::Es256(other_key()))),
             tx,
@@ -201,7 +244,7 @@ fn a_login_through_the_binding() {
         .unwrap_err();
     assert_eq!(error_of(e).1.as_deref(), Some("bad_signature"));
     let e = core
-        .complete_login(
+        .complete_login_sync(
             400,
             r#"{"error":"invalid_grant"}"#,
             tx,
@@ -211,10 +254,24 @@ fn a_login_through_the_binding() {
         .unwrap_err();
     assert_eq!(error_of(e).2.as_deref(), Some("invalid_grant"));
 
+    // Two phases as login.js runs them: a PendingTokenAnswer whose `checks` are the ID
+    // token's and the credential's (flat, 4 entries each); finished once only.
+    let good = body(id_token(nonce, Signer::Es256(issuer_key())));
+    let mut pending = core
+        .prepare_login(200, &good, tx, &holder_jwk(), NOW as f64)
+        .unwrap()
+        .expect("no refetch");
+    assert_eq!(pending.checks().length(), 8);
+    let e = core.finish_login(&mut pending, &[1, 0]).unwrap_err();
+    assert_eq!(error_of(e).0, "bad_signature");
+    assert!(!core.is_authenticated());
+    let e = core.finish_login(&mut pending, &[1, 1]).unwrap_err();
+    assert_eq!(error_of(e).0, "malformed", "finishLogin runs once");
+
     // The good answer: {"result": LoginResult} in camelCase, and a session.
     let out: Value = serde_json::from_str(
         &core
-            .complete_login(
+            .complete_login_sync(
                 200,
                 &body(id_token(nonce, Signer::Es256(issuer_key()))),
                 tx,

@@ -505,11 +505,10 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
             &flat.get(i + 2).unchecked_into::<Uint8Array>().to_vec(),
             &flat.get(i + 3).unchecked_into::<Uint8Array>().to_vec(),
         )
+        .unwrap()
     };
     assert!(check(0) && check(4));
-    assert!(!mirairo_id_sdk_wasm::verifier::verify_es256_js(
-        "x", "y", b"data", &[0; 64]
-    ));
+    assert!(!mirairo_id_sdk_wasm::verifier::verify_es256_js("x", "y", b"data", &[0; 64]).unwrap());
     assert_eq!(
         code_of(prepared.finish(&[1, 1]).unwrap_err()),
         "status_unavailable"

@@ -1,0 +1,190 @@
+// The browser build of @mirairo-id/sdk has no p256: its ES256 is WebCrypto, or the
+// separate ES256 module (`es256/`) that ready() loads for the synchronous APIs. In
+// Chromium against the sandbox: (a) a login page (create, the button, the redirect login
+// with its ID token and certificate checks) never fetches the ES256 module and loads the
+// browser build, never the Node one; (b) after `await ready()` the synchronous `verify`
+// and `verifyIdToken` give exactly the Node package's results for valid and tampered
+// inputs; (c) before that they are a typed MirairoIdError `invalid_config`, not a crash.
+//
+// Needs: target/debug/mirairo-id-sandbox and dist/npm/sdk (cargo xtask build).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { startSandbox, launchBrowser, watchPageErrors, repoRoot } from "../lib/harness.mjs";
+import { es256Key, idToken, issue } from "../packages/fixtures.mjs";
+
+const sdkNode = path.join(repoRoot, "dist/npm/sdk/node.js");
+let sandbox;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(sdkNode), "dist/npm/sdk missing: run `cargo xtask build` first");
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+/** Every request of `page` whose path is under the SDK package, by folder. */
+function recordPackageRequests(page) {
+  const seen = [];
+  page.on("request", (r) => {
+    const m = /\/pkg\/sdk\/(.*)$/.exec(new URL(r.url()).pathname);
+    if (m) seen.push(m[1]);
+  });
+  return seen;
+}
+
+test("(a) a redirect login never fetches the ES256 module, and loads the browser build", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  const button = page.getByRole("button", { name: "ミライロIDでログイン" });
+  await button.waitFor();
+  await button.click();
+  await page.waitForURL(/\/(authorize|signin|consent)/);
+  await page.locator('input[name="user"][value="hanako"]').check();
+  await page.locator('button[name="action"][value="ok"]').click();
+  await page.locator('input[name="claim"]').first().waitFor();
+  await page.locator('button[name="action"][value="ok"]').click();
+  // Back on the partner page: the ID token and the certificate verified (WebCrypto).
+  await page.locator("#cert-section:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.match(await page.locator("#cert").innerText(), /身体障害者手帳/);
+  // A refresh verifies a new ID token and credential the same way.
+  await page.getByRole("button", { name: "最新の情報に更新" }).click();
+  await page.locator("#status", { hasText: "更新しました" }).waitFor();
+
+  assert.ok(requests.includes("wasm/mirairo_id_sdk_bg.wasm"), `the browser build is loaded: ${requests}`);
+  assert.deepEqual(requests.filter((r) => r.startsWith("es256/")), [], "no ES256 module");
+  assert.deepEqual(requests.filter((r) => r.startsWith("wasm-node/") || r === "node.js"), [], "no Node build");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+});
+
+test("(b, c) sync verify and verifyIdToken: invalid_config before ready(), then Node's results", async () => {
+  const issuer = "http://127.0.0.1:9";
+  const now = Math.floor(Date.now() / 1000);
+  const [issuerKey, holderKey, forger] = await Promise.all([es256Key("k1"), es256Key(), es256Key("k1")]);
+  const claims = { certificate_type: "physical", grade: "2", fare_class: 1, caregiver: true, valid_until: "2030-03-31" };
+  const valid = await issue({ issuer, issuerKey, holderKey, now, claims });
+  const forged = await issue({ issuer, issuerKey: forger, holderKey, now, claims });
+  // The same credential with one bit of its issuer signature changed.
+  const [jwt, ...rest] = valid.split("~");
+  const sig = Buffer.from(jwt.split(".")[2], "base64url");
+  sig[3] ^= 1;
+  const tampered = [`${jwt.split(".").slice(0, 2).join(".")}.${sig.toString("base64url")}`, ...rest].join("~");
+  const token = await idToken(issuerKey, { iss: issuer, sub: "s-1", aud: "demo", iat: now, exp: now + 600 });
+  const forgedToken = await idToken(forger, { iss: issuer, sub: "s-1", aud: "demo", iat: now, exp: now + 600 });
+  const input = { issuer, jwks: { keys: [issuerKey.jwk] }, credentials: [valid, tampered, forged], tokens: [token, forgedToken] };
+
+  // What the Node package (p256 in its wasm) says.
+  const node = await import(pathToFileURL(sdkNode).href);
+  const outcome = (fn) => {
+    try {
+      return { ok: fn() };
+    } catch (e) {
+      return { code: e instanceof node.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`, reason: e.reason };
+    }
+  };
+  const nodeVerifier = new node.Verifier({ issuer: input.issuer, jwks: input.jwks });
+  const expected = {
+    credentials: input.credentials.map((c) => outcome(() => nodeVerifier.verify(c))),
+    tokens: input.tokens.map((t) => outcome(() => nodeVerifier.verifyIdToken(t, { audience: "demo" }))),
+  };
+  assert.equal(expected.credentials[0].ok?.fareClass, 1);
+  assert.deepEqual(expected.credentials.slice(1).map((o) => o.code), ["bad_signature", "bad_signature"]);
+  assert.equal(expected.tokens[0].ok?.sub, "s-1");
+  assert.deepEqual(expected.tokens[1], { code: "bad_id_token", reason: "bad_signature" });
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const got = await page.evaluate(async ({ issuer, jwks, credentials, tokens }) => {
+    const sdk = await import("/pkg/sdk/index.js");
+    const outcome = (fn) => {
+      try {
+        return { ok: fn() };
+      } catch (e) {
+        return { code: e instanceof sdk.MirairoIdError && e instanceof Error ? e.code : `not a MirairoIdError: ${e}`, reason: e.reason };
+      }
+    };
+    const run = (v) => ({
+      credentials: credentials.map((c) => outcome(() => v.verify(c))),
+      tokens: tokens.map((t) => outcome(() => v.verifyIdToken(t, { audience: "demo" }))),
+    });
+    // The page's login client loaded the core only (MirairoId.create): no ES256 yet.
+    const early = await (async () => {
+      const v = new sdk.Verifier({ issuer, jwks });
+      return run(v);
+    })();
+    await sdk.ready();
+    const late = run(new sdk.Verifier({ issuer, jwks }));
+    return { early, late };
+  }, input);
+
+  for (const o of [...got.early.credentials, ...got.early.tokens]) {
+    assert.equal(o.code, "invalid_config", "before ready(): a typed invalid_config");
+  }
+  assert.deepEqual(got.late, expected, "after ready(): the Node package's results");
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "ready() loaded the ES256 module once");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+});
+
+test("(c) before any load, the synchronous Verifier is a typed invalid_config", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // A page of the sandbox's origin that loads nothing of the SDK itself.
+  await page.goto(`${sandbox.url}/.well-known/openid-configuration`);
+  const code = await page.evaluate(async () => {
+    const sdk = await import("/pkg/sdk/index.js");
+    try {
+      new sdk.Verifier({ issuer: "http://127.0.0.1:9", jwks: { keys: [] } }).verify("x");
+      return "accepted";
+    } catch (e) {
+      return e instanceof sdk.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`;
+    }
+  });
+  assert.equal(code, "invalid_config");
+  await context.close();
+});
+
+test("without WebCrypto (an insecure context) the popup login loads the ES256 module on demand and succeeds", async () => {
+  const context = await browser.newContext();
+  // As on a plain http: page that is not localhost: no crypto.subtle.
+  await context.addInitScript(() => {
+    Object.defineProperty(globalThis.crypto, "subtle", { value: undefined, configurable: true });
+  });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.locator("#use-popup").check();
+  const button = page.getByRole("button", { name: "ミライロIDでログイン" });
+  await button.waitFor();
+  assert.equal(await page.evaluate(() => globalThis.crypto.subtle), undefined);
+  const popupOpened = page.waitForEvent("popup");
+  await button.click();
+  const popup = await popupOpened;
+  await popup.waitForURL(/\/(authorize|signin|consent)/);
+  await popup.locator('input[name="user"][value="hanako"]').check();
+  await popup.locator('button[name="action"][value="ok"]').click();
+  await popup.locator('input[name="claim"]').first().waitFor();
+  await popup.locator('button[name="action"][value="ok"]').click();
+  await page.locator("#cert-section:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.match(await page.locator("#cert").innerText(), /身体障害者手帳/);
+  // The holder key, its DPoP proofs and the token checks all ran in the ES256 module.
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1);
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+});
