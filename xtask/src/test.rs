@@ -55,6 +55,38 @@ pub fn run() -> Result {
     util::step("cargo test (native: unit, integration, doc, property tests)");
     util::run(&root, &cargo, &["test", "--workspace"], &[])?;
 
+    // The core without `inflate` (miniz_oxide), as a browser build has it: clippy for
+    // both targets, and the status list tests that differ (sdk/tests/status_inflate.rs).
+    util::step("the core without its default features (the browser build's inflate)");
+    for target in [None, Some("wasm32-unknown-unknown")] {
+        let mut args = vec![
+            "clippy",
+            "-p",
+            "mirairo-id-sdk",
+            "-p",
+            "mirairo-id-sdk-wasm",
+            "--no-default-features",
+            "--all-targets",
+        ];
+        args.extend(target.map(|t| ["--target", t]).into_iter().flatten());
+        args.extend(["--", "-D", "warnings"]);
+        util::run(&root, &cargo, &args, &[])?;
+    }
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "test",
+            "-p",
+            "mirairo-id-sdk",
+            "--no-default-features",
+            "--lib",
+            "--test",
+            "status_inflate",
+        ],
+        &[],
+    )?;
+
     wasm_bindgen_tests()?;
 
     build::build_packages()?;
