@@ -1,8 +1,9 @@
 // Verifier and fareDiscount: every check and rule runs in wasm (the Rust core: option
 // validation, the metadata issuer rule, the JWK Set refetch rule, the status list cache);
-// this file only does what needs the network or WebCrypto (fetching metadata, the JWK Set
-// and status lists, and running the ECDSA checks of Verifier.verifyOnline with
-// crypto.subtle between the two wasm phases `prepare` and `finish`).
+// this file only does what needs the network or the platform (fetching metadata, the JWK
+// Set and status lists, running the ECDSA checks of Verifier.verifyOnline with
+// crypto.subtle between the two wasm phases `prepare` and `finish`, and inflating fetched
+// status lists with DecompressionStream, under the core's size cap).
 import { MirairoIdError } from "./error.js";
 import { argJson, assertReady, bindings, loadEs256, readyCore } from "./load.js";
 import { PresentationRequest, formBody } from "./presentation.js";
@@ -87,6 +88,44 @@ export async function run(flat) {
   }
   await Promise.all(pending);
   return results;
+}
+
+/**
+ * Inflates a status list's zlib stream (`lst`) with the platform's DecompressionStream,
+ * reading at most one byte more than the core's cap (the core decides that it is too
+ * large, and checks what comes back); `null` when the stream is not valid zlib;
+ * `undefined` where there is no DecompressionStream or no stream (the wasm inflates,
+ * or refuses the list, itself).
+ * @param {Uint8Array | undefined} zlib
+ * @returns {Promise<Uint8Array | null | undefined>}
+ */
+async function inflate(zlib) {
+  if (zlib === undefined || typeof DecompressionStream !== "function") return undefined;
+  const max = VerifierCore.statusListMaxBytes();
+  let reader;
+  const chunks = [];
+  let total = 0;
+  try {
+    reader = new Blob([zlib]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+    while (total <= max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch {
+    return null;
+  } finally {
+    reader?.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(total, max + 1));
+  let at = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, out.length - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** The `kid` in a JWT's header, if it can be read. */
@@ -252,7 +291,9 @@ export class Verifier {
           return this.#core.addStatusList(uri, jwt, false);
         }
         const [ok] = await run(check);
-        return this.#core.addStatusList(uri, jwt, ok === 1);
+        // Inflated only once its signature verified.
+        const inflated = ok === 1 ? await inflate(this.#core.statusListZlib(uri, jwt)) : undefined;
+        return this.#core.addStatusList(uri, jwt, ok === 1, inflated);
       })().finally(() => this.#loading.delete(uri));
       this.#loading.set(uri, loading);
     }

@@ -14,6 +14,7 @@ pub mod json;
 pub mod oidc;
 pub mod openid4vp;
 pub mod options;
+mod random;
 pub mod sdjwt;
 pub mod status;
 mod verifier;

@@ -8,7 +8,6 @@ use crate::error::{err, ErrorCode, VerifyError};
 use crate::jose::Es256SigningKey;
 use crate::jose::{b64url_decode, b64url_encode, Jws};
 use crate::json::{Map, Value};
-use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 /// Largest presentation accepted, in bytes (256 KiB). The protocol requires ≥ 64 KiB.
@@ -31,9 +30,7 @@ fn sha256_b64(bytes: &[u8]) -> String {
 ///
 /// Only if the platform has no random number generator.
 pub fn random_salt() -> String {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    b64url_encode(&bytes)
+    b64url_encode(&crate::random::random_bytes::<16>())
 }
 
 /// The `sd_hash` of a presentation: base64url(SHA-256) of the ASCII string of

@@ -1,8 +1,12 @@
 //! Token Status List (draft-ietf-oauth-status-list): the status list JWT, the
 //! compressed bit array it carries, and the encoder a provider uses to publish one.
 
-use crate::jose::{b64url_decode, b64url_encode, JwkSet, Jws, SignatureCheck};
-use crate::json::{Map, Value};
+#[cfg(feature = "inflate")]
+use crate::jose::b64url_encode;
+use crate::jose::{b64url_decode, JwkSet, Jws, SignatureCheck};
+#[cfg(feature = "inflate")]
+use crate::json::Map;
+use crate::json::Value;
 use std::sync::Arc;
 
 /// Largest status list JWT accepted, in bytes (1 MiB).
@@ -99,6 +103,10 @@ pub enum StatusError {
     /// not a verdict on the list.
     #[error("ES256 is not loaded")]
     Es256Unavailable,
+    /// A build without the `inflate` feature was asked to inflate a list synchronously
+    /// and has no inflater ([`set_inflater`]).
+    #[error("no status list inflater in this build")]
+    NoInflater,
 }
 
 /// A decompressed status list.
@@ -135,23 +143,16 @@ impl StatusList {
     }
 
     /// Decodes `lst` (base64url of zlib-compressed bytes), stopping at
-    /// [`MAX_STATUS_LIST_BYTES`].
+    /// [`MAX_STATUS_LIST_BYTES`]: [`CompressedStatusList::from_encoded`], then
+    /// [`CompressedStatusList::inflate`].
     ///
     /// # Errors
     ///
     /// [`StatusError::Malformed`] for bad base64url or zlib data,
-    /// [`StatusError::TooLarge`] beyond the size cap.
+    /// [`StatusError::TooLarge`] beyond the size cap, [`StatusError::NoInflater`]
+    /// without the `inflate` feature and without an [`set_inflater`] inflater.
     pub fn from_encoded(bits: StatusBits, lst: &str) -> Result<Self, StatusError> {
-        let compressed = b64url_decode(lst).map_err(|_| StatusError::Malformed)?;
-        let bytes = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(
-            &compressed,
-            MAX_STATUS_LIST_BYTES,
-        )
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => StatusError::TooLarge,
-            _ => StatusError::Malformed,
-        })?;
-        Ok(Self { bits, bytes })
+        CompressedStatusList::from_encoded(bits, lst)?.inflate()
     }
 
     /// Bits per entry.
@@ -183,11 +184,13 @@ impl StatusList {
     }
 
     /// `lst`: base64url of the zlib-compressed bytes.
+    #[cfg(feature = "inflate")]
     pub fn encode(&self) -> String {
         b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(&self.bytes, 9))
     }
 
     /// The `status_list` claim: `{"bits": …, "lst": …}`.
+    #[cfg(feature = "inflate")]
     pub fn to_claim(&self) -> Value {
         let mut map = Map::new();
         map.insert("bits".into(), self.bits.get().into());
@@ -201,8 +204,127 @@ impl StatusList {
 /// # Errors
 ///
 /// As [`StatusList::new`].
+#[cfg(feature = "inflate")]
 pub fn encode_status_list(bits: StatusBits, statuses: &[u8]) -> Result<String, StatusError> {
     StatusList::new(bits, statuses).map(|l| l.encode())
+}
+
+/// An inflater for builds without the `inflate` feature: `(zlib, limit)` gives the
+/// bytes the zlib stream `zlib` inflates to, stopping once it has more than `limit`
+/// (so that a zlib bomb costs at most `limit + 1` bytes), or `None` when `zlib` is not
+/// a valid zlib stream. The size rule itself stays in the core
+/// ([`CompressedStatusList::inflated`]).
+pub type Inflater = fn(&[u8], usize) -> Option<Vec<u8>>;
+
+#[cfg(not(feature = "inflate"))]
+static INFLATER: std::sync::OnceLock<Inflater> = std::sync::OnceLock::new();
+
+/// Installs the inflater used where the core inflates a status list synchronously
+/// ([`StatusList::from_encoded`], [`PendingStatusList::parse`], a caller's
+/// [`crate::VerifyOptions::status_list`]) in a build without the `inflate` feature (a
+/// browser build, whose asynchronous paths inflate with the platform's
+/// `DecompressionStream` instead). The first call wins; returns whether this one did.
+/// With the `inflate` feature the core inflates with `miniz_oxide` and this does
+/// nothing.
+pub fn set_inflater(inflater: Inflater) -> bool {
+    #[cfg(feature = "inflate")]
+    {
+        let _ = inflater;
+        false
+    }
+    #[cfg(not(feature = "inflate"))]
+    {
+        INFLATER.set(inflater).is_ok()
+    }
+}
+
+/// Whether this build can inflate a status list synchronously (the `inflate` feature,
+/// or an inflater installed with [`set_inflater`]).
+pub fn can_inflate() -> bool {
+    #[cfg(feature = "inflate")]
+    {
+        true
+    }
+    #[cfg(not(feature = "inflate"))]
+    {
+        INFLATER.get().is_some()
+    }
+}
+
+/// A status list whose `lst` is decoded from base64url but still zlib-compressed: what
+/// an inflater outside the core (JavaScript's `DecompressionStream`) is given, with
+/// [`MAX_STATUS_LIST_BYTES`], before [`CompressedStatusList::inflated`] checks what it
+/// produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedStatusList {
+    bits: StatusBits,
+    zlib: Vec<u8>,
+}
+
+impl CompressedStatusList {
+    /// Decodes the base64url of `lst` (nothing is inflated yet).
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::Malformed`] for bad base64url.
+    pub fn from_encoded(bits: StatusBits, lst: &str) -> Result<Self, StatusError> {
+        let zlib = b64url_decode(lst).map_err(|_| StatusError::Malformed)?;
+        Ok(Self { bits, zlib })
+    }
+
+    /// The zlib stream to inflate.
+    pub fn zlib(&self) -> &[u8] {
+        &self.zlib
+    }
+
+    /// The list, given what an inflater made of [`CompressedStatusList::zlib`]: `None`
+    /// when it was not a valid zlib stream, else the inflated bytes (an inflater may stop
+    /// once it has more than [`MAX_STATUS_LIST_BYTES`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::Malformed`] for `None`, [`StatusError::TooLarge`] for more than
+    /// [`MAX_STATUS_LIST_BYTES`] bytes.
+    pub fn inflated(self, bytes: Option<Vec<u8>>) -> Result<StatusList, StatusError> {
+        let bytes = bytes.ok_or(StatusError::Malformed)?;
+        if bytes.len() > MAX_STATUS_LIST_BYTES {
+            return Err(StatusError::TooLarge);
+        }
+        Ok(StatusList {
+            bits: self.bits,
+            bytes,
+        })
+    }
+
+    /// Inflates here, stopping after [`MAX_STATUS_LIST_BYTES`]: with `miniz_oxide` (the
+    /// `inflate` feature), else with the inflater of [`set_inflater`].
+    ///
+    /// # Errors
+    ///
+    /// As [`CompressedStatusList::inflated`]; [`StatusError::NoInflater`] in a build
+    /// without the `inflate` feature where no inflater was installed.
+    pub fn inflate(self) -> Result<StatusList, StatusError> {
+        #[cfg(feature = "inflate")]
+        {
+            let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(
+                &self.zlib,
+                MAX_STATUS_LIST_BYTES,
+            );
+            match inflated {
+                Ok(bytes) => self.inflated(Some(bytes)),
+                Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    Err(StatusError::TooLarge)
+                }
+                Err(_) => self.inflated(None),
+            }
+        }
+        #[cfg(not(feature = "inflate"))]
+        {
+            let inflater = INFLATER.get().ok_or(StatusError::NoInflater)?;
+            let bytes = inflater(&self.zlib, MAX_STATUS_LIST_BYTES);
+            self.inflated(bytes)
+        }
+    }
 }
 
 /// A status list JWT that passed every check.
@@ -230,7 +352,61 @@ impl PendingStatusList {
     /// Parses a status list JWT and runs every check but the signature: size,
     /// `typ` `statuslist+jwt`, `alg` `ES256` (no `crit`/`jku`/`x5u`/`x5c`/`jwk`), a `kid`
     /// found in `jwks`, `sub` equal to `uri`, `exp` > now − leeway, `iat` ≤ now + leeway,
-    /// and a decodable `status_list`.
+    /// and a decodable `status_list` ([`UninflatedStatusList::parse`], then
+    /// [`UninflatedStatusList::inflate`]).
+    ///
+    /// # Errors
+    ///
+    /// The first failing check.
+    pub fn parse(
+        jwt: &str,
+        jwks: &JwkSet,
+        uri: &str,
+        now: i64,
+        leeway: u64,
+    ) -> Result<Self, StatusError> {
+        UninflatedStatusList::parse(jwt, jwks, uri, now, leeway)?.inflate()
+    }
+
+    /// The signature check still to run.
+    pub fn signature_check(&self) -> &SignatureCheck {
+        &self.check
+    }
+
+    /// The list, given the outcome of the signature check.
+    ///
+    /// # Errors
+    ///
+    /// [`StatusError::BadSignature`] when `signature_valid` is false.
+    pub fn finish(self, signature_valid: bool) -> Result<VerifiedStatusList, StatusError> {
+        if signature_valid {
+            Ok(self.verified)
+        } else {
+            Err(StatusError::BadSignature)
+        }
+    }
+}
+
+/// A status list JWT whose checks all passed except the signature and the inflation
+/// of its `lst`: what the JavaScript layer in a browser inflates with
+/// `DecompressionStream` ([`UninflatedStatusList::zlib`], then
+/// [`UninflatedStatusList::inflated`]); [`PendingStatusList::parse`] is this plus
+/// [`UninflatedStatusList::inflate`].
+#[derive(Clone, Debug)]
+pub struct UninflatedStatusList {
+    check: SignatureCheck,
+    list: CompressedStatusList,
+    issued_at: i64,
+    expires_at: i64,
+    ttl: Option<u64>,
+}
+
+impl UninflatedStatusList {
+    /// Parses a status list JWT and runs every check but the signature and the
+    /// inflation of `lst`: size, `typ` `statuslist+jwt`, `alg` `ES256` (no
+    /// `crit`/`jku`/`x5u`/`x5c`/`jwk`), a `kid` found in `jwks`, `sub` equal to `uri`,
+    /// `exp` > now − leeway, `iat` ≤ now + leeway, a `status_list` with valid `bits`
+    /// and base64url `lst`.
     ///
     /// # Errors
     ///
@@ -301,38 +477,65 @@ impl PendingStatusList {
         if iat > now.saturating_add(leeway) {
             return Err(StatusError::NotYetValid);
         }
-        let list = StatusList::from_encoded(bits, lst)?;
+        let list = CompressedStatusList::from_encoded(bits, lst)?;
         Ok(Self {
             check: SignatureCheck {
                 key: key.clone(),
                 signing_input: jws.signing_input().to_owned(),
                 signature: jws.signature().to_vec(),
             },
-            verified: VerifiedStatusList {
-                list,
-                issued_at: iat,
-                expires_at: exp,
-                ttl,
-            },
+            list,
+            issued_at: iat,
+            expires_at: exp,
+            ttl,
         })
     }
 
-    /// The signature check still to run.
+    /// The signature check still to run (it does not depend on the inflation).
     pub fn signature_check(&self) -> &SignatureCheck {
         &self.check
     }
 
-    /// The list, given the outcome of the signature check.
+    /// The zlib stream of `lst`, for an inflater outside the core.
+    pub fn zlib(&self) -> &[u8] {
+        self.list.zlib()
+    }
+
+    /// Goes on with what an inflater outside the core made of
+    /// [`UninflatedStatusList::zlib`] (see [`CompressedStatusList::inflated`]).
     ///
     /// # Errors
     ///
-    /// [`StatusError::BadSignature`] when `signature_valid` is false.
-    pub fn finish(self, signature_valid: bool) -> Result<VerifiedStatusList, StatusError> {
-        if signature_valid {
-            Ok(self.verified)
-        } else {
-            Err(StatusError::BadSignature)
-        }
+    /// [`StatusError::Malformed`] for `None`, [`StatusError::TooLarge`] over the cap.
+    pub fn inflated(self, bytes: Option<Vec<u8>>) -> Result<PendingStatusList, StatusError> {
+        let list = self.list.inflated(bytes)?;
+        Ok(PendingStatusList {
+            check: self.check,
+            verified: VerifiedStatusList {
+                list,
+                issued_at: self.issued_at,
+                expires_at: self.expires_at,
+                ttl: self.ttl,
+            },
+        })
+    }
+
+    /// Inflates here (see [`CompressedStatusList::inflate`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`CompressedStatusList::inflate`].
+    pub fn inflate(self) -> Result<PendingStatusList, StatusError> {
+        let list = self.list.inflate()?;
+        Ok(PendingStatusList {
+            check: self.check,
+            verified: VerifiedStatusList {
+                list,
+                issued_at: self.issued_at,
+                expires_at: self.expires_at,
+                ttl: self.ttl,
+            },
+        })
     }
 }
 
@@ -445,14 +648,39 @@ impl StatusListCache {
 #[cfg(feature = "es256")] // the tests sign with Es256SigningKey
 mod tests {
     use super::*;
-    use crate::jose::Es256SigningKey;
+    use crate::jose::{b64url_encode, Es256SigningKey};
     use crate::json::json;
 
     const URI: &str = "http://127.0.0.1:8080/status/1";
     const NOW: i64 = 1_764_200_000;
 
+    /// `lst` of `values` (with the dev-dependency miniz_oxide, so that the tests build
+    /// without the `inflate` feature too).
+    fn encoded(bits: StatusBits, values: &[u8]) -> String {
+        let list = StatusList::new(bits, values).unwrap();
+        b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(&list.bytes, 9))
+    }
+
+    /// Without the `inflate` feature, the inflater a browser's sync module would install:
+    /// miniz_oxide behind [`set_inflater`] (the other tests need one).
+    fn with_inflater() {
+        #[cfg(not(feature = "inflate"))]
+        set_inflater(|zlib, limit| {
+            // Up to one byte over the limit, so that the core sees a list too large.
+            let more = limit.saturating_add(1);
+            match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(zlib, more) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    Some(e.output)
+                }
+                Err(_) => None,
+            }
+        });
+    }
+
     #[test]
     fn packing_is_lsb_first_for_every_width() {
+        with_inflater();
         // draft-ietf-oauth-status-list §4.1 example: bits 1, statuses → bytes 0xB9 0xA3.
         let one = StatusList::new(
             StatusBits::One,
@@ -470,9 +698,7 @@ mod tests {
             StatusBits::Eight,
         ] {
             let values: Vec<u8> = (0..50u8).map(|i| i & bits.mask()).collect();
-            let decoded =
-                StatusList::from_encoded(bits, &encode_status_list(bits, &values).unwrap())
-                    .unwrap();
+            let decoded = StatusList::from_encoded(bits, &encoded(bits, &values)).unwrap();
             for (i, v) in values.iter().enumerate() {
                 assert_eq!(decoded.get(i as u64), Ok(*v));
             }
@@ -488,16 +714,63 @@ mod tests {
         );
     }
 
+    /// The size and zlib rules, one row each with its negative case, for both ways a
+    /// list is inflated: here ([`CompressedStatusList::inflate`]: miniz_oxide, or the
+    /// installed inflater) and outside the core ([`CompressedStatusList::inflated`], what
+    /// the JavaScript `DecompressionStream` path hands back). Both give the same answer.
     #[test]
     fn decompression_is_capped() {
-        let bomb = b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(
-            &vec![0u8; MAX_STATUS_LIST_BYTES + 1],
-            9,
-        ));
-        assert_eq!(
-            StatusList::from_encoded(StatusBits::Two, &bomb),
-            Err(StatusError::TooLarge)
-        );
+        with_inflater();
+        let zlib = |n: usize| miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; n], 9);
+        let mut bad_check = zlib(10);
+        if let Some(last) = bad_check.last_mut() {
+            *last ^= 1;
+        }
+        let truncated = zlib(10).get(..8).unwrap().to_vec();
+        let raw_deflate = miniz_oxide::deflate::compress_to_vec(&[0u8; 10], 9);
+        let rows: [(&str, Vec<u8>, Result<usize, StatusError>); 7] = [
+            (
+                "at the cap",
+                zlib(MAX_STATUS_LIST_BYTES),
+                Ok(MAX_STATUS_LIST_BYTES),
+            ),
+            (
+                "one byte over the cap",
+                zlib(MAX_STATUS_LIST_BYTES + 1),
+                Err(StatusError::TooLarge),
+            ),
+            ("small", zlib(10), Ok(10)),
+            ("empty list", zlib(0), Ok(0)),
+            ("bad Adler-32", bad_check, Err(StatusError::Malformed)),
+            ("truncated", truncated, Err(StatusError::Malformed)),
+            (
+                "raw deflate, no zlib header",
+                raw_deflate,
+                Err(StatusError::Malformed),
+            ),
+        ];
+        for (what, data, expected) in rows {
+            let lst = b64url_encode(&data);
+            let here = StatusList::from_encoded(StatusBits::Two, &lst).map(|l| l.bytes.len());
+            assert_eq!(here, expected, "{what}");
+            // Outside the core: what a DecompressionStream reader hands back (it stops
+            // one byte over the cap; `None` when the stream errors).
+            let outside = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(
+                &data,
+                MAX_STATUS_LIST_BYTES + 1,
+            );
+            let outside = match outside {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    Some(e.output)
+                }
+                Err(_) => None,
+            };
+            let compressed = CompressedStatusList::from_encoded(StatusBits::Two, &lst).unwrap();
+            assert_eq!(compressed.zlib(), data.as_slice(), "{what}");
+            let there = compressed.inflated(outside).map(|l| l.bytes.len());
+            assert_eq!(there, expected, "{what}");
+        }
         assert_eq!(
             StatusList::from_encoded(StatusBits::Two, "AAAA"),
             Err(StatusError::Malformed)
@@ -505,6 +778,48 @@ mod tests {
         assert_eq!(
             StatusList::from_encoded(StatusBits::Two, "A="),
             Err(StatusError::Malformed)
+        );
+        assert_eq!(
+            CompressedStatusList::from_encoded(StatusBits::Two, "A="),
+            Err(StatusError::Malformed)
+        );
+    }
+
+    #[test]
+    fn an_uninflated_jwt_checks_everything_but_the_signature_and_the_inflation() {
+        with_inflater();
+        let key = Es256SigningKey::from_bytes(&[4u8; 32]).unwrap();
+        let mut jwk = key.public_jwk();
+        jwk.kid = Some("k1".into());
+        let jwks = JwkSet::from_keys(vec![jwk]);
+        let header = json!({"typ": "statuslist+jwt", "kid": "k1"});
+        let claims = |lst: &str| json!({"sub": URI, "iat": NOW, "exp": NOW + 3600, "status_list": {"bits": 2, "lst": lst}});
+        let good = jwt(
+            &key,
+            header.clone(),
+            claims(&encoded(StatusBits::Two, &[0, 1, 2])),
+        );
+        let uninflated = UninflatedStatusList::parse(&good, &jwks, URI, NOW, 60).unwrap();
+        assert!(uninflated.signature_check().verify());
+        let here = uninflated.clone().inflate().unwrap().finish(true).unwrap();
+        let outside = miniz_oxide::inflate::decompress_to_vec_zlib(uninflated.zlib()).ok();
+        let there = uninflated.inflated(outside).unwrap().finish(true).unwrap();
+        assert_eq!(here, there);
+        assert_eq!(there.list.get(1), Ok(STATUS_REVOKED));
+        // A corrupt `lst` passes every check before the inflation, then fails it.
+        let corrupt = jwt(&key, header, claims(&b64url_encode(b"not zlib")));
+        let uninflated = UninflatedStatusList::parse(&corrupt, &jwks, URI, NOW, 60).unwrap();
+        assert_eq!(
+            uninflated.clone().inflate().err(),
+            Some(StatusError::Malformed)
+        );
+        assert_eq!(
+            uninflated.inflated(None).err(),
+            Some(StatusError::Malformed)
+        );
+        assert_eq!(
+            PendingStatusList::parse(&corrupt, &jwks, URI, NOW, 60).err(),
+            Some(StatusError::Malformed)
         );
     }
 
@@ -514,11 +829,12 @@ mod tests {
 
     #[test]
     fn status_list_jwt_checks() {
+        with_inflater();
         let key = Es256SigningKey::from_bytes(&[4u8; 32]).unwrap();
         let mut jwk = key.public_jwk();
         jwk.kid = Some("k1".into());
         let jwks = JwkSet::from_keys(vec![jwk]);
-        let lst = encode_status_list(StatusBits::Two, &[0, 1, 2]).unwrap();
+        let lst = encoded(StatusBits::Two, &[0, 1, 2]);
         let claims = json!({"sub": URI, "iat": NOW, "exp": NOW + 3600, "ttl": 300, "status_list": {"bits": 2, "lst": lst}});
         let header = json!({"typ": "statuslist+jwt", "kid": "k1"});
         let good = verify_status_list_jwt(

@@ -151,3 +151,71 @@ test("Verifier from the package by name in Chromium: WebCrypto path, same result
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("verifyOnline in Chromium inflates status lists with DecompressionStream under the core's cap: over-cap and corrupt lists are typed errors", async () => {
+  const { es256Key, issue, signJws, b64u } = await import("./fixtures.mjs");
+  const { deflateSync } = await import("node:zlib");
+  const issuer = "http://127.0.0.1:9";
+  const statusUri = `${server.url}/status-list`; // same origin as the page, answered below
+  const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
+  const now = Math.floor(Date.now() / 1000);
+  const make = (idx) =>
+    issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
+  const cap = 4 * 1024 * 1024; // the core's MAX_STATUS_LIST_BYTES (PROTOCOL §4 limits, contract notes)
+  const list = (zlib) =>
+    signJws(issuerKey, { typ: "statuslist+jwt", kid: "k1" }, { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(zlib) } });
+  const revokedAt1 = new Uint8Array([0b0100]); // idx 0 valid, idx 1 revoked
+  const lists = {
+    small: await list(deflateSync(revokedAt1)),
+    atCap: await list(deflateSync(new Uint8Array(cap))),
+    overCap: await list(deflateSync(new Uint8Array(cap + 1))),
+    corrupt: await list(new TextEncoder().encode("not zlib at all")),
+    badChecksum: await list(deflateSync(revokedAt1).map((b, i, a) => (i === a.length - 1 ? b ^ 1 : b))),
+  };
+  const input = { issuer, jwks: { keys: [issuerKey.jwk] }, valid: await make(0), revoked: await make(1) };
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
+  let served = "";
+  await page.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: served }));
+  await page.goto(`${server.url}/verify.html`);
+  const run = (name) => {
+    served = lists[name];
+    return page.evaluate(async ({ issuer, jwks, valid, revoked }) => {
+      const { ready, Verifier, MirairoIdError } = await import("@mirairo-id/sdk");
+      await ready();
+      // Counts the DecompressionStreams made, to see which side inflated.
+      const Native = globalThis.DecompressionStream;
+      let made = 0;
+      globalThis.DecompressionStream = class extends Native {
+        constructor(format) {
+          super(format);
+          made++;
+        }
+      };
+      const codeOf = async (credential) => {
+        try {
+          await new Verifier({ issuer, jwks }).verifyOnline(credential); // fresh: no cached list
+          return "accepted";
+        } catch (e) {
+          return e instanceof MirairoIdError ? e.code : `not a MirairoIdError: ${e}`;
+        }
+      };
+      try {
+        return { valid: await codeOf(valid), revoked: await codeOf(revoked), inflatedInJs: made };
+      } finally {
+        globalThis.DecompressionStream = Native;
+      }
+    }, input);
+  };
+  const outcomes = {};
+  for (const name of Object.keys(lists)) outcomes[name] = await run(name);
+  assert.deepEqual(outcomes, {
+    small: { valid: "accepted", revoked: "revoked", inflatedInJs: 2 },
+    atCap: { valid: "accepted", revoked: "accepted", inflatedInJs: 2 },
+    overCap: { valid: "status_unavailable", revoked: "status_unavailable", inflatedInJs: 2 },
+    corrupt: { valid: "status_unavailable", revoked: "status_unavailable", inflatedInJs: 2 },
+    badChecksum: { valid: "status_unavailable", revoked: "status_unavailable", inflatedInJs: 2 },
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

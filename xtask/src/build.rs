@@ -43,8 +43,9 @@ pub const PACKAGES: [Package; 2] = [
         lib: "mirairo_id_sdk",
         npm: "@mirairo-id/sdk",
         // `wasm/` is the browser build: the core without p256 (ES256 by WebCrypto, or
-        // by the ES256 module `ready()` loads for the synchronous APIs).
-        main_features: &["--no-default-features"],
+        // by the ES256 module `ready()` loads for the synchronous APIs). It keeps
+        // `inflate`: the synchronous `verify(…, { statusList })` inflates in the core.
+        main_features: &["--no-default-features", "--features", "inflate"],
         extra: &[
             // What `node.js` loads: the same exports, with p256 (synchronous at once).
             WasmBuild {
@@ -170,11 +171,43 @@ pub fn release_wasm_with(krate: &str, features: &[&str]) -> Result<PathBuf> {
         "--crate-type",
         "cdylib",
     ];
+    let rustflags = remap_path_flags(&root);
     args.extend(features);
-    util::run(&root, &util::cargo(), &args, &[])?;
+    util::run(
+        &root,
+        &util::cargo(),
+        &args,
+        &[("CARGO_ENCODED_RUSTFLAGS", &rustflags)],
+    )?;
     Ok(root
         .join("target/wasm32-unknown-unknown/release")
         .join(format!("{}.wasm", krate.replace('-', "_"))))
+}
+
+/// The rustflags of the release wasm builds (as `CARGO_ENCODED_RUSTFLAGS`, after any the
+/// caller set in `RUSTFLAGS`): `--remap-path-prefix` for the crates.io sources and the
+/// workspace, so the panic locations the wasm keeps name `sec1-0.7.3/src/point.rs`
+/// rather than `/root/.cargo/registry/src/index.crates.io-…/sec1-0.7.3/src/point.rs`
+/// (Cargo's `trim-paths` is not stable yet). The standard library's own locations
+/// (`/rustc/<hash>/library/…`) are compiled into its rlibs and stay.
+fn remap_path_flags(root: &Path) -> String {
+    let mut flags: Vec<String> = std::env::var("RUSTFLAGS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let registries = cargo_home
+        .and_then(|home| std::fs::read_dir(home.join("registry/src")).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()));
+    for dir in registries.chain([root.to_path_buf()]) {
+        flags.push(format!("--remap-path-prefix={}/=", dir.display()));
+    }
+    flags.join("\u{1f}")
 }
 
 /// wasm-bindgen (`--target web`) and then `wasm-opt -Oz` of one release wasm into

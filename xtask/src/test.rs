@@ -110,6 +110,42 @@ pub fn run() -> Result {
     util::step("cargo test (SDK core without es256: no hook, then a hook)");
     util::run(&root, &cargo, &NO_ES256_TESTS, &[])?;
 
+    // The core without `inflate` (miniz_oxide; with `es256`, which the tests sign with): clippy for
+    // both targets, and the status list tests that differ (sdk/tests/status_inflate.rs).
+    util::step("the core without its default features (the browser build's inflate)");
+    for target in [None, Some("wasm32-unknown-unknown")] {
+        let mut args = vec![
+            "clippy",
+            "-p",
+            "mirairo-id-sdk",
+            "-p",
+            "mirairo-id-sdk-wasm",
+            "--no-default-features",
+            "--features",
+            "mirairo-id-sdk/es256,mirairo-id-sdk-wasm/es256",
+            "--all-targets",
+        ];
+        args.extend(target.map(|t| ["--target", t]).into_iter().flatten());
+        args.extend(["--", "-D", "warnings"]);
+        util::run(&root, &cargo, &args, &[])?;
+    }
+    util::run(
+        &root,
+        &cargo,
+        &[
+            "test",
+            "-p",
+            "mirairo-id-sdk",
+            "--no-default-features",
+            "--features",
+            "es256",
+            "--lib",
+            "--test",
+            "status_inflate",
+        ],
+        &[],
+    )?;
+
     wasm_bindgen_tests()?;
 
     build::build_packages()?;

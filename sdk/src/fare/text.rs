@@ -265,11 +265,15 @@ fn tickets_en(ticket: Ticket) -> &'static str {
     }
 }
 
+/// `s` with its first letter upper-cased. The English texts are ASCII, so ASCII case
+/// mapping does (`char::to_uppercase` would ship core's 12 KB Unicode case table to
+/// browsers); a first character outside ASCII is left as it is.
 fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 /// `5割引` for multiples of 10 %, `25%引き` otherwise, `無料` at 100 %.
@@ -320,6 +324,23 @@ mod tests {
             assert_eq!(yen_ja(amount), ja);
             assert_eq!(yen_en(amount), en);
         }
+    }
+
+    #[test]
+    fn english_ticket_names_start_a_sentence_capitalized() {
+        for (ticket, text) in [
+            (Ticket::Regular, "Ordinary tickets"),
+            (Ticket::Coupon, "Coupon tickets"),
+            (Ticket::OrdinaryExpress, "Ordinary express tickets"),
+            (Ticket::Commuter, "Commuter passes"),
+            (Ticket::LimitedExpress, "Limited express tickets"),
+            (Ticket::Green, "Green Car tickets"),
+        ] {
+            assert_eq!(capitalized(tickets_en(ticket)), text);
+        }
+        assert_eq!(capitalized(""), "");
+        // Outside ASCII nothing changes (the texts never start so).
+        assert_eq!(capitalized("éclair"), "éclair");
     }
 
     #[test]

@@ -10,8 +10,6 @@ use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 #[cfg(feature = "es256")]
 use p256::FieldBytes;
-#[cfg(feature = "es256")]
-use rand_core::OsRng;
 use sha2::{Digest, Sha256};
 #[cfg(feature = "es256")]
 use std::fmt;
@@ -99,8 +97,14 @@ impl Es256SigningKey {
     ///
     /// Only if the platform has no random number generator (getrandom fails).
     pub fn generate() -> Self {
-        Self {
-            inner: SigningKey::random(&mut OsRng),
+        // Rejection sampling, as `SigningKey::random` does: 32 random bytes until they are
+        // a scalar in 1..n (a retry has probability below 2^-32). Drawn with getrandom
+        // directly: `rand_core::OsRng` formats getrandom's error when it panics, which
+        // brings `Debug` and core's Unicode escaping tables into the browser's wasm.
+        loop {
+            if let Ok(inner) = SigningKey::from_bytes(&crate::random::random_bytes::<32>().into()) {
+                return Self { inner };
+            }
         }
     }
 

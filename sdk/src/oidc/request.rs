@@ -4,15 +4,12 @@
 use super::url::form;
 use crate::jose::b64url_encode;
 use crate::json::{self, Fields, Map, ShapeError, Value};
-use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// 256 random bits, base64url (43 characters).
 pub(crate) fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    b64url_encode(&bytes)
+    b64url_encode(&crate::random::random_bytes::<32>())
 }
 
 macro_rules! secret {

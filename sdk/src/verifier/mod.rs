@@ -20,7 +20,8 @@ use crate::jose::{EcPublicJwk, JwkSet, Jws, SignatureCheck};
 use crate::json::{Map, Value};
 use crate::sdjwt::{SdJwt, MAX_INPUT_BYTES};
 use crate::status::{
-    PendingStatusList, VerifiedStatusList, STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID,
+    PendingStatusList, StatusError, VerifiedStatusList, STATUS_REVOKED, STATUS_SUSPENDED,
+    STATUS_VALID,
 };
 use std::sync::Arc;
 use ErrorCode::*;
@@ -310,9 +311,22 @@ impl Verifier {
         let mut status = None;
         let mut status_sig = None;
         if let (Some(list), Some(reference)) = (&options.status_list, &claims.status) {
-            if let Ok(pending) =
-                PendingStatusList::parse(list, &self.jwks, &reference.uri, options.now, self.leeway)
-            {
+            let parsed = PendingStatusList::parse(
+                list,
+                &self.jwks,
+                &reference.uri,
+                options.now,
+                self.leeway,
+            );
+            if parsed.as_ref().err() == Some(&StatusError::NoInflater) {
+                // A build without `inflate` and no inflater: the caller's list cannot be
+                // read here, and ignoring it would accept a revoked credential.
+                return Err(err(
+                    InvalidConfig,
+                    "this build cannot inflate a status list given to verify (status::set_inflater)",
+                ));
+            }
+            if let Ok(pending) = parsed {
                 let check = pending.signature_check().clone();
                 if check.signature.len() == 64 {
                     status_sig = Some(checks.len());

@@ -8,7 +8,6 @@ use mirairo_id_sdk::jose::b64url_encode;
 pub use mirairo_id_sdk::jose::Es256SigningKey;
 use mirairo_id_sdk::json as sdk_json;
 use mirairo_id_sdk::sdjwt::{sd_hash, Disclosure};
-use mirairo_id_sdk::status::{encode_status_list, StatusBits};
 use mirairo_id_sdk::{Verifier, VerifierConfig, VerifyOptions, DEFAULT_VCT};
 #[cfg(not(feature = "es256"))]
 pub use no_p256::Es256SigningKey;
@@ -231,7 +230,13 @@ pub fn status_list_jwt(
     for &(i, s) in statuses {
         values[i] = s;
     }
-    let lst = encode_status_list(StatusBits::Two, &values).unwrap();
+    // Packed and compressed here (2 bits, LSB first), not with the SDK's encoder: the
+    // tests build without the `inflate` feature too.
+    let mut packed = vec![0u8; values.len() / 4];
+    for (i, s) in values.iter().enumerate() {
+        packed[i / 4] |= s << ((i % 4) * 2);
+    }
+    let lst = b64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(&packed, 9));
     let header = json!({"typ": "statuslist+jwt", "kid": kid});
     signer.sign_json(
         &sdk_map(&header),

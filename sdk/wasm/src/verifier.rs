@@ -9,7 +9,7 @@ use mirairo_id_sdk::jose::{try_verify_es256, EcPublicJwk, SignatureCheck};
 use mirairo_id_sdk::json::{self, Map, Value};
 use mirairo_id_sdk::oidc::{verifier_jwks_uri, JwksRefetchPolicy};
 use mirairo_id_sdk::options::{self, fare_discount_json, id_token_options, verify_options};
-use mirairo_id_sdk::status::{PendingStatusList, StatusListCache};
+use mirairo_id_sdk::status::{StatusListCache, UninflatedStatusList, MAX_STATUS_LIST_BYTES};
 use mirairo_id_sdk::{Prepared, Verifier};
 use wasm_bindgen::prelude::*;
 
@@ -204,25 +204,57 @@ impl VerifierCore {
 
     /// The signature check of a status list JWT fetched from `uri` (flat
     /// `[x, y, data, signature]`), or `undefined` when the JWT fails a check that comes
-    /// before the signature (for example an unknown `kid`).
+    /// before the signature (for example an unknown `kid`). Nothing is inflated yet.
     #[wasm_bindgen(js_name = statusListCheck)]
     pub fn status_list_check(&self, uri: &str, jwt: &str) -> Option<js_sys::Array> {
-        let pending = self.pending_status(uri, jwt)?;
+        let uninflated = self.uninflated_status(uri, jwt)?;
         let out = js_sys::Array::new();
-        push_check(&out, pending.signature_check());
+        push_check(&out, uninflated.signature_check());
         Some(out)
     }
 
+    /// The zlib stream of the status list JWT's `lst`, for verifier.js to inflate with
+    /// `DecompressionStream` (reading at most `statusListMaxBytes() + 1` bytes), or
+    /// `undefined` when the JWT fails a check before the inflation.
+    #[wasm_bindgen(js_name = statusListZlib)]
+    pub fn status_list_zlib(&self, uri: &str, jwt: &str) -> Option<Vec<u8>> {
+        self.uninflated_status(uri, jwt)
+            .map(|uninflated| uninflated.zlib().to_vec())
+    }
+
+    /// The core's cap on an inflated status list, in bytes (PROTOCOL §4 limits): the
+    /// JavaScript inflater stops one byte over it and the core refuses what is over.
+    #[wasm_bindgen(js_name = statusListMaxBytes)]
+    pub fn status_list_max_bytes() -> usize {
+        MAX_STATUS_LIST_BYTES
+    }
+
     /// Caches the status list JWT fetched from `uri`, given the outcome of its signature
-    /// check (`undefined`: check it here synchronously, failing without ES256). Returns whether it was cached; a
-    /// list that fails replaces nothing and drops the old one for `uri`.
+    /// check (`undefined`: check it here synchronously, failing without ES256) and what
+    /// verifier.js inflated: a `Uint8Array`, `null` when `DecompressionStream` refused the
+    /// stream, `undefined` to inflate here (the `inflate` feature). Returns whether it was
+    /// cached; a list that fails replaces nothing and drops the old one for `uri`.
     #[wasm_bindgen(js_name = addStatusList)]
-    pub fn add_status_list(&mut self, uri: &str, jwt: &str, signature_valid: Option<bool>) -> bool {
+    pub fn add_status_list(
+        &mut self,
+        uri: &str,
+        jwt: &str,
+        signature_valid: Option<bool>,
+        inflated: JsValue,
+    ) -> bool {
         let now = now_seconds();
-        let verified = self.pending_status(uri, jwt).and_then(|pending| {
+        let verified = self.uninflated_status(uri, jwt).and_then(|uninflated| {
             let valid = signature_valid
-                .unwrap_or_else(|| pending.signature_check().try_verify() == Ok(true));
-            pending.finish(valid).ok()
+                .unwrap_or_else(|| uninflated.signature_check().try_verify() == Ok(true));
+            let pending = if inflated.is_undefined() {
+                uninflated.inflate()
+            } else {
+                let bytes = inflated
+                    .dyn_ref::<js_sys::Uint8Array>()
+                    .map(js_sys::Uint8Array::to_vec);
+                uninflated.inflated(bytes)
+            };
+            pending.ok()?.finish(valid).ok()
         });
         match verified {
             Some(list) => {
@@ -236,9 +268,9 @@ impl VerifierCore {
         }
     }
 
-    fn pending_status(&self, uri: &str, jwt: &str) -> Option<PendingStatusList> {
+    fn uninflated_status(&self, uri: &str, jwt: &str) -> Option<UninflatedStatusList> {
         let jwks = self.inner.jwks();
-        PendingStatusList::parse(jwt, jwks, uri, now_seconds(), self.inner.leeway()).ok()
+        UninflatedStatusList::parse(jwt, jwks, uri, now_seconds(), self.inner.leeway()).ok()
     }
 
     /// `verifyIdToken`: the claims as JSON text.

@@ -474,7 +474,10 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         (&revoked, Some(false), false),
         (&revoked, None, true),
     ] {
-        assert_eq!(core.add_status_list(common::STATUS_URI, jwt, valid), cached);
+        assert_eq!(
+            core.add_status_list(common::STATUS_URI, jwt, valid, JsValue::UNDEFINED),
+            cached
+        );
         let prepared = core
             .prepare(&case.presentation(), &options_json(&case))
             .unwrap();
@@ -486,9 +489,14 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
         expected
     );
     // A list for another URI is not used.
-    assert!(!core.add_status_list("http://127.0.0.1:8080/status/2", &revoked, None));
+    assert!(!core.add_status_list(
+        "http://127.0.0.1:8080/status/2",
+        &revoked,
+        None,
+        JsValue::UNDEFINED
+    ));
     // An empty text drops the cached list.
-    assert!(!core.add_status_list(common::STATUS_URI, "", Some(true)));
+    assert!(!core.add_status_list(common::STATUS_URI, "", Some(true), JsValue::UNDEFINED));
     assert_eq!(
         code_of(verify_two_phase(&core, &case.presentation(), &options_json(&case)).unwrap_err()),
         "status_unavailable"
@@ -512,5 +520,61 @@ fn a_cached_status_list_is_attached_only_when_it_verified() {
     assert_eq!(
         code_of(prepared.finish(&[1, 1]).unwrap_err()),
         "status_unavailable"
+    );
+}
+
+/// What verifier.js hands `addStatusList` after inflating `statusListZlib` with
+/// `DecompressionStream`: the core applies the size cap and the zlib rule to it, one row
+/// each beside the valid case; `undefined` lets the core inflate (this build has miniz).
+#[wasm_bindgen_test]
+fn a_status_list_inflated_in_js_is_checked_by_the_core() {
+    use mirairo_id_sdk::status::MAX_STATUS_LIST_BYTES;
+    let mut core = setup();
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let mut case = Case::valid();
+    case.at(now);
+    case.options.require_status = true;
+    let revoked =
+        common::status_list_jwt(&[(common::STATUS_IDX, 1)], &common::issuer_key(), "k1", now);
+    let unknown = common::status_list_jwt(&[], &common::issuer_key(), "k9", now);
+    assert_eq!(VerifierCore::status_list_max_bytes(), MAX_STATUS_LIST_BYTES);
+    assert!(core
+        .status_list_zlib(common::STATUS_URI, &unknown)
+        .is_none());
+    let zlib = core.status_list_zlib(common::STATUS_URI, &revoked).unwrap();
+    let inflated = miniz_oxide::inflate::decompress_to_vec_zlib(&zlib).unwrap();
+    let rows: [(&str, JsValue, bool); 5] = [
+        (
+            "inflated in JS",
+            Uint8Array::from(inflated.as_slice()).into(),
+            true,
+        ),
+        (
+            "at the cap",
+            Uint8Array::new_with_length(MAX_STATUS_LIST_BYTES as u32).into(),
+            true,
+        ),
+        (
+            "over the cap",
+            Uint8Array::new_with_length(MAX_STATUS_LIST_BYTES as u32 + 1).into(),
+            false,
+        ),
+        ("not zlib (null)", JsValue::NULL, false),
+        ("inflated here", JsValue::UNDEFINED, true),
+    ];
+    for (what, value, cached) in rows {
+        assert_eq!(
+            core.add_status_list(common::STATUS_URI, &revoked, Some(true), value),
+            cached,
+            "{what}"
+        );
+        let prepared = core
+            .prepare(&case.presentation(), &options_json(&case))
+            .unwrap();
+        assert_eq!(prepared.status_cached(), cached, "{what}");
+    }
+    assert_eq!(
+        code_of(verify_two_phase(&core, &case.presentation(), &options_json(&case)).unwrap_err()),
+        "revoked"
     );
 }
