@@ -5,12 +5,15 @@ use crate::setup::{self, Needs};
 use crate::util::{self, Result};
 use std::time::Instant;
 
-/// The core's tests of its build without p256 (its unit tests, `sdk/tests/es256_*.rs`).
-const NO_ES256_TESTS: [&str; 9] = [
+/// The core's tests of its build without p256 (its unit tests, `sdk/tests/es256_*.rs`),
+/// with the features the browser build keeps (`inflate`).
+const NO_ES256_TESTS: [&str; 11] = [
     "test",
     "-p",
     "mirairo-id-sdk",
     "--no-default-features",
+    "--features",
+    "inflate",
     "--lib",
     "--test",
     "es256_feature",
@@ -18,11 +21,13 @@ const NO_ES256_TESTS: [&str; 9] = [
     "es256_hook",
 ];
 
-const NO_ES256_CLIPPY: [&str; 12] = [
+const NO_ES256_CLIPPY: [&str; 14] = [
     "clippy",
     "-p",
     "mirairo-id-sdk",
     "--no-default-features",
+    "--features",
+    "inflate",
     "--lib",
     "--test",
     "es256_feature",
@@ -95,6 +100,8 @@ pub fn run() -> Result {
             "-p",
             "mirairo-id-sdk-wasm",
             "--no-default-features",
+            "--features",
+            "inflate",
             "--lib",
             "--target",
             "wasm32-unknown-unknown",
