@@ -101,7 +101,7 @@ export async function run(flat) {
  */
 async function inflate(zlib) {
   if (zlib === undefined || typeof DecompressionStream !== "function") return undefined;
-  const max = VerifierCore.statusListMaxBytes();
+  const max = bindings().VerifierCore.statusListMaxBytes();
   let reader;
   const chunks = [];
   let total = 0;
