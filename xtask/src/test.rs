@@ -5,10 +5,10 @@ use crate::setup::{self, Needs};
 use crate::util::{self, Result};
 use std::time::Instant;
 
-/// The core's tests of its build without p256 (its unit tests, `sdk/tests/es256_*.rs`),
-/// with the features the browser build keeps (`inflate`).
-const NO_ES256_TESTS: [&str; 11] = [
-    "test",
+/// The core's build without p256 as the browser's wasm has it (`inflate` kept), with
+/// the tests written for it (its unit tests, `sdk/tests/es256_*.rs`): the arguments
+/// after `cargo <command>`, for `test` and `clippy` alike.
+const NO_ES256: [&str; 10] = [
     "-p",
     "mirairo-id-sdk",
     "--no-default-features",
@@ -19,23 +19,6 @@ const NO_ES256_TESTS: [&str; 11] = [
     "es256_feature",
     "--test",
     "es256_hook",
-];
-
-const NO_ES256_CLIPPY: [&str; 14] = [
-    "clippy",
-    "-p",
-    "mirairo-id-sdk",
-    "--no-default-features",
-    "--features",
-    "inflate",
-    "--lib",
-    "--test",
-    "es256_feature",
-    "--test",
-    "es256_hook",
-    "--",
-    "-D",
-    "warnings",
 ];
 
 pub fn run() -> Result {
@@ -91,7 +74,12 @@ pub fn run() -> Result {
     // browser's wasm is built (natively: the library and the tests written for it; for
     // wasm32: the bindings' browser build, which pulls that core).
     util::step("clippy (SDK core without es256: native, and the browser build for wasm32)");
-    util::run(&root, &cargo, &NO_ES256_CLIPPY, &[])?;
+    let clippy: Vec<&str> = ["clippy"]
+        .into_iter()
+        .chain(NO_ES256)
+        .chain(["--", "-D", "warnings"])
+        .collect();
+    util::run(&root, &cargo, &clippy, &[])?;
     util::run(
         &root,
         &cargo,
@@ -115,7 +103,8 @@ pub fn run() -> Result {
     util::step("cargo test (native: unit, integration, doc, property tests)");
     util::run(&root, &cargo, &["test", "--workspace"], &[])?;
     util::step("cargo test (SDK core without es256: no hook, then a hook)");
-    util::run(&root, &cargo, &NO_ES256_TESTS, &[])?;
+    let test: Vec<&str> = ["test"].into_iter().chain(NO_ES256).collect();
+    util::run(&root, &cargo, &test, &[])?;
 
     // The core without `inflate` (miniz_oxide; with `es256`, which the tests sign with): clippy for
     // both targets, and the status list tests that differ (sdk/tests/status_inflate.rs).
