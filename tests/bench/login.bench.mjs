@@ -126,9 +126,18 @@ async function bundle(entry) {
     loaded.add(name);
     for (const i of outputs[name]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
   };
-  visit(Object.keys(outputs).find((name) => path.basename(name) === "stdin.js"));
-  return Buffer.concat([...loaded].map((name) => Buffer.from(byName.get(name))));
+  const entryName = Object.keys(outputs).find((name) => path.basename(name) === "stdin.js");
+  visit(entryName);
+  const bytes = Buffer.concat([...loaded].map((name) => Buffer.from(byName.get(name))));
+  // What the page is served: the entry, and every other chunk by its file name (the
+  // entry imports shared chunks statically and the lazy ones with import()).
+  bytes.entry = Buffer.from(byName.get(entryName));
+  for (const [name, contents] of byName) if (name !== entryName) chunks.set(path.basename(name), Buffer.from(contents));
+  return bytes;
 }
+
+/** The chunks of every bundle by file name (content-hashed, so the bundles never clash). */
+const chunks = new Map();
 
 const sdkBundle = await bundle(`export * from ${JSON.stringify(path.join(sdkDir, "index.js"))};`);
 /** The package's wasm files by name (the bundled pages fetch them next to the bundle). */
@@ -157,11 +166,15 @@ async function run(browser, sandbox, pageScript) {
     route.fulfill({ body: pageScript, contentType: "text/javascript" }),
   );
   await context.route(/\/examples\/plain-html\/oidc-bundle\.js$/, (route) =>
-    route.fulfill({ body: oidcBundle, contentType: "text/javascript" }),
+    route.fulfill({ body: oidcBundle.entry, contentType: "text/javascript" }),
   );
   await context.route(/\/examples\/plain-html\/sdk-bundle\.js$/, (route) =>
-    route.fulfill({ body: sdkBundle, contentType: "text/javascript" }),
+    route.fulfill({ body: sdkBundle.entry, contentType: "text/javascript" }),
   );
+  await context.route(/\/examples\/plain-html\/chunk-[^/?]+\.js$/, (route) => {
+    const chunk = chunks.get(new URL(route.request().url()).pathname.split("/").pop());
+    return chunk ? route.fulfill({ body: chunk, contentType: "text/javascript" }) : route.fulfill({ status: 404 });
+  });
   await context.route(/\/examples\/plain-html\/[^/?]+\.wasm$/, (route) => {
     const file = sdkWasmFiles.get(new URL(route.request().url()).pathname.split("/").pop());
     return file ? route.fulfill({ body: readFileSync(file), contentType: "application/wasm" }) : route.fulfill({ status: 404 });
