@@ -73,6 +73,8 @@ function idb(mode, run) {
 }
 
 const IDB_TIMEOUT_MS = 3_000;
+/** Set when this page's IndexedDB failed a read: keys then live in memory (see load). */
+let idbFailed = false;
 
 /**
  * `fn` under the exclusive Web Lock `name`, or directly where Web Locks are missing.
@@ -118,6 +120,8 @@ function hasIndexedDb() {
   }
 }
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
+/** Where the holder key of `issuer` + `clientId` is stored (and the name of its Web Lock). */
+const holderId = ({ issuer, clientId }) => `dpop:${issuer}|${clientId}`;
 
 /** A signer: `jwk` (JSON text of the public key) and `sign(text) → Uint8Array(64)`. */
 class WebCryptoHolder {
@@ -131,10 +135,26 @@ class WebCryptoHolder {
     const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
     return new WebCryptoHolder(pair, JSON.stringify({ kty, crv, x, y }), persisted);
   }
+  /**
+   * The key stored under `id`, read without the lock and without making one (what
+   * create() starts while the core loads); undefined when there is none or no
+   * IndexedDB. `load` does the rest under the lock.
+   */
+  static async peek(id) {
+    if (!hasWebCrypto() || !hasIndexedDb()) return undefined;
+    let pair;
+    try {
+      pair = await idbSafe("readonly", (s) => s.get(id));
+    } catch {
+      idbFailed = true; // as in load(): a key for this page's life, without waiting again
+      return undefined;
+    }
+    return pair?.privateKey && pair?.publicKey ? WebCryptoHolder.of(pair, true) : undefined;
+  }
   static load(id) {
     return withLock(`mirairo-id:key:${id}`, async () => {
       let pair;
-      let usable = hasIndexedDb();
+      let usable = hasIndexedDb() && !idbFailed;
       if (usable) {
         try {
           pair = await idbSafe("readonly", (s) => s.get(id));
@@ -291,6 +311,13 @@ export class MirairoId {
    * @returns {Promise<MirairoId>}
    */
   static async create(opts) {
+    // The stored holder key is read while the core loads (IndexedDB needs no wasm): on
+    // the callback page the token request needs it at once. Only read: a key is made
+    // and stored once the core has accepted the options.
+    const stored =
+      typeof opts?.issuer === "string" && typeof opts?.clientId === "string"
+        ? WebCryptoHolder.peek(holderId(opts)).catch(() => undefined)
+        : undefined;
     // The core only: the login verifies its tokens with WebCrypto (no ES256 module).
     await readyCore();
     const origin = globalThis.location?.origin ?? "";
@@ -301,9 +328,11 @@ export class MirairoId {
     // off from it by COOP, over a BroadcastChannel.
     if (client.#isPopupCallback()) client.#handOverToOpener();
     else if (MirairoId.isCallback()) client.#handoff = client.#handOverByChannel(globalThis.location.href);
-    // Warm up for the click (metadata, keys, holder key); errors surface at login.
-    client.#loadMetadata().catch(() => {});
-    client.#loadHolder().catch(() => {});
+    // Warm up for the click (metadata, keys, holder key); errors surface at login. A
+    // callback page fetches no metadata first: the login attempt carries its own, which
+    // the core takes back in acceptCallback (see #finishCallback).
+    if (!MirairoId.isCallback()) client.#loadMetadata().catch(() => {});
+    client.#loadHolder(stored).catch(() => {});
     return client;
   }
 
@@ -344,15 +373,19 @@ export class MirairoId {
   }
 
   #holderId() {
-    return `dpop:${this.#options.issuer}|${this.#options.clientId}`;
+    return holderId(this.#options);
   }
 
-  #loadHolder() {
+  /** The holder key: `stored` (the key read ahead by create()), else loaded or made under the lock. */
+  #loadHolder(stored) {
     if (this.#holder) return Promise.resolve(this.#holder);
     if (this.#holderLoading === null) {
-      this.#holderLoading = (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : SoftwareHolder.create()).then(
-        (h) => (this.#holder ??= h), // a key carried by a redirect login (set meanwhile) wins
-      );
+      const load = () => (hasWebCrypto() ? WebCryptoHolder.load(this.#holderId()) : SoftwareHolder.create());
+      this.#holderLoading = Promise.resolve(stored)
+        .then((h) => h ?? load())
+        .then(
+          (h) => (this.#holder ??= h), // a key carried by a redirect login (set meanwhile) wins
+        );
       this.#holderLoading.catch(() => {
         this.#holderLoading = null;
       });
@@ -609,6 +642,10 @@ export class MirairoId {
       }
       // state, then iss, then error / code: the core's order (PROTOCOL §2.2).
       const code = this.#core.acceptCallback(href, tx, nowSeconds());
+      // The metadata the attempt was made with, taken back by the core from the stored
+      // attempt (after the same checks as a fetched one): no discovery round trip.
+      const jwksUri = this.#core.jwksUri();
+      if (jwksUri !== undefined) this.#discoveryLoaded ??= Promise.resolve(jwksUri);
       // The key a redirect login carried because IndexedDB was missing.
       if (key && hasWebCrypto()) {
         const carried = await WebCryptoHolder.fromJwk(key);

@@ -635,6 +635,128 @@ fn a_login_attempt_is_usable_for_24_hours_and_not_a_second_more() {
     }
 }
 
+/// A login attempt made by a client with metadata, and a fresh client (the callback
+/// page's) that has fetched nothing.
+fn attempt_and_fresh_client() -> (Transaction, LoginClient) {
+    let mut first = LoginClient::new(options(), ORIGIN).unwrap();
+    first.set_metadata(&metadata()).unwrap();
+    let tx = first
+        .authorization_request(LoginOptions::default(), &holder().public_jwk(), NOW)
+        .unwrap()
+        .transaction;
+    (tx, LoginClient::new(options(), ORIGIN).unwrap())
+}
+
+#[test]
+fn the_callback_page_redeems_the_code_with_the_attempts_own_metadata() {
+    let (tx, mut client) = attempt_and_fresh_client();
+    assert!(client.metadata().is_none());
+    // Stored as JSON text in sessionStorage and read back, as the browser layer does.
+    let stored = Transaction::from_json(&sdk(&serde(&tx.to_json()))).unwrap();
+    assert_eq!(stored, tx);
+    let url = valid_callback(tx.state.secret(), "c");
+    assert_eq!(
+        client.accept_callback(&url, Some(&stored), NOW).as_deref(),
+        Ok("c")
+    );
+    let request = client.code_token_request("c", &stored).unwrap();
+    assert_eq!(request.url, format!("{ISSUER}/token"));
+    let m = client.metadata().unwrap();
+    assert_eq!(m.jwks_uri, format!("{ISSUER}/jwks.json"));
+    assert_eq!(
+        m.userinfo_endpoint.as_deref(),
+        Some(&*format!("{ISSUER}/userinfo"))
+    );
+    assert_eq!(
+        m.end_session_endpoint.as_deref(),
+        Some(&*format!("{ISSUER}/logout"))
+    );
+}
+
+#[test]
+fn an_attempts_metadata_that_fails_the_metadata_checks_is_not_used() {
+    // One rule of PROTOCOL §1 broken at a time; the client then has no metadata (the
+    // browser layer fetches it) and the code is not sent anywhere yet.
+    type MetadataEdit = fn(&mut serde_json::Map<String, Value>);
+    let edits: &[(&str, MetadataEdit)] = &[
+        ("another issuer", |m| {
+            m.insert("issuer".into(), json!("https://evil.example"));
+        }),
+        ("no issuer", |m| {
+            m.remove("issuer");
+        }),
+        ("a token endpoint that is not http(s)", |m| {
+            m.insert("token_endpoint".into(), json!("javascript:alert(1)"));
+        }),
+        ("no token endpoint", |m| {
+            m.remove("token_endpoint");
+        }),
+        ("no jwks_uri", |m| {
+            m.remove("jwks_uri");
+        }),
+    ];
+    for (what, edit) in edits {
+        let (mut tx, mut client) = attempt_and_fresh_client();
+        let mut m = serde(tx.metadata.as_ref().unwrap())
+            .as_object()
+            .cloned()
+            .unwrap();
+        edit(&mut m);
+        tx.metadata = Some(sdk(&Value::Object(m)));
+        let url = valid_callback(tx.state.secret(), "c");
+        assert_eq!(
+            client.accept_callback(&url, Some(&tx), NOW).as_deref(),
+            Ok("c"),
+            "{what}"
+        );
+        assert!(client.metadata().is_none(), "{what}");
+        assert!(client.code_token_request("c", &tx).is_err(), "{what}");
+    }
+    // The same copy unedited is used (the edits above are what refused it).
+    let (tx, mut client) = attempt_and_fresh_client();
+    let url = valid_callback(tx.state.secret(), "c");
+    client.accept_callback(&url, Some(&tx), NOW).unwrap();
+    assert!(client.metadata().is_some());
+}
+
+#[test]
+fn an_attempts_metadata_is_taken_only_by_a_callback_that_passes() {
+    let (tx, mut client) = attempt_and_fresh_client();
+    let other = valid_callback("another-state-of-22-chars", "c");
+    assert_eq!(
+        client.accept_callback(&other, Some(&tx), NOW),
+        Err(LoginError::StateMismatch)
+    );
+    let too_late = valid_callback(tx.state.secret(), "c");
+    assert_eq!(
+        client.accept_callback(&too_late, Some(&tx), NOW + MAX_TRANSACTION_AGE + 1),
+        Err(LoginError::StateMismatch)
+    );
+    assert!(client.metadata().is_none());
+}
+
+#[test]
+fn a_client_with_metadata_keeps_its_own_over_the_attempts() {
+    let (mut tx, _) = attempt_and_fresh_client();
+    let mut m = serde(tx.metadata.as_ref().unwrap())
+        .as_object()
+        .cloned()
+        .unwrap();
+    m.insert(
+        "token_endpoint".into(),
+        json!(format!("{ISSUER}/old-token")),
+    );
+    tx.metadata = Some(sdk(&Value::Object(m)));
+    let mut client = LoginClient::new(options(), ORIGIN).unwrap();
+    client.set_metadata(&metadata()).unwrap();
+    let url = valid_callback(tx.state.secret(), "c");
+    client.accept_callback(&url, Some(&tx), NOW).unwrap();
+    assert_eq!(
+        client.code_token_request("c", &tx).unwrap().url,
+        format!("{ISSUER}/token")
+    );
+}
+
 #[test]
 fn two_tabs_keep_separate_transactions() {
     let mut client = LoginClient::new(options(), ORIGIN).unwrap();

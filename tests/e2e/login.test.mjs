@@ -118,6 +118,29 @@ test("redirect flow: real sign-in and consent, certificate shown, address cleane
   await context.close();
 });
 
+test("the callback page redeems the code with the attempt's own metadata: no discovery round trip first", async () => {
+  const context = await browser.newContext();
+  const example = await ExamplePage.open(context);
+  await example.loginButton.click();
+  await example.page.waitForURL(/\/(authorize|signin|consent)/);
+  const provider = new ProviderPages(example.page);
+  await provider.signIn();
+  // The provider's endpoints the callback page calls, in order, from its navigation on.
+  const calls = [];
+  let onCallback = false;
+  example.page.on("request", (r) => {
+    if (r.isNavigationRequest() && /\/examples\/plain-html\/\?code=/.test(r.url())) onCallback = true;
+    const path = new URL(r.url()).pathname;
+    if (onCallback && /^\/(\.well-known\/openid-configuration|token|jwks\.json)$/.test(path)) calls.push(path);
+  });
+  await provider.consent();
+  assert.match(await example.waitForCertificate(), /第1種/);
+  assert.ok(calls.includes("/token"), `calls: ${calls}`);
+  assert.ok(!calls.slice(0, calls.indexOf("/token")).includes("/.well-known/openid-configuration"), `calls: ${calls}`);
+  assert.deepEqual(example.unexpectedErrors(), []);
+  await context.close();
+});
+
 test("back and forward after login never replay the code", async () => {
   const context = await browser.newContext();
   const { example } = await redirectLogin(context);

@@ -27,6 +27,16 @@ test("the browser and Node builds have the same glue exports and the same wasm e
   assert.deepEqual(wasmExports("wasm/mirairo_id_sdk_bg.wasm"), wasmExports("wasm-node/mirairo_id_sdk_bg.wasm"));
 });
 
+test("the browser entry hands load.js every export of the browser glue", async () => {
+  // index.js names the glue's exports one by one (no namespace import, see there).
+  await import(pathToFileURL(path.join(dir, "index.js")).href);
+  const { bindings } = await import(pathToFileURL(path.join(dir, "load.js")).href);
+  const glue = await import(pathToFileURL(path.join(dir, "wasm/mirairo_id_sdk.js")).href);
+  const loaders = new Set(["default", "initSync"]);
+  assert.deepEqual(Object.keys(bindings()).sort(), Object.keys(glue).filter((n) => !loaders.has(n)).sort());
+  for (const [name, value] of Object.entries(bindings())) assert.equal(value, glue[name], name);
+});
+
 test("the browser build is the smaller one (no p256), the ES256 module exports verify and SigningKey", async () => {
   const size = (file) => readFileSync(path.join(dir, file)).length;
   assert.ok(size("wasm/mirairo_id_sdk_bg.wasm") < size("wasm-node/mirairo_id_sdk_bg.wasm"));

@@ -360,6 +360,7 @@ impl LoginClient {
             ui_locales: self.config.lang.as_str(),
             dpop_jkt: &jkt,
             app_state: options.app_state,
+            metadata,
             now,
         }))
     }
@@ -368,22 +369,34 @@ impl LoginClient {
     /// URL's `state` (see [`callback_state`]); the caller removes it from storage
     /// before calling (one use). Returns the authorization code.
     ///
+    /// A client without provider metadata (a fresh one on the callback page) takes the
+    /// metadata the attempt was made with ([`Transaction::metadata`]) once the callback
+    /// has passed, after the same checks as a fetched document (issuer first); a copy
+    /// that fails them is not used, and the client fetches the metadata as usual.
+    /// Metadata the client already has is kept.
+    ///
     /// # Errors
     ///
     /// See [`check_callback`]: `state_mismatch`, `issuer_mismatch`,
     /// `provider_error`, `malformed`, in that order.
     pub fn accept_callback(
-        &self,
+        &mut self,
         url: &str,
         stored: Option<&Transaction>,
         now: i64,
     ) -> Result<String, LoginError> {
-        check_callback(
+        let code = check_callback(
             &CallbackParams::parse(url),
             stored,
             &self.config.issuer,
             now,
-        )
+        )?;
+        if self.metadata.is_none() {
+            self.metadata = stored
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| ProviderMetadata::from_value(m, &self.config.issuer).ok());
+        }
+        Ok(code)
     }
 
     /// The token request redeeming `code`.

@@ -99,6 +99,17 @@ impl ProviderMetadata {
     pub fn parse(text: &str, issuer: &str) -> Result<Self, LoginError> {
         let value =
             crate::json::parse(text).map_err(|_| LoginError::Malformed("metadata is not JSON"))?;
+        Self::from_value(&value, issuer)
+    }
+
+    /// [`ProviderMetadata::parse`] of a document already read as JSON (the same checks,
+    /// in the same order): how a login attempt's stored copy ([`Self::to_json`]) is read
+    /// back on its callback.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderMetadata::parse`].
+    pub fn from_value(value: &Value, issuer: &str) -> Result<Self, LoginError> {
         let doc = value
             .as_object()
             .ok_or(LoginError::Malformed("metadata is not a JSON object"))?;
@@ -119,6 +130,32 @@ impl ProviderMetadata {
             userinfo_endpoint: endpoint(doc, "userinfo_endpoint")?,
             end_session_endpoint: endpoint(doc, "end_session_endpoint")?,
         })
+    }
+
+    /// The metadata as a JSON object with its standard member names (what a login
+    /// attempt keeps until its callback: see [`super::Transaction::metadata`]); read back
+    /// with [`ProviderMetadata::from_value`].
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::from_pairs([
+            ("issuer", self.issuer.as_str().into()),
+            (
+                "authorization_endpoint",
+                self.authorization_endpoint.as_str().into(),
+            ),
+            ("token_endpoint", self.token_endpoint.as_str().into()),
+            ("jwks_uri", self.jwks_uri.as_str().into()),
+        ]);
+        crate::json::put(
+            &mut m,
+            "userinfo_endpoint",
+            self.userinfo_endpoint.as_deref(),
+        );
+        crate::json::put(
+            &mut m,
+            "end_session_endpoint",
+            self.end_session_endpoint.as_deref(),
+        );
+        Value::Object(m)
     }
 }
 

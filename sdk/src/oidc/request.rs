@@ -2,6 +2,7 @@
 //! until the callback.
 
 use super::url::form;
+use super::ProviderMetadata;
 use crate::jose::b64url_encode;
 use crate::json::{self, Fields, Map, ShapeError, Value};
 use sha2::{Digest, Sha256};
@@ -76,6 +77,12 @@ pub struct Transaction {
     pub app_state: Option<Value>,
     /// When the attempt started, Unix seconds.
     pub created_at: i64,
+    /// The provider metadata the attempt was made with ([`ProviderMetadata::to_json`]),
+    /// unchecked until its callback reads it back
+    /// ([`super::LoginClient::accept_callback`]): the code is redeemed at the token
+    /// endpoint of the metadata that sent the user to the provider, without fetching it
+    /// again on the callback page (one round trip fewer before the login ends).
+    pub metadata: Option<Value>,
 }
 
 impl Transaction {
@@ -91,6 +98,7 @@ impl Transaction {
         ]);
         json::put(&mut m, "app_state", self.app_state.clone());
         m.push_new("created_at".into(), self.created_at.into());
+        json::put(&mut m, "metadata", self.metadata.clone());
         Value::Object(m)
     }
 
@@ -111,6 +119,7 @@ impl Transaction {
             dpop_jkt: f.required("dpop_jkt", text)?,
             app_state: f.optional("app_state", |v| Some(v.clone()))?,
             created_at: f.required("created_at", Value::as_i64)?,
+            metadata: f.optional("metadata", |v| Some(v.clone()))?,
         })
     }
 }
@@ -142,6 +151,7 @@ pub(crate) struct RequestParams<'a> {
     pub ui_locales: &'a str,
     pub dpop_jkt: &'a str,
     pub app_state: Option<Value>,
+    pub metadata: &'a ProviderMetadata,
     pub now: i64,
 }
 
@@ -191,6 +201,7 @@ pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationReques
             dpop_jkt: p.dpop_jkt.to_owned(),
             app_state: p.app_state,
             created_at: p.now,
+            metadata: Some(p.metadata.to_json()),
         },
     }
 }

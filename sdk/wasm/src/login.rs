@@ -150,6 +150,13 @@ impl LoginCore {
         Ok(self.inner.set_metadata(text).or_throw()?.jwks_uri.clone())
     }
 
+    /// The `jwks_uri` of the metadata the client has (fetched, or the login attempt's
+    /// own, taken back by `acceptCallback`), or `undefined` before either.
+    #[wasm_bindgen(js_name = jwksUri)]
+    pub fn jwks_uri(&self) -> Option<String> {
+        self.inner.metadata().map(|m| m.jwks_uri.clone())
+    }
+
     /// Installs a JWK Set fetched at `now` (`refetch`: answering a refetch request).
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, text: &str, now: f64, refetch: bool) -> Result<(), JsValue> {
@@ -195,9 +202,15 @@ impl LoginCore {
     }
 
     /// Checks the callback against the stored transaction (JSON, or empty when none
-    /// was found) at `now` (seconds); returns the code.
+    /// was found) at `now` (seconds); returns the code. A core without metadata takes
+    /// the attempt's own (see `jwksUri`).
     #[wasm_bindgen(js_name = acceptCallback)]
-    pub fn accept_callback(&self, url: &str, stored: &str, now: f64) -> Result<String, JsValue> {
+    pub fn accept_callback(
+        &mut self,
+        url: &str,
+        stored: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
         self.inner
             .accept_callback(
                 url,
