@@ -109,6 +109,7 @@ pub fn build_packages() -> Result {
             lib: pkg.lib,
         };
         let builds: Vec<&WasmBuild> = std::iter::once(&main).chain(pkg.extra).collect();
+        remove_stale(&out, &builds)?;
         for build in &builds {
             let input = release_wasm_with(build.krate, build.features)?;
             let dir = out.join(build.folder);
@@ -145,6 +146,30 @@ pub fn build_packages() -> Result {
         }
         let size = bg.metadata().map(|m| m.len()).unwrap_or(0);
         println!("    {} ({} bytes of wasm)", out.display(), size);
+    }
+    Ok(())
+}
+
+/// Empties a package folder of everything but its wasm builds' folders (which
+/// [`bindgen_and_opt`] rewrites only when their wasm changed): the hand-written files are
+/// copied in again afterwards, so a file deleted from `<dir>/js/` (or a wasm build no
+/// longer made) does not linger in `dist/` and in the packed tarball.
+fn remove_stale(out: &Path, builds: &[&WasmBuild]) -> Result {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(()); // not built yet
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let kept = path.is_dir() && builds.iter().any(|b| entry.file_name() == b.folder);
+        if kept {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     }
     Ok(())
 }
