@@ -306,7 +306,8 @@ export class MirairoId {
 
   /**
    * Loads the SDK, validates the options (a bad one throws `invalid_config` here and
-   * never later) and fetches the provider metadata and keys.
+   * never later) and starts fetching the provider metadata and keys (on a callback page
+   * the login attempt brings its own metadata: see handleRedirectCallback).
    * @param {{ issuer: string, clientId: string, redirectUri: string, certificateClaims?: string[], profile?: boolean, lang?: "ja" | "en" }} opts
    * @returns {Promise<MirairoId>}
    */
