@@ -14,6 +14,11 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use p256::{EncodedPoint, FieldBytes};
 use wasm_bindgen::prelude::*;
 
+/// The allocator: talc instead of std's dlmalloc, as in the core's wasm (sdk/wasm/src/lib.rs).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Whether `signature` (64-byte `r ‖ s`) is a valid ES256 signature of the SHA-256
 /// `digest` under the public key (`x`, `y`: 32-byte big-endian coordinates). False for
 /// a point not on the curve, a signature of another length, `r` or `s` outside `1..n`;
