@@ -102,8 +102,9 @@ export async function run(flat) {
 async function inflate(zlib) {
   if (zlib === undefined) return undefined;
   if (typeof DecompressionStream !== "function") {
-    // The browser build's core inflates with the ES256 module's zlib (Node's has its own).
-    await ready();
+    // The browser build's core inflates with the ES256 module's zlib (Node's has its own);
+    // if the module cannot load, the core refuses the list (status_unavailable).
+    await ready().catch(() => {});
     return undefined;
   }
   const max = bindings().VerifierCore.statusListMaxBytes();
@@ -205,7 +206,8 @@ export class Verifier {
     const options = argJson(opts, "options");
     // A caller's status list is inflated in the core, synchronously: in browsers with the
     // ES256 module's zlib, which ready() installs (a fetched list uses DecompressionStream).
-    if (opts?.statusList !== undefined && opts?.statusList !== null) await ready();
+    // If the module cannot load, the core's typed invalid_config says so.
+    if (opts?.statusList !== undefined && opts?.statusList !== null) await ready().catch(() => {});
     for (let retried = false; ; retried = true) {
       try {
         return await this.#online(credential, options);

@@ -7,7 +7,9 @@
 // inputs; (c) before that they are a typed MirairoIdError `invalid_config`, not a crash;
 // (d) the same for `verify` with a `statusList`, which the browser build inflates with the
 // ES256 module's zlib (its core has no miniz_oxide), and `verifyOnline` with a caller's
-// `statusList` loads that module itself.
+// `statusList` loads that module itself; (e) where DecompressionStream is missing, a
+// fetched list is inflated by that module too, and a module that cannot load leaves
+// typed errors (invalid_config, status_unavailable), never a raw exception.
 //
 // Needs: target/debug/mirairo-id-sandbox and dist/npm/sdk (cargo xtask build).
 import { test, before, after } from "node:test";
@@ -244,6 +246,66 @@ test("(d) sync verify with a status list: invalid_config before ready(), then No
   }, input);
   assert.deepEqual(online, expected.small);
   assert.equal(requests2.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "verifyOnline loaded the ES256 module");
+  await context2.close();
+});
+
+test("(e) without DecompressionStream a fetched status list is inflated by the ES256 module; a module that cannot load is a typed error", async () => {
+  const issuer = "http://127.0.0.1:9";
+  const statusUri = `${sandbox.url}/test-status-list`; // same origin as the page, routed below
+  const now = Math.floor(Date.now() / 1000);
+  const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
+  const make = (idx) =>
+    issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
+  const list = await signJws(
+    issuerKey,
+    { typ: "statuslist+jwt", kid: "k1" },
+    { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(deflateSync(new Uint8Array([0b0100]))) } },
+  );
+  const input = { issuer, jwks: { keys: [issuerKey.jwk] }, credentials: [await make(0), await make(1)], list };
+  const verifyAll = async ({ issuer, jwks, credentials, list, withList }) => {
+    const sdk = await import("/pkg/sdk/index.js");
+    const v = new sdk.Verifier({ issuer, jwks });
+    const out = [];
+    for (const c of credentials) {
+      try {
+        out.push((await v.verifyOnline(c, withList ? { statusList: list } : undefined)).fareClass);
+      } catch (e) {
+        out.push(e instanceof sdk.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`);
+      }
+    }
+    return out;
+  };
+
+  // No DecompressionStream (older browsers): the fetched list goes through the module.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    delete globalThis.DecompressionStream;
+  });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  assert.equal(await page.evaluate(() => typeof globalThis.DecompressionStream), "undefined");
+  assert.deepEqual(await page.evaluate(verifyAll, { ...input, withList: false }), [2, "revoked"]);
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "the module was loaded for the inflation");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+
+  // The module cannot load: a caller's list is the core's typed invalid_config, and a
+  // fetched list (no DecompressionStream either) is unusable: status_unavailable.
+  const context2 = await browser.newContext();
+  await context2.addInitScript(() => {
+    delete globalThis.DecompressionStream;
+  });
+  const page2 = await context2.newPage();
+  await page2.route(/\/pkg\/sdk\/es256\//, (route) => route.abort());
+  await page2.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
+  await page2.goto(`${sandbox.url}/examples/plain-html/`);
+  await page2.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: true }), ["invalid_config", "invalid_config"]);
+  assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: false }), ["status_unavailable", "status_unavailable"]);
   await context2.close();
 });
 
