@@ -64,8 +64,9 @@ export function assertReady() {
 
 /**
  * Fetches and instantiates the WebAssembly core once. In browsers it also loads the
- * ES256 module, which the synchronous `Verifier.verify` and `verifyIdToken` need; the
- * login and `verifyOnline` do not (they use WebCrypto) and load only the core
+ * ES256 module, which the synchronous `Verifier.verify` and `verifyIdToken` need (its
+ * ECDSA, and its zlib for a `statusList` given to `verify`); the login and
+ * `verifyOnline` do not (WebCrypto, DecompressionStream) and load only the core
  * (`readyCore`). Later calls return the same promise, already settled.
  * @returns {Promise<void>}
  */
@@ -82,13 +83,14 @@ export function ready() {
 
 /**
  * @internal The ES256 module (`es256/`), loaded once, installed as the core's
- * synchronous ES256 (`setEs256`); resolves to its glue (`verify`, `SigningKey`). For
- * ready() and for the fallbacks where WebCrypto is missing (insecure contexts).
+ * synchronous ES256 and status list inflater (`setEs256`); resolves to its glue
+ * (`verify`, `inflate`, `SigningKey`). For ready() and for the fallbacks where WebCrypto
+ * or DecompressionStream is missing.
  */
 export function loadEs256() {
   if (es256Loading === null) {
     es256Loading = Promise.all([readyCore(), Promise.resolve().then(() => loader.es256())]).then(([, es256]) => {
-      glue.setEs256(es256.verify);
+      glue.setEs256(es256.verify, es256.inflate);
       return es256;
     });
     // A failed load may be retried by calling again.

@@ -5,7 +5,7 @@
 // crypto.subtle between the two wasm phases `prepare` and `finish`, and inflating fetched
 // status lists with DecompressionStream, under the core's size cap).
 import { MirairoIdError } from "./error.js";
-import { argJson, assertReady, bindings, loadEs256, readyCore } from "./load.js";
+import { argJson, assertReady, bindings, loadEs256, ready, readyCore } from "./load.js";
 import { PresentationRequest, formBody } from "./presentation.js";
 
 /** Each metadata, JWK Set or status list request gives up after this long. */
@@ -100,7 +100,13 @@ export async function run(flat) {
  * @returns {Promise<Uint8Array | null | undefined>}
  */
 async function inflate(zlib) {
-  if (zlib === undefined || typeof DecompressionStream !== "function") return undefined;
+  if (zlib === undefined) return undefined;
+  if (typeof DecompressionStream !== "function") {
+    // The browser build's core inflates with the ES256 module's zlib (Node's has its own);
+    // if the module cannot load, the core refuses the list (status_unavailable).
+    await ready().catch(() => {});
+    return undefined;
+  }
   const max = bindings().VerifierCore.statusListMaxBytes();
   let reader;
   const chunks = [];
@@ -198,6 +204,10 @@ export class Verifier {
     string(credential, "credential", "malformed");
     // requireStatus defaults to true here: the core applies it (`prepare`).
     const options = argJson(opts, "options");
+    // A caller's status list is inflated in the core, synchronously: in browsers with the
+    // ES256 module's zlib, which ready() installs (a fetched list uses DecompressionStream).
+    // If the module cannot load, the core's typed invalid_config says so.
+    if (opts?.statusList !== undefined && opts?.statusList !== null) await ready().catch(() => {});
     for (let retried = false; ; retried = true) {
       try {
         return await this.#online(credential, options);

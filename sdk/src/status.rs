@@ -209,6 +209,12 @@ pub fn encode_status_list(bits: StatusBits, statuses: &[u8]) -> Result<String, S
     StatusList::new(bits, statuses).map(|l| l.encode())
 }
 
+/// The message of the `invalid_config` error when a status list given to `verify` cannot
+/// be inflated: a build without the `inflate` feature and no [`set_inflater`] inflater
+/// (in browsers the ES256 module, which `ready()` loads, installs it) (ja/en).
+pub const INFLATER_UNAVAILABLE: &str =
+    "the status list inflater is not loaded: await ready() first (先に await ready() を呼んでください)";
+
 /// An inflater for builds without the `inflate` feature: `(zlib, limit)` gives the
 /// bytes the zlib stream `zlib` inflates to, stopping once it has more than `limit`
 /// (so that a zlib bomb costs at most `limit + 1` bytes), or `None` when `zlib` is not

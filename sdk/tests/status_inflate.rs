@@ -115,6 +115,16 @@ fn without_the_inflate_feature_sync_inflation_needs_an_inflater() {
             Err(ErrorCode::InvalidConfig)
         );
     }
+    // Its message says what to do, in both languages (browsers: the ES256 module that
+    // `ready()` loads installs the inflater).
+    let mut case = Case::valid();
+    case.options.status_list = Some(revoked.clone());
+    let error = common::verifier()
+        .verify(&case.presentation(), &case.options)
+        .unwrap_err();
+    assert_eq!(error.detail(), status::INFLATER_UNAVAILABLE);
+    assert!(status::INFLATER_UNAVAILABLE.contains("await ready()"));
+    assert!(status::INFLATER_UNAVAILABLE.contains("を呼んでください"));
     // A credential without a status reference does not need the list read.
     let mut case = Case::valid();
     case.payload.as_object_mut().unwrap().remove("status");

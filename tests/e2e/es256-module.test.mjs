@@ -4,7 +4,12 @@
 // with its ID token and certificate checks) never fetches the ES256 module and loads the
 // browser build, never the Node one; (b) after `await ready()` the synchronous `verify`
 // and `verifyIdToken` give exactly the Node package's results for valid and tampered
-// inputs; (c) before that they are a typed MirairoIdError `invalid_config`, not a crash.
+// inputs; (c) before that they are a typed MirairoIdError `invalid_config`, not a crash;
+// (d) the same for `verify` with a `statusList`, which the browser build inflates with the
+// ES256 module's zlib (its core has no miniz_oxide), and `verifyOnline` with a caller's
+// `statusList` loads that module itself; (e) where DecompressionStream is missing, a
+// fetched list is inflated by that module too, and a module that cannot load leaves
+// typed errors (invalid_config, status_unavailable), never a raw exception.
 //
 // Needs: target/debug/mirairo-id-sandbox and dist/npm/sdk (cargo xtask build).
 import { test, before, after } from "node:test";
@@ -13,7 +18,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox, launchBrowser, watchPageErrors, repoRoot } from "../lib/harness.mjs";
-import { es256Key, idToken, issue } from "../packages/fixtures.mjs";
+import { deflateSync } from "node:zlib";
+import { b64u, es256Key, idToken, issue, signJws } from "../packages/fixtures.mjs";
 
 const sdkNode = path.join(repoRoot, "dist/npm/sdk/node.js");
 let sandbox;
@@ -139,6 +145,168 @@ test("(b, c) sync verify and verifyIdToken: invalid_config before ready(), then 
   assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "ready() loaded the ES256 module once");
   assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
   await context.close();
+});
+
+test("(d) sync verify with a status list: invalid_config before ready(), then Node's results (valid, revoked, corrupt, over the cap)", async () => {
+  const issuer = "http://127.0.0.1:9";
+  const statusUri = `${issuer}/status/1`;
+  const now = Math.floor(Date.now() / 1000);
+  const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
+  const make = (idx) =>
+    issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
+  const cap = 4 * 1024 * 1024; // the core's MAX_STATUS_LIST_BYTES
+  const list = (zlib) =>
+    signJws(issuerKey, { typ: "statuslist+jwt", kid: "k1" }, { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(zlib) } });
+  const revokedAt1 = new Uint8Array([0b0100]); // idx 0 valid, idx 1 revoked
+  const lists = {
+    small: await list(deflateSync(revokedAt1)),
+    atCap: await list(deflateSync(new Uint8Array(cap))),
+    overCap: await list(deflateSync(new Uint8Array(cap + 1))),
+    corrupt: await list(new TextEncoder().encode("not zlib at all")),
+  };
+  const input = { issuer, jwks: { keys: [issuerKey.jwk] }, credentials: [await make(0), await make(1)], lists };
+
+  // What the Node package (miniz_oxide in its wasm) says, status required.
+  const node = await import(pathToFileURL(sdkNode).href);
+  const nodeVerifier = new node.Verifier({ issuer, jwks: input.jwks });
+  const expected = {};
+  for (const [name, statusList] of Object.entries(lists)) {
+    expected[name] = input.credentials.map((c) => {
+      try {
+        return nodeVerifier.verify(c, { statusList, requireStatus: true }).fareClass;
+      } catch (e) {
+        return e instanceof node.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`;
+      }
+    });
+  }
+  assert.deepEqual(expected, {
+    small: [2, "revoked"],
+    atCap: [2, 2],
+    overCap: ["status_unavailable", "status_unavailable"],
+    corrupt: ["status_unavailable", "status_unavailable"],
+  });
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const got = await page.evaluate(async ({ issuer, jwks, credentials, lists }) => {
+    const sdk = await import("/pkg/sdk/index.js");
+    const outcome = (fn) => {
+      try {
+        return fn().fareClass;
+      } catch (e) {
+        return e instanceof sdk.MirairoIdError && e instanceof Error ? `${e.code}: ${e.message}` : `not a MirairoIdError: ${e}`;
+      }
+    };
+    const run = () => {
+      const v = new sdk.Verifier({ issuer, jwks });
+      const out = {};
+      for (const [name, statusList] of Object.entries(lists)) {
+        out[name] = credentials.map((c) => outcome(() => v.verify(c, { statusList, requireStatus: true })));
+      }
+      return out;
+    };
+    const early = run();
+    await sdk.ready();
+    const late = run();
+    for (const name of Object.keys(late)) late[name] = late[name].map((o) => (typeof o === "string" ? o.split(":")[0] : o));
+    return { early, late };
+  }, input);
+
+  for (const o of Object.values(got.early).flat()) {
+    assert.match(String(o), /^invalid_config: .*await ready\(\)/, "before ready(): a typed invalid_config naming ready()");
+  }
+  assert.deepEqual(got.late, expected, "after ready(): the Node package's results");
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "ready() loaded the ES256 module once");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+
+  // verifyOnline with a caller's list loads the module itself (no ready() by the page).
+  const context2 = await browser.newContext();
+  const page2 = await context2.newPage();
+  const requests2 = recordPackageRequests(page2);
+  await page2.goto(`${sandbox.url}/examples/plain-html/`);
+  await page2.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const online = await page2.evaluate(async ({ issuer, jwks, credentials, lists }) => {
+    const sdk = await import("/pkg/sdk/index.js");
+    // The page's login client loaded the core only (MirairoId.create).
+    const v = new sdk.Verifier({ issuer, jwks });
+    const codes = [];
+    for (const c of credentials) {
+      try {
+        codes.push((await v.verifyOnline(c, { statusList: lists.small })).fareClass);
+      } catch (e) {
+        codes.push(e instanceof sdk.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`);
+      }
+    }
+    return codes;
+  }, input);
+  assert.deepEqual(online, expected.small);
+  assert.equal(requests2.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "verifyOnline loaded the ES256 module");
+  await context2.close();
+});
+
+test("(e) without DecompressionStream a fetched status list is inflated by the ES256 module; a module that cannot load is a typed error", async () => {
+  const issuer = "http://127.0.0.1:9";
+  const statusUri = `${sandbox.url}/test-status-list`; // same origin as the page, routed below
+  const now = Math.floor(Date.now() / 1000);
+  const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
+  const make = (idx) =>
+    issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
+  const list = await signJws(
+    issuerKey,
+    { typ: "statuslist+jwt", kid: "k1" },
+    { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(deflateSync(new Uint8Array([0b0100]))) } },
+  );
+  const input = { issuer, jwks: { keys: [issuerKey.jwk] }, credentials: [await make(0), await make(1)], list };
+  const verifyAll = async ({ issuer, jwks, credentials, list, withList }) => {
+    const sdk = await import("/pkg/sdk/index.js");
+    const v = new sdk.Verifier({ issuer, jwks });
+    const out = [];
+    for (const c of credentials) {
+      try {
+        out.push((await v.verifyOnline(c, withList ? { statusList: list } : undefined)).fareClass);
+      } catch (e) {
+        out.push(e instanceof sdk.MirairoIdError ? e.code : `not a MirairoIdError: ${e}`);
+      }
+    }
+    return out;
+  };
+
+  // No DecompressionStream (older browsers): the fetched list goes through the module.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    delete globalThis.DecompressionStream;
+  });
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = recordPackageRequests(page);
+  await page.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
+  await page.goto(`${sandbox.url}/examples/plain-html/`);
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  assert.equal(await page.evaluate(() => typeof globalThis.DecompressionStream), "undefined");
+  assert.deepEqual(await page.evaluate(verifyAll, { ...input, withList: false }), [2, "revoked"]);
+  assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "the module was loaded for the inflation");
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+
+  // The module cannot load: a caller's list is the core's typed invalid_config, and a
+  // fetched list (no DecompressionStream either) is unusable: status_unavailable.
+  const context2 = await browser.newContext();
+  await context2.addInitScript(() => {
+    delete globalThis.DecompressionStream;
+  });
+  const page2 = await context2.newPage();
+  await page2.route(/\/pkg\/sdk\/es256\//, (route) => route.abort());
+  await page2.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
+  await page2.goto(`${sandbox.url}/examples/plain-html/`);
+  await page2.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: true }), ["invalid_config", "invalid_config"]);
+  assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: false }), ["status_unavailable", "status_unavailable"]);
+  await context2.close();
 });
 
 test("(c) before any load, the synchronous Verifier is a typed invalid_config", async () => {

@@ -42,10 +42,10 @@ pub const PACKAGES: [Package; 2] = [
         krate: "mirairo-id-sdk-wasm",
         lib: "mirairo_id_sdk",
         npm: "@mirairo-id/sdk",
-        // `wasm/` is the browser build: the core without p256 (ES256 by WebCrypto, or
-        // by the ES256 module `ready()` loads for the synchronous APIs). It keeps
-        // `inflate`: the synchronous `verify(…, { statusList })` inflates in the core.
-        main_features: &["--no-default-features", "--features", "inflate"],
+        // `wasm/` is the browser build: the core without p256 and without miniz_oxide
+        // (ES256 by WebCrypto, status lists inflated by `DecompressionStream`; for the
+        // synchronous APIs, both from the ES256 module that `ready()` loads).
+        main_features: &["--no-default-features"],
         extra: &[
             // What `node.js` loads: the same exports, with p256 (synchronous at once).
             WasmBuild {
@@ -54,8 +54,9 @@ pub const PACKAGES: [Package; 2] = [
                 features: &[],
                 lib: "mirairo_id_sdk",
             },
-            // The browser's ES256 module (sdk/es256/), loaded by `ready()` and by the
-            // insecure-context fallbacks, never by the login or verifyOnline.
+            // The browser's ES256 module (sdk/es256/: ECDSA and zlib inflate), loaded by
+            // `ready()` and by the fallbacks where WebCrypto or DecompressionStream is
+            // missing, never by the login or verifyOnline.
             WasmBuild {
                 folder: "es256",
                 krate: "mirairo-id-es256",

@@ -147,8 +147,9 @@ pub fn run() -> Result {
         );
     }
 
-    // The browser build of the SDK's wasm has no p256 (its ES256 is WebCrypto or the
-    // separate ES256 module, sdk/es256/).
+    // The browser build of the SDK's wasm has no p256 and no miniz_oxide (its ES256 is
+    // WebCrypto, its zlib `DecompressionStream`, or both the separate ES256 module,
+    // sdk/es256/).
     let browser = util::output(
         &util::cargo(),
         &[
@@ -165,10 +166,15 @@ pub fn run() -> Result {
         ],
     )
     .ok_or("`cargo tree -p mirairo-id-sdk-wasm --no-default-features` failed")?;
-    for heavy in ["p256 ", "ecdsa ", "primeorder "] {
+    for (heavy, feature) in [
+        ("p256 ", "es256"),
+        ("ecdsa ", "es256"),
+        ("primeorder ", "es256"),
+        ("miniz_oxide ", "inflate"),
+    ] {
         if browser.lines().any(|l| l.starts_with(heavy)) {
             problems.push(format!(
-                "the browser build of mirairo-id-sdk-wasm depends on {}: it must not (es256 feature)",
+                "the browser build of mirairo-id-sdk-wasm depends on {}: it must not ({feature} feature)",
                 heavy.trim_end()
             ));
         }

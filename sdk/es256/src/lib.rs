@@ -14,6 +14,11 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use p256::{EncodedPoint, FieldBytes};
 use wasm_bindgen::prelude::*;
 
+/// The allocator: talc instead of std's dlmalloc, as in the core's wasm (sdk/wasm/src/lib.rs).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Whether `signature` (64-byte `r ‖ s`) is a valid ES256 signature of the SHA-256
 /// `digest` under the public key (`x`, `y`: 32-byte big-endian coordinates). False for
 /// a point not on the curve, a signature of another length, `r` or `s` outside `1..n`;
@@ -78,5 +83,22 @@ impl SigningKey {
         }
         let signed: Result<Signature, _> = self.inner.sign_prehash(digest);
         signed.map(|s| s.to_bytes().to_vec()).unwrap_or_default()
+    }
+}
+
+/// The zlib stream `zlib` inflated, stopping once the output has more than `limit`
+/// bytes (a zlib bomb costs at most `limit + 1` bytes here), or `undefined` when `zlib`
+/// is not a valid zlib stream. The browser build of the core has no miniz_oxide (its
+/// fetched status lists are inflated by `DecompressionStream`); `ready()` installs this
+/// as the core's synchronous inflater (`status::set_inflater`), for `Verifier.verify`
+/// with a `statusList`. The size cap and what a result means are the core's.
+#[wasm_bindgen]
+pub fn inflate(zlib: &[u8], limit: usize) -> Option<Vec<u8>> {
+    use miniz_oxide::inflate::{decompress_to_vec_zlib_with_limit, TINFLStatus};
+    match decompress_to_vec_zlib_with_limit(zlib, limit.saturating_add(1)) {
+        Ok(bytes) => Some(bytes),
+        // Over the limit: the `limit + 1` bytes inflated so far, which the core refuses.
+        Err(e) if e.status == TINFLStatus::HasMoreOutput => Some(e.output),
+        Err(_) => None,
     }
 }

@@ -321,10 +321,7 @@ impl Verifier {
             if parsed.as_ref().err() == Some(&StatusError::NoInflater) {
                 // A build without `inflate` and no inflater: the caller's list cannot be
                 // read here, and ignoring it would accept a revoked credential.
-                return Err(err(
-                    InvalidConfig,
-                    "this build cannot inflate a status list given to verify (status::set_inflater)",
-                ));
+                return Err(err(InvalidConfig, crate::status::INFLATER_UNAVAILABLE));
             }
             if let Ok(pending) = parsed {
                 let check = pending.signature_check().clone();
