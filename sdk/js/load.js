@@ -16,9 +16,9 @@ let es256Loading = null;
 let readyAll = null;
 
 /**
- * @internal Called once by the entry module: `glue` is its build's wasm-bindgen module,
- * `core()` instantiates that wasm, `es256()` loads and instantiates the ES256 module and
- * returns its glue; `coreHasEs256` says the core verifies ES256 itself (Node), so that
+ * @internal Called once by the entry module: `glue` is its build's wasm-bindgen glue
+ * (the module, or its exports by name as index.js hands them), `core()` instantiates that
+ * wasm, `es256()` loads and instantiates the ES256 module and returns its glue; `coreHasEs256` says the core verifies ES256 itself (Node), so that
  * ready() need not load the ES256 module.
  */
 export function setLoader(entry) {
