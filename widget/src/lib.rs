@@ -16,6 +16,11 @@ mod model;
 mod normalize;
 mod state;
 
+/// The stylesheets' build-time minifier (`build.rs`), tested with the crate.
+#[cfg(test)]
+#[path = "../build/css.rs"]
+mod css;
+
 mod components;
 mod dom;
 mod element;
