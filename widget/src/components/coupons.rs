@@ -99,13 +99,14 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let on_select = use_callback(props.host.clone(), |id: String, host| {
         emit(host, "mirairo-coupon-select", "id", &id);
     });
-    let on_pref = {
+    let on_filter = {
         let d = state.dispatcher();
-        Callback::from(move |v| d.dispatch(CouponsAction::Prefecture(v)))
-    };
-    let on_cat = {
-        let d = state.dispatcher();
-        Callback::from(move |v| d.dispatch(CouponsAction::Category(v)))
+        Callback::from(move |(kind, v)| match kind {
+            Choices::Prefectures => d.dispatch(CouponsAction::Prefecture(v)),
+            Choices::Categories => d.dispatch(CouponsAction::Category(v)),
+            // Coupons have no certificate filter.
+            Choices::Certificates => {}
+        })
     };
     let visible = state.visible();
     let ready = matches!(state.load, Load::Ready { .. });
@@ -120,8 +121,8 @@ pub fn Coupons(props: &CouponsProps) -> Html {
             { load_status(lang, &state.load, on_retry) }
             if !matches!(state.load, Load::Failed { .. }) {
                 <div class="controls" part="controls">
-                    <Select choices={Choices::Categories} {lang} value={state.category.clone()} onchange={on_cat} />
-                    <Select choices={Choices::Prefectures} {lang} value={state.prefecture.clone()} onchange={on_pref} />
+                    <Select choices={Choices::Categories} {lang} value={state.category.clone()} onchange={on_filter.clone()} />
+                    <Select choices={Choices::Prefectures} {lang} value={state.prefecture.clone()} onchange={on_filter} />
                 </div>
                 if !ready {
                     { skeleton(lang, 3) }

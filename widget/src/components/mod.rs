@@ -73,7 +73,9 @@ pub struct SelectProps {
     pub choices: Choices,
     pub lang: Lang,
     pub value: Option<String>,
-    pub onchange: Callback<Option<String>>,
+    /// Told which filter changed and its new value, so that one callback serves every
+    /// `<select>` of an element (one hook instead of one per filter).
+    pub onchange: Callback<(Choices, Option<String>)>,
 }
 
 /// One `<option>`.
@@ -90,8 +92,8 @@ pub fn Select(props: &SelectProps) -> Html {
     let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onchange = {
-        let cb = props.onchange.clone();
-        Callback::from(move |e: Event| cb.emit(select_value(&e)))
+        let (cb, choices) = (props.onchange.clone(), props.choices);
+        Callback::from(move |e: Event| cb.emit((choices, select_value(&e))))
     };
     let current = props.value.as_deref().unwrap_or("");
     let (id, label) = match props.choices {

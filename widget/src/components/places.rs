@@ -101,14 +101,15 @@ pub fn Places(props: &PlacesProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(PlacesAction::Retry))
     };
-    let select_callbacks = {
-        let d = state.dispatcher();
-        SelectCallbacks {
-            prefecture: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Prefecture(v))),
-            category: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Category(v))),
-            certificate: use_callback(d, |v, d| d.dispatch(PlacesAction::Certificate(v))),
-        }
-    };
+    // The `onchange` of every filter `<select>`, made once per element so the selects
+    // re-render only when their own props change.
+    let on_filter = use_callback(state.dispatcher(), |(kind, v), d| {
+        d.dispatch(match kind {
+            Choices::Prefectures => PlacesAction::Prefecture(v),
+            Choices::Categories => PlacesAction::Category(v),
+            Choices::Certificates => PlacesAction::Certificate(v),
+        })
+    });
     let roving = use_state(|| None::<&'static str>);
     let on_open = {
         let d = state.dispatcher();
@@ -148,7 +149,7 @@ pub fn Places(props: &PlacesProps) -> Html {
             if let Some(place) = open_place {
                 { detail(&place, lang, &on_close) }
             } else if !matches!(state.load, Load::Failed { .. }) {
-                { filters(&state, lang, &select_callbacks) }
+                { filters(&state, lang, &on_filter) }
                 <div class="layout">
                     <div class="results" part="results">
                         if ready {
@@ -175,19 +176,15 @@ pub fn Places(props: &PlacesProps) -> Html {
     }
 }
 
-/// The `onchange` of each filter `<select>`, made once per element (`use_callback`) so
-/// the selects re-render only when their own props change.
-struct SelectCallbacks {
-    prefecture: Callback<Option<String>>,
-    category: Callback<Option<String>>,
-    certificate: Callback<Option<String>>,
-}
-
 /// Search box and filters. This, [`tile_map`], [`show_more`] and [`detail`] are plain
 /// functions, not components: each re-rendered with every state change anyway (so a
 /// component saved nothing but compared the whole state), and each component costs
 /// wasm bytes of its own. Their hooks live in [`Places`].
-fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) -> Html {
+fn filters(
+    s: &UseReducerHandle<PlacesState>,
+    lang: Lang,
+    on_filter: &Callback<(Choices, Option<String>)>,
+) -> Html {
     let t = i18n::text(lang);
     let d = s.dispatcher();
     let oninput = {
@@ -198,11 +195,6 @@ fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) 
             ))
         })
     };
-    let (on_pref, on_cat, on_cert) = (
-        on.prefecture.clone(),
-        on.category.clone(),
-        on.certificate.clone(),
-    );
     let on_clear = Callback::from(move |_: MouseEvent| d.dispatch(PlacesAction::ClearFilters));
     html! {
         <div class="controls" part="controls" role="search">
@@ -212,9 +204,9 @@ fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) 
                     aria-describedby="q-hint" value={s.filter.query.clone()} {oninput} />
                 <span id="q-hint" class="hint">{ t.search_hint }</span>
             </div>
-            <Select choices={Choices::Prefectures} {lang} value={s.filter.prefecture.clone()} onchange={on_pref} />
-            <Select choices={Choices::Categories} {lang} value={s.filter.category.clone()} onchange={on_cat} />
-            <Select choices={Choices::Certificates} {lang} value={s.filter.certificate.clone()} onchange={on_cert} />
+            <Select choices={Choices::Prefectures} {lang} value={s.filter.prefecture.clone()} onchange={on_filter.clone()} />
+            <Select choices={Choices::Categories} {lang} value={s.filter.category.clone()} onchange={on_filter.clone()} />
+            <Select choices={Choices::Certificates} {lang} value={s.filter.certificate.clone()} onchange={on_filter.clone()} />
             if s.filter.is_active() {
                 <div class="field clear">
                     <button type="button" class="button secondary" part="clear-button" onclick={on_clear}>{ t.clear_filters }</button>
