@@ -104,6 +104,9 @@ pub struct PlacesState {
     pub open: Option<String>,
     /// The row to focus when the list comes back (after closing details).
     pub return_focus: Option<String>,
+    /// The prefecture code of the map tile that holds the Tab stop, once the user
+    /// has moved it (arrow keys or a click).
+    pub roving: Option<&'static str>,
     /// Bumped by Retry; the fetch effect depends on it.
     pub attempt: u32,
 }
@@ -121,6 +124,7 @@ impl Default for PlacesState {
             shown: PAGE,
             open: None,
             return_focus: None,
+            roving: None,
             attempt: 0,
         }
     }
@@ -150,6 +154,8 @@ pub enum PlacesAction {
     ShowMore,
     Open(String),
     Close,
+    /// The map's Tab stop moves to the tile of this prefecture code.
+    Rove(&'static str),
 }
 
 impl PlacesState {
@@ -274,6 +280,7 @@ impl Reducible for PlacesState {
             PlacesAction::Close => {
                 s.return_focus = s.open.take();
             }
+            PlacesAction::Rove(code) => s.roving = Some(code),
         }
         Rc::new(s)
     }
@@ -562,6 +569,26 @@ mod tests {
         });
         assert_eq!(s.places.len(), 1);
         assert_eq!(s.places[0].name, "一");
+    }
+
+    #[test]
+    fn the_map_tab_stop_moves_and_survives_filters_and_reloads() {
+        let s = loaded();
+        assert_eq!(s.roving, None);
+        let s = s.reduce(PlacesAction::Rove("27"));
+        assert_eq!(s.roving, Some("27"));
+        // It moves only the Tab stop: the prefecture filter is a separate action.
+        assert_eq!(s.filter.prefecture, None);
+        assert_eq!(s.results.len(), 4);
+        let s = s
+            .reduce(PlacesAction::Prefecture(Some("13".into())))
+            .reduce(PlacesAction::ClearFilters)
+            .reduce(PlacesAction::Loaded {
+                places: Vec::new(),
+                stale: false,
+            });
+        assert_eq!(s.roving, Some("27"));
+        assert_eq!(s.reduce(PlacesAction::Rove("01")).roving, Some("01"));
     }
 
     #[test]

@@ -110,7 +110,6 @@ pub fn Places(props: &PlacesProps) -> Html {
             Choices::Certificates => PlacesAction::Certificate(v),
         })
     });
-    let roving = use_state(|| None::<&'static str>);
     let on_open = {
         let d = state.dispatcher();
         let pending = pending.clone();
@@ -169,7 +168,7 @@ pub fn Places(props: &PlacesProps) -> Html {
                             { skeleton(lang, 6) }
                         }
                     </div>
-                    { tile_map(&state, lang, &roving) }
+                    { tile_map(&state, lang) }
                 </div>
             }
         </section>
@@ -270,20 +269,18 @@ fn show_more(s: &UseReducerHandle<PlacesState>, lang: Lang, pending: &super::Pen
 }
 
 /// The 47 prefectures as equal tiles; one Tab stop, arrow keys move between tiles.
-/// `roving` is the tile that holds the Tab stop once the user has moved it.
-fn tile_map(
-    s: &UseReducerHandle<PlacesState>,
-    lang: Lang,
-    roving: &UseStateHandle<Option<&'static str>>,
-) -> Html {
+/// The Tab stop is `s.roving` once the user has moved it, else the selected
+/// prefecture, else Tokyo.
+fn tile_map(s: &UseReducerHandle<PlacesState>, lang: Lang) -> Html {
     let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let selected = s.filter.prefecture.clone();
-    let current: &str = roving
+    let current: &str = s
+        .roving
         .or_else(|| selected.as_deref().and_then(prefecture).map(|p| p.code))
         .unwrap_or("13");
     let onkeydown = {
-        let roving = roving.clone();
+        let d = s.dispatcher();
         let current = current.to_owned();
         Callback::from(move |e: KeyboardEvent| {
             let dir = match e.key().as_str() {
@@ -295,7 +292,7 @@ fn tile_map(
             };
             e.prevent_default();
             if let Some(next) = neighbor(&current, dir) {
-                roving.set(Some(next));
+                d.dispatch(PlacesAction::Rove(next));
                 // The tiles share one parent; focus the next one right away.
                 let tile = e
                     .target_dyn_into::<Element>()
@@ -325,10 +322,9 @@ fn tile_map(
                         let pressed = selected.as_deref() == Some(p.code);
                         let onclick = {
                             let d = s.dispatcher();
-                            let roving = roving.clone();
                             let code = p.code;
                             Callback::from(move |_: MouseEvent| {
-                                roving.set(Some(code));
+                                d.dispatch(PlacesAction::Rove(code));
                                 d.dispatch(PlacesAction::Prefecture((!pressed).then(|| code.to_owned())));
                             })
                         };
