@@ -111,13 +111,21 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let visible = state.visible();
     let ready = matches!(state.load, Load::Ready { .. });
     let count = i18n::coupons_count(lang, visible.len());
-    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    {
+        let d = state.dispatcher();
+        let settled = Callback::from(move |text| d.dispatch(CouponsAction::Announce(text)));
+        use_debounced(
+            if ready { count.clone() } else { String::new() },
+            700,
+            settled,
+        );
+    }
     let busy = matches!(state.load, Load::Loading);
 
     html! {
         <section class="root" part="root" lang={lang.as_str()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
-            <p class="sr-only" role="status">{ announced }</p>
+            <p class="sr-only" role="status">{ state.announced.clone() }</p>
             { load_status(lang, &state.load, on_retry) }
             if !matches!(state.load, Load::Failed { .. }) {
                 <div class="controls" part="controls">

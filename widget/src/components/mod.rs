@@ -17,19 +17,17 @@ use crate::geo::{Region, PREFECTURES};
 use crate::i18n::{self, Lang};
 use crate::state::Load;
 
-/// `value` after it has stayed the same for `ms` milliseconds (for polite announcements).
+/// Calls `settled` with `value` once it has stayed the same for `ms` milliseconds (for
+/// polite announcements). The settled value is kept in the element's state (its
+/// `Announce` action) rather than in a `use_state` of its own: one hook type less in
+/// the wasm (docs/contract-notes.md, widget-size).
 #[hook]
-pub fn use_debounced(value: String, ms: u32) -> String {
-    let settled = use_state(String::new);
-    {
-        let settled = settled.clone();
-        use_effect_with(value, move |v| {
-            let v = v.clone();
-            let timer = Timeout::new(ms, boxed(move || settled.set(v)));
-            move || drop(timer)
-        });
-    }
-    (*settled).clone()
+pub fn use_debounced(value: String, ms: u32, settled: Callback<String>) {
+    use_effect_with(value, move |v| {
+        let v = v.clone();
+        let timer = Timeout::new(ms, boxed(move || settled.emit(v)));
+        move || drop(timer)
+    });
 }
 
 /// Put an element id here and it receives focus after the next render.

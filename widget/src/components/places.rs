@@ -131,7 +131,15 @@ pub fn Places(props: &PlacesProps) -> Html {
 
     let count = i18n::places_count(lang, state.results.len());
     let ready = matches!(state.load, Load::Ready { .. });
-    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    {
+        let d = state.dispatcher();
+        let settled = Callback::from(move |text| d.dispatch(PlacesAction::Announce(text)));
+        use_debounced(
+            if ready { count.clone() } else { String::new() },
+            700,
+            settled,
+        );
+    }
     let busy = matches!(state.load, Load::Loading);
 
     let open_place = state
@@ -143,7 +151,7 @@ pub fn Places(props: &PlacesProps) -> Html {
     html! {
         <section class="root" part="root" lang={lang.as_str()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
-            <p class="sr-only" role="status">{ announced }</p>
+            <p class="sr-only" role="status">{ state.announced.clone() }</p>
             { load_status(lang, &state.load, on_retry) }
             if let Some(place) = open_place {
                 { detail(&place, lang, &on_close) }
