@@ -27,3 +27,10 @@ mod element;
 mod fetch;
 
 pub use element::{CouponsElement, PlacesElement};
+
+/// The wasm's allocator: talc instead of std's dlmalloc, 2.1 KB brotli less for the
+/// same job (it grows the wasm memory as dlmalloc does; docs/contract-notes.md,
+/// widget-size). Native builds (the tests) keep the system allocator.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
