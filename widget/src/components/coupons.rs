@@ -7,7 +7,7 @@ use mirairo_id_sdk::Date;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::{load_status, skeleton, use_debounced, Choices, Select};
+use super::{load_status, skeleton, use_attribute_filter, use_debounced, Choices, Select};
 use gloo_timers::callback::Timeout;
 
 use crate::dom::{boxed, emit, today_in_japan};
@@ -81,16 +81,17 @@ pub fn Coupons(props: &CouponsProps) -> Html {
             },
         );
     }
-    {
-        let d = state.dispatcher();
-        use_effect_with(props.prefecture.clone(), move |p| {
-            d.dispatch(CouponsAction::Prefecture(p.clone()))
-        });
-        let d = state.dispatcher();
-        use_effect_with(props.category.clone(), move |c| {
-            d.dispatch(CouponsAction::Category(c.clone()))
-        });
-    }
+    // The prefecture and category attributes set the filters whenever they change.
+    use_attribute_filter(
+        props.prefecture.clone(),
+        state.dispatcher(),
+        CouponsAction::Prefecture,
+    );
+    use_attribute_filter(
+        props.category.clone(),
+        state.dispatcher(),
+        CouponsAction::Category,
+    );
 
     let on_retry = {
         let d = state.dispatcher();

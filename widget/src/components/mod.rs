@@ -30,6 +30,19 @@ pub fn use_debounced(value: String, ms: u32, settled: Callback<String>) {
     });
 }
 
+/// Dispatches `action(value)` on mount and whenever the attribute `value` changes (and
+/// only then, so a filter the user chose stays until its attribute changes). One hook
+/// for every attribute-driven filter: its effect is one closure type per element type
+/// rather than one per attribute (docs/contract-notes.md, widget-size).
+#[hook]
+pub fn use_attribute_filter<R: Reducible + 'static>(
+    value: Option<String>,
+    dispatcher: UseReducerDispatcher<R>,
+    action: fn(Option<String>) -> R::Action,
+) {
+    use_effect_with(value, move |v| dispatcher.dispatch(action(v.clone())));
+}
+
 /// Put an element id here and it receives focus after the next render.
 pub type PendingFocus = Rc<RefCell<Option<String>>>;
 

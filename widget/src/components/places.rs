@@ -7,7 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
+use super::{
+    load_status, skeleton, use_attribute_filter, use_debounced, use_pending_focus, Choices, Select,
+};
 use gloo_timers::callback::Timeout;
 
 use crate::dom::{boxed, emit};
@@ -86,16 +88,16 @@ pub fn Places(props: &PlacesProps) -> Html {
         );
     }
     // The prefecture and category attributes set the filters whenever they change.
-    {
-        let d = state.dispatcher();
-        use_effect_with(props.prefecture.clone(), move |p| {
-            d.dispatch(PlacesAction::Prefecture(p.clone()))
-        });
-        let d = state.dispatcher();
-        use_effect_with(props.category.clone(), move |c| {
-            d.dispatch(PlacesAction::Category(c.clone()))
-        });
-    }
+    use_attribute_filter(
+        props.prefecture.clone(),
+        state.dispatcher(),
+        PlacesAction::Prefecture,
+    );
+    use_attribute_filter(
+        props.category.clone(),
+        state.dispatcher(),
+        PlacesAction::Category,
+    );
 
     let on_retry = {
         let d = state.dispatcher();
