@@ -10,9 +10,10 @@ use crate::components::coupons::{Coupons, CouponsProps};
 use crate::components::places::{Places, PlacesProps};
 use crate::i18n::{calendar_of_attr, lang_of_tag, Lang};
 
-const BASE_CSS: &str = include_str!("styles/base.css");
-const PLACES_CSS: &str = include_str!("styles/places.css");
-const COUPONS_CSS: &str = include_str!("styles/coupons.css");
+// The stylesheets in src/styles/, minified by build.rs (comments and indentation out).
+const BASE_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/base.css"));
+const PLACES_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/places.css"));
+const COUPONS_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/coupons.css"));
 
 /// An attribute value, `None` when absent or blank.
 fn attr(host: &HtmlElement, name: &str) -> Option<String> {
@@ -45,7 +46,7 @@ fn mount_point(
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    crate::dom::adopt_sheet(&root, kind, || [BASE_CSS, "\n", css].concat());
+    crate::dom::adopt_sheet(&root, kind, || [BASE_CSS, css].concat());
     let document = host
         .owner_document()
         .ok_or_else(|| JsValue::from_str("element has no document"))?;

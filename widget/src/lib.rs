@@ -16,9 +16,21 @@ mod model;
 mod normalize;
 mod state;
 
+/// The stylesheets' build-time minifier (`build.rs`), tested with the crate.
+#[cfg(test)]
+#[path = "../build/css.rs"]
+mod css;
+
 mod components;
 mod dom;
 mod element;
 mod fetch;
 
 pub use element::{CouponsElement, PlacesElement};
+
+/// The wasm's allocator: talc instead of std's dlmalloc, 2.1 KB brotli less for the
+/// same job (it grows the wasm memory as dlmalloc does; docs/contract-notes.md,
+/// widget-size). Native builds (the tests) keep the system allocator.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -104,6 +104,11 @@ pub struct PlacesState {
     pub open: Option<String>,
     /// The row to focus when the list comes back (after closing details).
     pub return_focus: Option<String>,
+    /// The prefecture code of the map tile that holds the Tab stop, once the user
+    /// has moved it (arrow keys or a click).
+    pub roving: Option<&'static str>,
+    /// What the polite live region says (the count, once it has settled).
+    pub announced: String,
     /// Bumped by Retry; the fetch effect depends on it.
     pub attempt: u32,
 }
@@ -121,6 +126,8 @@ impl Default for PlacesState {
             shown: PAGE,
             open: None,
             return_focus: None,
+            roving: None,
+            announced: String::new(),
             attempt: 0,
         }
     }
@@ -150,6 +157,10 @@ pub enum PlacesAction {
     ShowMore,
     Open(String),
     Close,
+    /// The map's Tab stop moves to the tile of this prefecture code.
+    Rove(&'static str),
+    /// The live region's new text.
+    Announce(String),
 }
 
 impl PlacesState {
@@ -274,6 +285,8 @@ impl Reducible for PlacesState {
             PlacesAction::Close => {
                 s.return_focus = s.open.take();
             }
+            PlacesAction::Rove(code) => s.roving = Some(code),
+            PlacesAction::Announce(text) => s.announced = text,
         }
         Rc::new(s)
     }
@@ -289,6 +302,8 @@ pub struct CouponsState {
     /// Today in Japan; coupons that ended before it are hidden. `None` (a clock
     /// outside the years 1–9999) hides nothing.
     pub today: Option<Date>,
+    /// What the polite live region says (the count, once it has settled).
+    pub announced: String,
     pub attempt: u32,
 }
 
@@ -296,12 +311,19 @@ pub struct CouponsState {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CouponsAction {
     Loading,
-    Loaded { coupons: Vec<Coupon>, stale: bool },
-    Failed { code: String },
+    Loaded {
+        coupons: Vec<Coupon>,
+        stale: bool,
+    },
+    Failed {
+        code: String,
+    },
     Retry,
     Prefecture(Option<String>),
     Category(Option<String>),
     Today(Date),
+    /// The live region's new text.
+    Announce(String),
 }
 
 /// When a coupon can be used, relative to today.
@@ -336,6 +358,7 @@ impl CouponsState {
             prefecture: None,
             category: None,
             today,
+            announced: String::new(),
             attempt: 0,
         }
     }
@@ -398,6 +421,7 @@ impl Reducible for CouponsState {
             CouponsAction::Prefecture(p) => s.prefecture = opt(p),
             CouponsAction::Category(c) => s.category = opt(c),
             CouponsAction::Today(d) => s.today = Some(d),
+            CouponsAction::Announce(text) => s.announced = text,
         }
         Rc::new(s)
     }
@@ -562,6 +586,41 @@ mod tests {
         });
         assert_eq!(s.places.len(), 1);
         assert_eq!(s.places[0].name, "一");
+    }
+
+    #[test]
+    fn the_map_tab_stop_moves_and_survives_filters_and_reloads() {
+        let s = loaded();
+        assert_eq!(s.roving, None);
+        let s = s.reduce(PlacesAction::Rove("27"));
+        assert_eq!(s.roving, Some("27"));
+        // It moves only the Tab stop: the prefecture filter is a separate action.
+        assert_eq!(s.filter.prefecture, None);
+        assert_eq!(s.results.len(), 4);
+        let s = s
+            .reduce(PlacesAction::Prefecture(Some("13".into())))
+            .reduce(PlacesAction::ClearFilters)
+            .reduce(PlacesAction::Loaded {
+                places: Vec::new(),
+                stale: false,
+            });
+        assert_eq!(s.roving, Some("27"));
+        assert_eq!(s.reduce(PlacesAction::Rove("01")).roving, Some("01"));
+    }
+
+    #[test]
+    fn the_live_region_says_what_was_announced_last() {
+        let s = loaded();
+        assert_eq!(s.announced, "");
+        let s = s.reduce(PlacesAction::Announce("4件".into()));
+        assert_eq!(s.announced, "4件");
+        // Searching changes the count, not the announcement (that waits for the debounce).
+        let s = s.reduce(PlacesAction::Query("駅".into()));
+        assert_eq!((s.results.len(), s.announced.as_str()), (1, "4件"));
+        let c =
+            Rc::new(CouponsState::new(None)).reduce(CouponsAction::Announce("2 coupons".into()));
+        assert_eq!(c.announced, "2 coupons");
+        assert_eq!(c.reduce(CouponsAction::Retry).announced, "2 coupons");
     }
 
     #[test]

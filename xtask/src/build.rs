@@ -21,6 +21,9 @@ pub struct Package {
     pub extra: &'static [WasmBuild],
     /// Cargo feature arguments of the main build (`wasm/`).
     pub main_features: &'static [&'static str],
+    /// Whether the wasm-bindgen glue keeps its function and class names when minified
+    /// (see [`minify`]).
+    pub glue_names: bool,
 }
 
 /// One more wasm-bindgen output of a package: `<folder>/<lib>.js` + `<lib>_bg.wasm`.
@@ -46,6 +49,8 @@ pub const PACKAGES: [Package; 2] = [
         // (ES256 by WebCrypto, status lists inflated by `DecompressionStream`; for the
         // synchronous APIs, both from the ES256 module that `ready()` loads).
         main_features: &["--no-default-features"],
+        // The SDK hands objects of its glue's classes to partners' code.
+        glue_names: true,
         extra: &[
             // What `node.js` loads: the same exports, with p256 (synchronous at once).
             WasmBuild {
@@ -71,6 +76,9 @@ pub const PACKAGES: [Package; 2] = [
         lib: "mirairo_id_widget",
         npm: "@mirairo-id/widget",
         main_features: &[],
+        // The glue is private to the package's `index.js`: 0.85 KB brotli less
+        // (docs/contract-notes.md, widget-size).
+        glue_names: false,
         extra: &[],
     },
 ];
@@ -136,7 +144,7 @@ pub fn build_packages() -> Result {
         if pkg.dir == "sdk" {
             bundle_qr_encoder(&out)?;
         }
-        minify(&out)?;
+        minify(&out, pkg.glue_names)?;
         std::fs::copy(root.join("LICENSE"), out.join("LICENSE"))
             .map_err(|e| format!("cannot copy LICENSE: {e}"))?;
         if !out.join("package.json").exists() {
@@ -283,20 +291,41 @@ pub fn bindgen_and_opt(input: &Path, out_dir: &Path, name: &str) -> Result {
 /// Minifies the package's JavaScript in place (what a partner's bundler would do anyway;
 /// pages that load the package without one get the small files too), keeping exported
 /// and class names (`MirairoIdError.name`) and writing a source map with the readable
-/// source beside each file.
-pub fn minify(out: &Path) -> Result {
+/// source beside each file. The wasm-bindgen glue (a `<name>.js` beside its
+/// `<name>_bg.wasm`) keeps its names only when `glue_names` is set: esbuild's
+/// `--keep-names` wraps every function and class of it in a naming call.
+pub fn minify(out: &Path, glue_names: bool) -> Result {
     let mut files = Vec::new();
     collect_js(out, &mut files)?;
-    let mut args = vec![
-        "--minify".to_owned(),
-        "--keep-names".to_owned(),
+    let (glue, own): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| {
+        let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        f.with_file_name(format!("{stem}_bg.wasm")).exists()
+    });
+    if glue_names {
+        let all: Vec<PathBuf> = own.into_iter().chain(glue).collect();
+        return esbuild_minify(out, &all, true);
+    }
+    esbuild_minify(out, &own, true)?;
+    esbuild_minify(out, &glue, false)
+}
+
+/// One esbuild run over `files` (none: nothing to do).
+fn esbuild_minify(out: &Path, files: &[PathBuf], keep_names: bool) -> Result {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec!["--minify".to_owned()];
+    if keep_names {
+        args.push("--keep-names".to_owned());
+    }
+    args.extend([
         "--format=esm".to_owned(),
         "--sourcemap".to_owned(),
         "--allow-overwrite".to_owned(),
         "--log-level=warning".to_owned(),
         format!("--outdir={}", out.display()),
         format!("--outbase={}", out.display()),
-    ];
+    ]);
     args.extend(files.iter().map(|f| f.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     util::run(&util::root(), "esbuild", &args, &[])

@@ -7,7 +7,7 @@ use mirairo_id_sdk::Date;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use super::{load_status, skeleton, use_debounced, Choices, Select};
+use super::{load_status, skeleton, use_attribute_filter, use_debounced, Choices, Select};
 use gloo_timers::callback::Timeout;
 
 use crate::dom::{boxed, emit, today_in_japan};
@@ -81,16 +81,17 @@ pub fn Coupons(props: &CouponsProps) -> Html {
             },
         );
     }
-    {
-        let d = state.dispatcher();
-        use_effect_with(props.prefecture.clone(), move |p| {
-            d.dispatch(CouponsAction::Prefecture(p.clone()))
-        });
-        let d = state.dispatcher();
-        use_effect_with(props.category.clone(), move |c| {
-            d.dispatch(CouponsAction::Category(c.clone()))
-        });
-    }
+    // The prefecture and category attributes set the filters whenever they change.
+    use_attribute_filter(
+        props.prefecture.clone(),
+        state.dispatcher(),
+        CouponsAction::Prefecture,
+    );
+    use_attribute_filter(
+        props.category.clone(),
+        state.dispatcher(),
+        CouponsAction::Category,
+    );
 
     let on_retry = {
         let d = state.dispatcher();
@@ -99,29 +100,38 @@ pub fn Coupons(props: &CouponsProps) -> Html {
     let on_select = use_callback(props.host.clone(), |id: String, host| {
         emit(host, "mirairo-coupon-select", "id", &id);
     });
-    let on_pref = {
+    let on_filter = {
         let d = state.dispatcher();
-        Callback::from(move |v| d.dispatch(CouponsAction::Prefecture(v)))
-    };
-    let on_cat = {
-        let d = state.dispatcher();
-        Callback::from(move |v| d.dispatch(CouponsAction::Category(v)))
+        Callback::from(move |(kind, v)| match kind {
+            Choices::Prefectures => d.dispatch(CouponsAction::Prefecture(v)),
+            Choices::Categories => d.dispatch(CouponsAction::Category(v)),
+            // Coupons have no certificate filter.
+            Choices::Certificates => {}
+        })
     };
     let visible = state.visible();
     let ready = matches!(state.load, Load::Ready { .. });
     let count = i18n::coupons_count(lang, visible.len());
-    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    {
+        let d = state.dispatcher();
+        let settled = Callback::from(move |text| d.dispatch(CouponsAction::Announce(text)));
+        use_debounced(
+            if ready { count.clone() } else { String::new() },
+            700,
+            settled,
+        );
+    }
     let busy = matches!(state.load, Load::Loading);
 
     html! {
         <section class="root" part="root" lang={lang.as_str()} aria-labelledby="coupons-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="coupons-heading" class="heading" part="heading">{ t.coupons_heading }</h2>
-            <p class="sr-only" role="status">{ announced }</p>
+            <p class="sr-only" role="status">{ state.announced.clone() }</p>
             { load_status(lang, &state.load, on_retry) }
             if !matches!(state.load, Load::Failed { .. }) {
                 <div class="controls" part="controls">
-                    <Select choices={Choices::Categories} {lang} value={state.category.clone()} onchange={on_cat} />
-                    <Select choices={Choices::Prefectures} {lang} value={state.prefecture.clone()} onchange={on_pref} />
+                    <Select choices={Choices::Categories} {lang} value={state.category.clone()} onchange={on_filter.clone()} />
+                    <Select choices={Choices::Prefectures} {lang} value={state.prefecture.clone()} onchange={on_filter} />
                 </div>
                 if !ready {
                     { skeleton(lang, 3) }

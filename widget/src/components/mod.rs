@@ -17,19 +17,30 @@ use crate::geo::{Region, PREFECTURES};
 use crate::i18n::{self, Lang};
 use crate::state::Load;
 
-/// `value` after it has stayed the same for `ms` milliseconds (for polite announcements).
+/// Calls `settled` with `value` once it has stayed the same for `ms` milliseconds (for
+/// polite announcements). The settled value is kept in the element's state (its
+/// `Announce` action) rather than in a `use_state` of its own: one hook type less in
+/// the wasm (docs/contract-notes.md, widget-size).
 #[hook]
-pub fn use_debounced(value: String, ms: u32) -> String {
-    let settled = use_state(String::new);
-    {
-        let settled = settled.clone();
-        use_effect_with(value, move |v| {
-            let v = v.clone();
-            let timer = Timeout::new(ms, boxed(move || settled.set(v)));
-            move || drop(timer)
-        });
-    }
-    (*settled).clone()
+pub fn use_debounced(value: String, ms: u32, settled: Callback<String>) {
+    use_effect_with(value, move |v| {
+        let v = v.clone();
+        let timer = Timeout::new(ms, boxed(move || settled.emit(v)));
+        move || drop(timer)
+    });
+}
+
+/// Dispatches `action(value)` on mount and whenever the attribute `value` changes (and
+/// only then, so a filter the user chose stays until its attribute changes). One hook
+/// for every attribute-driven filter: its effect is one closure type per element type
+/// rather than one per attribute (docs/contract-notes.md, widget-size).
+#[hook]
+pub fn use_attribute_filter<R: Reducible + 'static>(
+    value: Option<String>,
+    dispatcher: UseReducerDispatcher<R>,
+    action: fn(Option<String>) -> R::Action,
+) {
+    use_effect_with(value, move |v| dispatcher.dispatch(action(v.clone())));
 }
 
 /// Put an element id here and it receives focus after the next render.
@@ -73,7 +84,9 @@ pub struct SelectProps {
     pub choices: Choices,
     pub lang: Lang,
     pub value: Option<String>,
-    pub onchange: Callback<Option<String>>,
+    /// Told which filter changed and its new value, so that one callback serves every
+    /// `<select>` of an element (one hook instead of one per filter).
+    pub onchange: Callback<(Choices, Option<String>)>,
 }
 
 /// One `<option>`.
@@ -90,8 +103,8 @@ pub fn Select(props: &SelectProps) -> Html {
     let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let onchange = {
-        let cb = props.onchange.clone();
-        Callback::from(move |e: Event| cb.emit(select_value(&e)))
+        let (cb, choices) = (props.onchange.clone(), props.choices);
+        Callback::from(move |e: Event| cb.emit((choices, select_value(&e))))
     };
     let current = props.value.as_deref().unwrap_or("");
     let (id, label) = match props.choices {

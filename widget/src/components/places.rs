@@ -7,7 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::{load_status, skeleton, use_debounced, use_pending_focus, Choices, Select};
+use super::{
+    load_status, skeleton, use_attribute_filter, use_debounced, use_pending_focus, Choices, Select,
+};
 use gloo_timers::callback::Timeout;
 
 use crate::dom::{boxed, emit};
@@ -86,30 +88,30 @@ pub fn Places(props: &PlacesProps) -> Html {
         );
     }
     // The prefecture and category attributes set the filters whenever they change.
-    {
-        let d = state.dispatcher();
-        use_effect_with(props.prefecture.clone(), move |p| {
-            d.dispatch(PlacesAction::Prefecture(p.clone()))
-        });
-        let d = state.dispatcher();
-        use_effect_with(props.category.clone(), move |c| {
-            d.dispatch(PlacesAction::Category(c.clone()))
-        });
-    }
+    use_attribute_filter(
+        props.prefecture.clone(),
+        state.dispatcher(),
+        PlacesAction::Prefecture,
+    );
+    use_attribute_filter(
+        props.category.clone(),
+        state.dispatcher(),
+        PlacesAction::Category,
+    );
 
     let on_retry = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(PlacesAction::Retry))
     };
-    let select_callbacks = {
-        let d = state.dispatcher();
-        SelectCallbacks {
-            prefecture: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Prefecture(v))),
-            category: use_callback(d.clone(), |v, d| d.dispatch(PlacesAction::Category(v))),
-            certificate: use_callback(d, |v, d| d.dispatch(PlacesAction::Certificate(v))),
-        }
-    };
-    let roving = use_state(|| None::<&'static str>);
+    // The `onchange` of every filter `<select>`, made once per element so the selects
+    // re-render only when their own props change.
+    let on_filter = use_callback(state.dispatcher(), |(kind, v), d| {
+        d.dispatch(match kind {
+            Choices::Prefectures => PlacesAction::Prefecture(v),
+            Choices::Categories => PlacesAction::Category(v),
+            Choices::Certificates => PlacesAction::Certificate(v),
+        })
+    });
     let on_open = {
         let d = state.dispatcher();
         let pending = pending.clone();
@@ -131,7 +133,15 @@ pub fn Places(props: &PlacesProps) -> Html {
 
     let count = i18n::places_count(lang, state.results.len());
     let ready = matches!(state.load, Load::Ready { .. });
-    let announced = use_debounced(if ready { count.clone() } else { String::new() }, 700);
+    {
+        let d = state.dispatcher();
+        let settled = Callback::from(move |text| d.dispatch(PlacesAction::Announce(text)));
+        use_debounced(
+            if ready { count.clone() } else { String::new() },
+            700,
+            settled,
+        );
+    }
     let busy = matches!(state.load, Load::Loading);
 
     let open_place = state
@@ -143,12 +153,12 @@ pub fn Places(props: &PlacesProps) -> Html {
     html! {
         <section class="root" part="root" lang={lang.as_str()} aria-labelledby="places-heading" aria-busy={if busy { "true" } else { "false" }}>
             <h2 id="places-heading" class="heading" part="heading">{ t.places_heading }</h2>
-            <p class="sr-only" role="status">{ announced }</p>
+            <p class="sr-only" role="status">{ state.announced.clone() }</p>
             { load_status(lang, &state.load, on_retry) }
             if let Some(place) = open_place {
                 { detail(&place, lang, &on_close) }
             } else if !matches!(state.load, Load::Failed { .. }) {
-                { filters(&state, lang, &select_callbacks) }
+                { filters(&state, lang, &on_filter) }
                 <div class="layout">
                     <div class="results" part="results">
                         if ready {
@@ -168,26 +178,22 @@ pub fn Places(props: &PlacesProps) -> Html {
                             { skeleton(lang, 6) }
                         }
                     </div>
-                    { tile_map(&state, lang, &roving) }
+                    { tile_map(&state, lang) }
                 </div>
             }
         </section>
     }
 }
 
-/// The `onchange` of each filter `<select>`, made once per element (`use_callback`) so
-/// the selects re-render only when their own props change.
-struct SelectCallbacks {
-    prefecture: Callback<Option<String>>,
-    category: Callback<Option<String>>,
-    certificate: Callback<Option<String>>,
-}
-
 /// Search box and filters. This, [`tile_map`], [`show_more`] and [`detail`] are plain
 /// functions, not components: each re-rendered with every state change anyway (so a
 /// component saved nothing but compared the whole state), and each component costs
 /// wasm bytes of its own. Their hooks live in [`Places`].
-fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) -> Html {
+fn filters(
+    s: &UseReducerHandle<PlacesState>,
+    lang: Lang,
+    on_filter: &Callback<(Choices, Option<String>)>,
+) -> Html {
     let t = i18n::text(lang);
     let d = s.dispatcher();
     let oninput = {
@@ -198,11 +204,6 @@ fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) 
             ))
         })
     };
-    let (on_pref, on_cat, on_cert) = (
-        on.prefecture.clone(),
-        on.category.clone(),
-        on.certificate.clone(),
-    );
     let on_clear = Callback::from(move |_: MouseEvent| d.dispatch(PlacesAction::ClearFilters));
     html! {
         <div class="controls" part="controls" role="search">
@@ -212,9 +213,9 @@ fn filters(s: &UseReducerHandle<PlacesState>, lang: Lang, on: &SelectCallbacks) 
                     aria-describedby="q-hint" value={s.filter.query.clone()} {oninput} />
                 <span id="q-hint" class="hint">{ t.search_hint }</span>
             </div>
-            <Select choices={Choices::Prefectures} {lang} value={s.filter.prefecture.clone()} onchange={on_pref} />
-            <Select choices={Choices::Categories} {lang} value={s.filter.category.clone()} onchange={on_cat} />
-            <Select choices={Choices::Certificates} {lang} value={s.filter.certificate.clone()} onchange={on_cert} />
+            <Select choices={Choices::Prefectures} {lang} value={s.filter.prefecture.clone()} onchange={on_filter.clone()} />
+            <Select choices={Choices::Categories} {lang} value={s.filter.category.clone()} onchange={on_filter.clone()} />
+            <Select choices={Choices::Certificates} {lang} value={s.filter.certificate.clone()} onchange={on_filter.clone()} />
             if s.filter.is_active() {
                 <div class="field clear">
                     <button type="button" class="button secondary" part="clear-button" onclick={on_clear}>{ t.clear_filters }</button>
@@ -278,20 +279,18 @@ fn show_more(s: &UseReducerHandle<PlacesState>, lang: Lang, pending: &super::Pen
 }
 
 /// The 47 prefectures as equal tiles; one Tab stop, arrow keys move between tiles.
-/// `roving` is the tile that holds the Tab stop once the user has moved it.
-fn tile_map(
-    s: &UseReducerHandle<PlacesState>,
-    lang: Lang,
-    roving: &UseStateHandle<Option<&'static str>>,
-) -> Html {
+/// The Tab stop is `s.roving` once the user has moved it, else the selected
+/// prefecture, else Tokyo.
+fn tile_map(s: &UseReducerHandle<PlacesState>, lang: Lang) -> Html {
     let ja = lang == Lang::Ja;
     let t = i18n::text(lang);
     let selected = s.filter.prefecture.clone();
-    let current: &str = roving
+    let current: &str = s
+        .roving
         .or_else(|| selected.as_deref().and_then(prefecture).map(|p| p.code))
         .unwrap_or("13");
     let onkeydown = {
-        let roving = roving.clone();
+        let d = s.dispatcher();
         let current = current.to_owned();
         Callback::from(move |e: KeyboardEvent| {
             let dir = match e.key().as_str() {
@@ -303,7 +302,7 @@ fn tile_map(
             };
             e.prevent_default();
             if let Some(next) = neighbor(&current, dir) {
-                roving.set(Some(next));
+                d.dispatch(PlacesAction::Rove(next));
                 // The tiles share one parent; focus the next one right away.
                 let tile = e
                     .target_dyn_into::<Element>()
@@ -333,10 +332,9 @@ fn tile_map(
                         let pressed = selected.as_deref() == Some(p.code);
                         let onclick = {
                             let d = s.dispatcher();
-                            let roving = roving.clone();
                             let code = p.code;
                             Callback::from(move |_: MouseEvent| {
-                                roving.set(Some(code));
+                                d.dispatch(PlacesAction::Rove(code));
                                 d.dispatch(PlacesAction::Prefecture((!pressed).then(|| code.to_owned())));
                             })
                         };

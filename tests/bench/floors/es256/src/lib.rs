@@ -8,6 +8,11 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use p256::EncodedPoint;
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// As in the SDK (`sdk/wasm/src/lib.rs`): talc, not std's dlmalloc.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// True when `signature` (r‖s, 64 bytes) is a valid ES256 signature of `data` by the
 /// public key with affine coordinates `x` and `y` (32 bytes each).
 #[wasm_bindgen]

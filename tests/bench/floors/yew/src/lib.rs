@@ -6,6 +6,11 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// As in the widget (`widget/src/lib.rs`): talc, not std's dlmalloc.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 const ITEMS: [&str; 8] = [
     "東京",
     "大阪",
