@@ -20,7 +20,7 @@
 import path from "node:path";
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { startSandbox, launchBrowser, repoRoot } from "../lib/harness.mjs";
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -140,13 +140,13 @@ async function bundle(entry) {
 const chunks = new Map();
 
 const sdkBundle = await bundle(`export * from ${JSON.stringify(path.join(sdkDir, "index.js"))};`);
-/** The package's wasm files by name (the bundled pages fetch them next to the bundle). */
+/**
+ * The wasm files a browser bundle fetches next to itself, by name: the browser build's
+ * and the ES256 module's. (The Node build, `wasm-node/`, has the same file name and
+ * different imports: it must never be served here.)
+ */
 const sdkWasmFiles = new Map(
-  (function walk(dir) {
-    return readdirSync(dir).flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n)) : [path.join(dir, n)]));
-  })(sdkDir)
-    .filter((f) => f.endsWith(".wasm"))
-    .map((f) => [path.basename(f), f]),
+  ["wasm/mirairo_id_sdk_bg.wasm", "es256/mirairo_id_es256_bg.wasm"].map((f) => [path.basename(f), path.join(sdkDir, f)]),
 );
 
 const oidcBundle = await bundle(
