@@ -19,7 +19,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox, launchBrowser, watchPageErrors, repoRoot } from "../lib/harness.mjs";
 import { deflateSync } from "node:zlib";
-import { b64u, es256Key, idToken, issue, signJws } from "../packages/fixtures.mjs";
+import { b64u, es256Key, idToken, inflateCaseLists, issue, signJws } from "../packages/fixtures.mjs";
 
 const sdkNode = path.join(repoRoot, "dist/npm/sdk/node.js");
 let sandbox;
@@ -154,16 +154,8 @@ test("(d) sync verify with a status list: invalid_config before ready(), then No
   const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
   const make = (idx) =>
     issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
-  const cap = 4 * 1024 * 1024; // the core's MAX_STATUS_LIST_BYTES
-  const list = (zlib) =>
-    signJws(issuerKey, { typ: "statuslist+jwt", kid: "k1" }, { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(zlib) } });
-  const revokedAt1 = new Uint8Array([0b0100]); // idx 0 valid, idx 1 revoked
-  const lists = {
-    small: await list(deflateSync(revokedAt1)),
-    atCap: await list(deflateSync(new Uint8Array(cap))),
-    overCap: await list(deflateSync(new Uint8Array(cap + 1))),
-    corrupt: await list(new TextEncoder().encode("not zlib at all")),
-  };
+  const { small, atCap, overCap, corrupt } = await inflateCaseLists(issuerKey, statusUri, now);
+  const lists = { small, atCap, overCap, corrupt };
   const input = { issuer, jwks: { keys: [issuerKey.jwk] }, credentials: [await make(0), await make(1)], lists };
 
   // What the Node package (miniz_oxide in its wasm) says, status required.

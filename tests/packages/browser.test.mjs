@@ -153,25 +153,14 @@ test("Verifier from the package by name in Chromium: WebCrypto path, same result
 });
 
 test("verifyOnline in Chromium inflates status lists with DecompressionStream under the core's cap: over-cap and corrupt lists are typed errors", async () => {
-  const { es256Key, issue, signJws, b64u } = await import("./fixtures.mjs");
-  const { deflateSync } = await import("node:zlib");
+  const { es256Key, issue, inflateCaseLists } = await import("./fixtures.mjs");
   const issuer = "http://127.0.0.1:9";
   const statusUri = `${server.url}/status-list`; // same origin as the page, answered below
   const [issuerKey, holderKey] = await Promise.all([es256Key("k1"), es256Key()]);
   const now = Math.floor(Date.now() / 1000);
   const make = (idx) =>
     issue({ issuer, issuerKey, holderKey, now, claims: { certificate_type: "mental", fare_class: 2 }, payload: { status: { status_list: { idx, uri: statusUri } } } });
-  const cap = 4 * 1024 * 1024; // the core's MAX_STATUS_LIST_BYTES (PROTOCOL §4 limits, contract notes)
-  const list = (zlib) =>
-    signJws(issuerKey, { typ: "statuslist+jwt", kid: "k1" }, { sub: statusUri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(zlib) } });
-  const revokedAt1 = new Uint8Array([0b0100]); // idx 0 valid, idx 1 revoked
-  const lists = {
-    small: await list(deflateSync(revokedAt1)),
-    atCap: await list(deflateSync(new Uint8Array(cap))),
-    overCap: await list(deflateSync(new Uint8Array(cap + 1))),
-    corrupt: await list(new TextEncoder().encode("not zlib at all")),
-    badChecksum: await list(deflateSync(revokedAt1).map((b, i, a) => (i === a.length - 1 ? b ^ 1 : b))),
-  };
+  const lists = await inflateCaseLists(issuerKey, statusUri, now);
   const input = { issuer, jwks: { keys: [issuerKey.jwk] }, valid: await make(0), revoked: await make(1) };
   const page = await browser.newPage();
   const errors = watchPageErrors(page);

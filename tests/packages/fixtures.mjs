@@ -70,6 +70,27 @@ export async function statusListJwt(issuerKey, uri, statuses, { now, exp = now +
   return signJws(issuerKey, { typ: "statuslist+jwt", kid: issuerKey.kid }, claims);
 }
 
+/** The core's cap on an inflated status list (MAX_STATUS_LIST_BYTES; PROTOCOL §4 limits, contract notes). */
+export const STATUS_LIST_CAP = 4 * 1024 * 1024;
+
+/**
+ * Signed status lists for `uri` around the inflate rules: `small` (index 1 revoked),
+ * `atCap` (exactly the core's cap), `overCap` (one byte more), `corrupt` (not zlib) and
+ * `badChecksum` (the Adler-32 off by one bit).
+ */
+export async function inflateCaseLists(issuerKey, uri, now) {
+  const list = (zlib) =>
+    signJws(issuerKey, { typ: "statuslist+jwt", kid: issuerKey.kid }, { sub: uri, iat: now, exp: now + 3600, status_list: { bits: 2, lst: b64u(zlib) } });
+  const revokedAt1 = new Uint8Array([0b0100]); // index 0 valid, index 1 revoked
+  return {
+    small: await list(deflateSync(revokedAt1)),
+    atCap: await list(deflateSync(new Uint8Array(STATUS_LIST_CAP))),
+    overCap: await list(deflateSync(new Uint8Array(STATUS_LIST_CAP + 1))),
+    corrupt: await list(new TextEncoder().encode("not zlib at all")),
+    badChecksum: await list(deflateSync(revokedAt1).map((b, i, a) => (i === a.length - 1 ? b ^ 1 : b))),
+  };
+}
+
 /** An ID token (PROTOCOL §2.4). */
 export function idToken(issuerKey, claims, header = {}) {
   return signJws(issuerKey, { typ: "JWT", kid: issuerKey.kid, ...header }, claims);
