@@ -224,23 +224,25 @@ const median = (xs) => {
 const sandbox = await startSandbox();
 const browser = await launchBrowser();
 try {
-  const rows = [];
-  for (const [name, script] of [
+  const contenders = [
     ["@mirairo-id/sdk", bundled(SDK_PAGE)],
     ["@mirairo-id/sdk (element)", bundled(SDK_ELEMENT_PAGE)],
     ["@mirairo-id/sdk (no build step)", SDK_PAGE],
     ["oidc-client-ts + jose", OIDC_PAGE],
-  ]) {
-    const runs = [];
-    // One warm-up run (HTTP cache, wasm compile cache), then the measured runs.
-    await run(browser, sandbox, script);
-    for (let i = 0; i < RUNS; i++) runs.push(await run(browser, sandbox, script));
-    rows.push({
-      name,
-      button: median(runs.map((r) => r.button)),
-      callback: median(runs.map((r) => r.callback)),
-    });
+  ];
+  // One warm-up run each (HTTP cache, wasm compile cache), then the measured runs taken
+  // in turns (one of each contender per round), so that a machine getting busier or
+  // quieter during the run weighs on every row alike.
+  for (const [, script] of contenders) await run(browser, sandbox, script);
+  const runs = contenders.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [c, [, script]] of contenders.entries()) runs[c].push(await run(browser, sandbox, script));
   }
+  const rows = contenders.map(([name], c) => ({
+    name,
+    button: median(runs[c].map((r) => r.button)),
+    callback: median(runs[c].map((r) => r.callback)),
+  }));
   // The SDK rows are bundled by esbuild and served like the oidc-client-ts bundle, as a
   // partner's bundler ships them; "no build step" loads the package's own modules from
   // the sandbox, as a <script type="module"> page would. Ratios are to oidc-client-ts +
