@@ -6,7 +6,7 @@
 //   cargo xtask build && cargo build -p mirairo-id-sandbox
 //   cd tests && node bench/login.bench.mjs [runs]
 //
-// Timings (median of `runs`, default 5; milliseconds from the page's script start):
+// Timings (median of `runs`, default 5, taken in turns; milliseconds from the page's script start):
 // - "button": to the login button painted (after two animation frames). The SDK loads
 //   its wasm and fetches the metadata and JWK Set in MirairoId.create; for oidc-client-ts
 //   the page builds a UserManager, fetches the metadata (as it would on click) and
