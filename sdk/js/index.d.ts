@@ -7,12 +7,13 @@ export const VERSION: string;
 
 /**
  * Fetches and instantiates the WebAssembly module once; later calls return at once.
- * In browsers it also loads the small ES256 module that the synchronous
- * `Verifier.verify` and `Verifier.verifyIdToken` need: `await ready()` before them.
- * The login (`MirairoId.create`, the button), `Verifier.fromIssuer`, `verifyOnline` and
- * `verifyPresentationResponse` never need it (they check signatures with WebCrypto and
- * load only the core themselves). On Node everything is loaded while the package is
- * imported.
+ * In browsers it also loads the small ES256 module (ECDSA and zlib inflate) that the
+ * synchronous `Verifier.verify` and `Verifier.verifyIdToken` need: `await ready()`
+ * before them. The login (`MirairoId.create`, the button), `Verifier.fromIssuer`,
+ * `verifyOnline` and `verifyPresentationResponse` never need you to call it (they check
+ * signatures with WebCrypto and load the core themselves; `verifyOnline` given a
+ * `statusList` of your own loads the module too). On Node everything is loaded while
+ * the package is imported.
  */
 export function ready(): Promise<void>;
 
@@ -171,7 +172,7 @@ export class Verifier {
   /**
    * Every check of PROTOCOL.md §4, synchronously. In browsers `await ready()` first
    * (it loads the ES256 module); before that this throws `invalid_config`.
-   * `verifyOnline` never needs it.
+   * `verifyOnline` never needs you to call it.
    */
   verify(credential: string, opts?: VerifyOptions): VerifiedCertificate;
   /** `verify` with the status list fetched and cached, and one JWK Set refetch for an unknown `kid`. */
