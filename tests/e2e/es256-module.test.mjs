@@ -46,15 +46,25 @@ function recordPackageRequests(page) {
   return seen;
 }
 
-test("(a) a redirect login never fetches the ES256 module, and loads the browser build", async () => {
-  const context = await browser.newContext();
+/**
+ * A new page of `context` on the example login page, its button painted (its login
+ * client has loaded the core only); `prepare(page)` runs before the page loads (routes).
+ * Its page errors and its requests under the SDK package are recorded.
+ */
+async function openExample(context, prepare = async () => {}) {
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   const requests = recordPackageRequests(page);
+  await prepare(page);
   await page.goto(`${sandbox.url}/examples/plain-html/`);
-  const button = page.getByRole("button", { name: "ミライロIDでログイン" });
-  await button.waitFor();
-  await button.click();
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  return { page, errors, requests };
+}
+
+test("(a) a redirect login never fetches the ES256 module, and loads the browser build", async () => {
+  const context = await browser.newContext();
+  const { page, errors, requests } = await openExample(context);
+  await page.getByRole("button", { name: "ミライロIDでログイン" }).click();
   await page.waitForURL(/\/(authorize|signin|consent)/);
   await page.locator('input[name="user"][value="hanako"]').check();
   await page.locator('button[name="action"][value="ok"]').click();
@@ -110,11 +120,7 @@ test("(b, c) sync verify and verifyIdToken: invalid_config before ready(), then 
   assert.deepEqual(expected.tokens[1], { code: "bad_id_token", reason: "bad_signature" });
 
   const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const requests = recordPackageRequests(page);
-  await page.goto(`${sandbox.url}/examples/plain-html/`);
-  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const { page, errors, requests } = await openExample(context);
   const got = await page.evaluate(async ({ issuer, jwks, credentials, tokens }) => {
     const sdk = await import("/pkg/sdk/index.js");
     const outcome = (fn) => {
@@ -179,11 +185,7 @@ test("(d) sync verify with a status list: invalid_config before ready(), then No
   });
 
   const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const requests = recordPackageRequests(page);
-  await page.goto(`${sandbox.url}/examples/plain-html/`);
-  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const { page, errors, requests } = await openExample(context);
   const got = await page.evaluate(async ({ issuer, jwks, credentials, lists }) => {
     const sdk = await import("/pkg/sdk/index.js");
     const outcome = (fn) => {
@@ -218,10 +220,7 @@ test("(d) sync verify with a status list: invalid_config before ready(), then No
 
   // verifyOnline with a caller's list loads the module itself (no ready() by the page).
   const context2 = await browser.newContext();
-  const page2 = await context2.newPage();
-  const requests2 = recordPackageRequests(page2);
-  await page2.goto(`${sandbox.url}/examples/plain-html/`);
-  await page2.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const { page: page2, requests: requests2 } = await openExample(context2);
   const online = await page2.evaluate(async ({ issuer, jwks, credentials, lists }) => {
     const sdk = await import("/pkg/sdk/index.js");
     // The page's login client loaded the core only (MirairoId.create).
@@ -273,12 +272,8 @@ test("(e) without DecompressionStream a fetched status list is inflated by the E
   await context.addInitScript(() => {
     delete globalThis.DecompressionStream;
   });
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const requests = recordPackageRequests(page);
-  await page.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
-  await page.goto(`${sandbox.url}/examples/plain-html/`);
-  await page.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const serveList = (page) => page.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
+  const { page, errors, requests } = await openExample(context, serveList);
   assert.equal(await page.evaluate(() => typeof globalThis.DecompressionStream), "undefined");
   assert.deepEqual(await page.evaluate(verifyAll, { ...input, withList: false }), [2, "revoked"]);
   assert.equal(requests.filter((r) => r === "es256/mirairo_id_es256_bg.wasm").length, 1, "the module was loaded for the inflation");
@@ -291,11 +286,10 @@ test("(e) without DecompressionStream a fetched status list is inflated by the E
   await context2.addInitScript(() => {
     delete globalThis.DecompressionStream;
   });
-  const page2 = await context2.newPage();
-  await page2.route(/\/pkg\/sdk\/es256\//, (route) => route.abort());
-  await page2.route(statusUri, (route) => route.fulfill({ status: 200, contentType: "application/statuslist+jwt", body: list }));
-  await page2.goto(`${sandbox.url}/examples/plain-html/`);
-  await page2.getByRole("button", { name: "ミライロIDでログイン" }).waitFor();
+  const { page: page2 } = await openExample(context2, async (page) => {
+    await page.route(/\/pkg\/sdk\/es256\//, (route) => route.abort());
+    await serveList(page);
+  });
   assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: true }), ["invalid_config", "invalid_config"]);
   assert.deepEqual(await page2.evaluate(verifyAll, { ...input, withList: false }), ["status_unavailable", "status_unavailable"]);
   await context2.close();
