@@ -190,7 +190,10 @@ async fn login_worker(
 ) {
     let token_url = format!("{base}/token");
     while Instant::now() < deadline && budget.fetch_sub(1, Ordering::SeqCst) as i64 > 0 {
-        let key = Es256SigningKey::generate();
+        let Ok(key) = Es256SigningKey::generate() else {
+            eprintln!("loadgen: no random number generator on this platform");
+            return;
+        };
         let verifier = format!("{}{}", random_b64("v1"), random_b64("v2"));
         let challenge = b64url_encode(&Sha256::digest(verifier.as_bytes()));
         let state = random_b64("state");

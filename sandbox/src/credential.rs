@@ -235,13 +235,14 @@ pub fn issue(conn: &Connection, req: &CredentialRequest<'_>) -> rusqlite::Result
         .as_object()
         .cloned()
         .unwrap_or_default();
-    Ok(issue_sd_jwt(
+    issue_sd_jwt(
         &key.key,
         key.header("dc+sd-jwt"),
         payload,
         disclosable,
         DECOYS,
-    ))
+    )
+    .map_err(crate::keys::no_randomness)
 }
 
 /// What an ID token needs.

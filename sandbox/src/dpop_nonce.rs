@@ -102,7 +102,7 @@ mod tests {
     const URL: &str = "http://127.0.0.1/token";
 
     fn proof(nonce: Option<&str>, now: i64) -> DpopProof {
-        let key = Es256SigningKey::generate();
+        let key = Es256SigningKey::generate().unwrap();
         let p = dpop_proof_with_nonce(&key, "POST", URL, now, "j", None, nonce);
         verify_dpop_proof(&p, "POST", URL, now, 60, None).unwrap_or_else(|e| panic!("{e}"))
     }

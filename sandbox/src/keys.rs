@@ -15,12 +15,18 @@ pub struct SigningKey {
     pub key: Es256SigningKey,
 }
 
+/// A platform without a random number generator, as the SQLite-facing functions here
+/// report their errors.
+pub(crate) fn no_randomness(e: mirairo_id_sdk::NoRandomness) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
 /// Generates a key and stores it with sequence number `seq` (0 = the seed key).
 ///
 /// # Errors
 /// SQLite errors.
 pub fn insert_new_key(conn: &Connection, seq: i64, now: i64) -> rusqlite::Result<String> {
-    let key = Es256SigningKey::generate();
+    let key = Es256SigningKey::generate().map_err(no_randomness)?;
     let kid = key.public_jwk().thumbprint();
     conn.execute(
         "INSERT INTO keys (kid, secret, seq, created) VALUES (?1, ?2, ?3, ?4)",

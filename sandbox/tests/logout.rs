@@ -437,7 +437,7 @@ async fn an_invalid_hint_is_refused_and_the_session_stays() {
         let conn = sb.handle.state.db.lock();
         mirairo_id_sandbox::keys::current(&conn).unwrap().key
     };
-    let stranger = Es256SigningKey::generate();
+    let stranger = Es256SigningKey::generate().unwrap();
     // `(what is wrong, hint, client_id)`.
     let rows: Vec<(&str, String, &str)> = vec![
         (

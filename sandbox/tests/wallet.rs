@@ -41,7 +41,7 @@ impl<'a> Wallet<'a> {
         Wallet {
             sb,
             cookie: None,
-            key: Es256SigningKey::generate(),
+            key: Es256SigningKey::generate().unwrap(),
         }
     }
 
@@ -460,7 +460,7 @@ fn proof_parts(key: &Es256SigningKey, issuer: &str, nonce: &str, iat: i64) -> (S
 async fn a_proof_of_possession_is_refused_one_rule_at_a_time() {
     let sb = Sandbox::start().await;
     let mut w = Wallet::signed_in(&sb, "hanako").await;
-    let other = Es256SigningKey::generate();
+    let other = Es256SigningKey::generate().unwrap();
     let issuer = sb.base.clone();
     let now = sb.now();
 
@@ -571,7 +571,7 @@ async fn a_proof_of_possession_is_refused_one_rule_at_a_time() {
 
 #[test]
 fn the_proof_input_the_sandbox_hands_out_is_what_it_accepts() {
-    let key = Es256SigningKey::generate();
+    let key = Es256SigningKey::generate().unwrap();
     let pending = proof_input(&key.public_jwk(), "http://127.0.0.1:8080", "n1", 1_000);
     let sig = key.sign_raw(pending.signing_input().as_bytes());
     let proof = pending.finish(&sig).unwrap();
@@ -962,6 +962,7 @@ async fn the_verifiers_refusal_is_explained_in_both_languages() {
         )
         .await;
     let sig = Es256SigningKey::generate()
+        .unwrap()
         .sign_raw(prepared["signing_input"].as_str().unwrap().as_bytes());
     let (status, body) = w
         .post(

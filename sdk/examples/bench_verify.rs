@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("caregiver".to_owned(), true.into()),
         ("valid_until".to_owned(), "2030-03-31".into()),
     ];
-    let credential = issue_sd_jwt(&issuer_key, header, payload, claims, 2);
+    let credential = issue_sd_jwt(&issuer_key, header, payload, claims, 2)?;
     let kb = key_binding_jwt(&holder_key, &credential, "https://rail.example", "n-1", NOW);
     let presentation = format!("{credential}{kb}");
     let statuses: Vec<u8> = (0..10_000).map(|i| u8::from(i % 97 == 5)).collect();

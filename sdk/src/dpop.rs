@@ -305,7 +305,7 @@ mod tests {
             ),
             (
                 forged(
-                    json!({"typ":"dpop+jwt","jwk":Es256SigningKey::generate().public_jwk().to_json()}),
+                    json!({"typ":"dpop+jwt","jwk":Es256SigningKey::generate().unwrap().public_jwk().to_json()}),
                     claims.clone(),
                 ),
                 DpopError::BadSignature,

@@ -30,6 +30,7 @@ pub use openid4vp::{
     PendingVpResponse, PresentationRequest, PresentationRequestOptions, PresentationResponse,
     WalletAnswer, WalletRequest, WalletRequestError,
 };
+pub use random::NoRandomness;
 pub use verifier::{
     Audience, CertificateType, Date, FareClass, IdTokenClaims, IdTokenError, IdTokenOptions,
     Mynaportal, Prepared, PreparedIdToken, StatusReference, VerifiedCertificate, Verifier,

@@ -89,6 +89,10 @@ fn config_error(detail: &'static str) -> VerifyError {
     err(ErrorCode::InvalidConfig, detail)
 }
 
+fn no_randomness(_: crate::NoRandomness) -> VerifyError {
+    config_error(crate::NoRandomness::MESSAGE)
+}
+
 fn request_error(detail: &'static str) -> VerifyError {
     err(ErrorCode::InvalidRequest, detail)
 }
@@ -229,8 +233,8 @@ impl PresentationRequest {
             response_uri: options.response_uri,
             claims: options.claims,
             client_name: options.client_name,
-            state: random_token(),
-            nonce: random_token(),
+            state: random_token().map_err(no_randomness)?,
+            nonce: random_token().map_err(no_randomness)?,
             expires_at,
         })
     }

@@ -26,11 +26,12 @@ fn sha256_b64(bytes: &[u8]) -> String {
 
 /// A random salt: 128 bits from the OS generator, base64url (22 characters).
 ///
-/// # Panics
+/// # Errors
 ///
-/// Only if the platform has no random number generator.
-pub fn random_salt() -> String {
-    b64url_encode(&crate::random::random_bytes::<16>())
+/// [`NoRandomness`](crate::NoRandomness) when the platform has no random number
+/// generator.
+pub fn random_salt() -> Result<String, crate::NoRandomness> {
+    Ok(b64url_encode(&crate::random::random_bytes::<16>()?))
 }
 
 /// The `sd_hash` of a presentation: base64url(SHA-256) of the ASCII string of
@@ -142,18 +143,20 @@ pub fn issue_sd_jwt(
     payload: Map,
     disclosable: Vec<(String, Value)>,
     decoys: usize,
-) -> String {
+) -> Result<String, crate::NoRandomness> {
     let mut payload = payload;
-    let disclosures: Vec<Disclosure> = disclosable
+    let disclosures = disclosable
         .into_iter()
-        .map(|(name, value)| Disclosure::new(random_salt(), name, value))
-        .collect();
+        .map(|(name, value)| Ok(Disclosure::new(random_salt()?, name, value)))
+        .collect::<Result<Vec<Disclosure>, crate::NoRandomness>>()?;
     let mut digests: Vec<Value> = match payload.remove("_sd") {
         Some(Value::Array(existing)) => existing,
         _ => Vec::new(),
     };
     digests.extend(disclosures.iter().map(|d| Value::String(d.digest())));
-    digests.extend((0..decoys).map(|_| Value::String(sha256_b64(random_salt().as_bytes()))));
+    for _ in 0..decoys {
+        digests.push(Value::String(sha256_b64(random_salt()?.as_bytes())));
+    }
     digests.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     payload.insert("_sd".into(), Value::Array(digests));
     payload.insert("_sd_alg".into(), "sha-256".into());
@@ -163,7 +166,7 @@ pub fn issue_sd_jwt(
         out.push_str(&d.encoded);
         out.push('~');
     }
-    out
+    Ok(out)
 }
 
 /// A key-binding JWT (header `{"alg":"ES256","typ":"kb+jwt"}`, claims `iat`, `aud`,
@@ -518,7 +521,8 @@ mod tests {
                 ("a".into(), json!([1, {"x": null}])),
             ],
             3,
-        );
+        )
+        .unwrap();
         assert_eq!(sd.matches('~').count(), 3);
         let parsed = SdJwt::parse(&sd).unwrap();
         let p = parsed.issuer_jwt().payload_object().unwrap();
@@ -697,7 +701,7 @@ mod tests {
         let items: Vec<(String, Value)> = (0..MAX_DISCLOSURES)
             .map(|i| (format!("c{i}"), json!(i)))
             .collect();
-        let sd = issue_sd_jwt(&k, header(), Map::new(), items, 0);
+        let sd = issue_sd_jwt(&k, header(), Map::new(), items, 0).unwrap();
         let parsed = SdJwt::parse(&sd).unwrap();
         assert_eq!(parsed.disclosures().len(), MAX_DISCLOSURES);
         let r = parsed
@@ -717,7 +721,8 @@ mod tests {
             Map::new(),
             vec![("a".into(), json!(1))],
             0,
-        );
+        )
+        .unwrap();
         let kb = key_binding_jwt(&holder, &sd, "https://v.example", "n-1", 1_700_000_000);
         let presentation = format!("{sd}{kb}");
         let parsed = SdJwt::parse(&presentation).unwrap();
@@ -731,7 +736,7 @@ mod tests {
         assert_eq!(claims["aud"], "https://v.example");
         assert_eq!(claims["nonce"], "n-1");
         assert_eq!(claims["iat"], 1_700_000_000);
-        assert_eq!(random_salt().len(), 22);
-        assert_ne!(random_salt(), random_salt());
+        assert_eq!(random_salt().unwrap().len(), 22);
+        assert_ne!(random_salt().unwrap(), random_salt().unwrap());
     }
 }

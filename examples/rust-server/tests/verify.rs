@@ -79,7 +79,7 @@ impl Setup {
 
     /// The holder: a key of its own and a credential bound to it.
     async fn holder(&self) -> (Es256SigningKey, String) {
-        let key = Es256SigningKey::generate();
+        let key = Es256SigningKey::generate().unwrap();
         let v = self
             .sandbox(
                 "/_sandbox/issue",
@@ -150,7 +150,7 @@ async fn refuses_with_the_protocol_code() {
     let s = Setup::start().await;
     let (key, credential) = s.holder().await;
     let now = s.sandbox.clock().now();
-    let other_key = Es256SigningKey::generate();
+    let other_key = Es256SigningKey::generate().unwrap();
     let by_holder = |aud: &str, nonce: &str| present(&key, &credential, aud, nonce, now);
     // Each row gets a fresh nonce, so only its own fault can fail it.
     // (what, presentation for the fresh nonce, expected code)

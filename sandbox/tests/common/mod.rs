@@ -121,7 +121,7 @@ pub struct Holder {
 impl Holder {
     pub fn new() -> Self {
         Holder {
-            key: Es256SigningKey::generate(),
+            key: Es256SigningKey::generate().unwrap(),
         }
     }
 
@@ -169,7 +169,7 @@ pub struct BoundCredential {
 
 impl BoundCredential {
     pub async fn issue(sb: &Sandbox, certificate: u64, claims: &[&str]) -> Self {
-        let key = Es256SigningKey::generate();
+        let key = Es256SigningKey::generate().unwrap();
         let (status, body) = sb
             .post_json(
                 "/_sandbox/issue",

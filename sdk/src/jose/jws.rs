@@ -93,17 +93,19 @@ impl fmt::Debug for Es256SigningKey {
 impl Es256SigningKey {
     /// A fresh random key from the operating system's generator.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// Only if the platform has no random number generator (getrandom fails).
-    pub fn generate() -> Self {
+    /// [`NoRandomness`](crate::NoRandomness) when the platform has no random number
+    /// generator.
+    pub fn generate() -> Result<Self, crate::NoRandomness> {
         // Rejection sampling, as `SigningKey::random` does: 32 random bytes until they are
         // a scalar in 1..n (a retry has probability below 2^-32). Drawn with getrandom
         // directly: `rand_core::OsRng` formats getrandom's error when it panics, which
         // brings `Debug` and core's Unicode escaping tables into the browser's wasm.
         loop {
-            if let Ok(inner) = SigningKey::from_bytes(&crate::random::random_bytes::<32>().into()) {
-                return Self { inner };
+            if let Ok(inner) = SigningKey::from_bytes(&crate::random::random_bytes::<32>()?.into())
+            {
+                return Ok(Self { inner });
             }
         }
     }
@@ -378,7 +380,7 @@ mod tests {
         assert_eq!(parsed.header_str("typ"), Some("JWT"));
         assert_eq!(parsed.payload_object().unwrap()["a"], 1);
         assert!(parsed.verify_es256(&k.public_jwk()));
-        assert!(!parsed.verify_es256(&Es256SigningKey::generate().public_jwk()));
+        assert!(!parsed.verify_es256(&Es256SigningKey::generate().unwrap().public_jwk()));
         assert_eq!(
             Es256SigningKey::from_bytes(&k.to_bytes())
                 .unwrap()

@@ -362,7 +362,7 @@ impl LoginClient {
             app_state: options.app_state,
             metadata,
             now,
-        }))
+        })?)
     }
 
     /// Checks the callback `url` against `stored`, the transaction saved under the
@@ -447,7 +447,7 @@ impl LoginClient {
             htm,
             url,
             now,
-            &random_token(),
+            &random_token()?,
             ath.as_deref(),
             self.nonces.for_url(url),
         ))

@@ -49,6 +49,12 @@ pub enum LoginError {
     NotAuthenticated,
 }
 
+impl From<crate::NoRandomness> for LoginError {
+    fn from(_: crate::NoRandomness) -> Self {
+        Self::InvalidConfig(crate::NoRandomness::MESSAGE)
+    }
+}
+
 impl LoginError {
     /// The stable code, e.g. `"state_mismatch"`.
     pub fn code(&self) -> &'static str {

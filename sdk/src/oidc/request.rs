@@ -5,12 +5,13 @@ use super::url::form;
 use super::ProviderMetadata;
 use crate::jose::b64url_encode;
 use crate::json::{self, Fields, Map, ShapeError, Value};
+use crate::NoRandomness;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// 256 random bits, base64url (43 characters).
-pub(crate) fn random_token() -> String {
-    b64url_encode(&crate::random::random_bytes::<32>())
+pub(crate) fn random_token() -> Result<String, NoRandomness> {
+    Ok(b64url_encode(&crate::random::random_bytes::<32>()?))
 }
 
 macro_rules! secret {
@@ -21,8 +22,12 @@ macro_rules! secret {
 
         impl $name {
             /// 256 fresh random bits, base64url (43 characters from `[A-Za-z0-9_-]`).
-            pub fn random() -> Self {
-                Self(random_token())
+            ///
+            /// # Errors
+            ///
+            /// [`NoRandomness`] when the platform has no random number generator.
+            pub fn random() -> Result<Self, NoRandomness> {
+                random_token().map(Self)
             }
 
             /// The value as sent on the wire.
@@ -155,10 +160,12 @@ pub(crate) struct RequestParams<'a> {
     pub now: i64,
 }
 
-pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationRequest {
-    let state = State::random();
-    let nonce = Nonce::random();
-    let verifier = PkceVerifier::random();
+pub(crate) fn authorization_request(
+    p: RequestParams<'_>,
+) -> Result<AuthorizationRequest, NoRandomness> {
+    let state = State::random()?;
+    let nonce = Nonce::random()?;
+    let verifier = PkceVerifier::random()?;
     let mut scope = String::from("openid");
     if !p.claims.is_empty() {
         scope.push_str(" certificate");
@@ -191,7 +198,7 @@ pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationReques
         '?'
     };
     let url = format!("{}{separator}{}", p.authorization_endpoint, form(&pairs));
-    AuthorizationRequest {
+    Ok(AuthorizationRequest {
         url,
         transaction: Transaction {
             state,
@@ -203,7 +210,7 @@ pub(crate) fn authorization_request(p: RequestParams<'_>) -> AuthorizationReques
             created_at: p.now,
             metadata: Some(p.metadata.to_json()),
         },
-    }
+    })
 }
 
 /// The parts of an RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0 §2).
@@ -216,9 +223,11 @@ pub(crate) struct LogoutParams<'a> {
     pub ui_locales: &'a str,
 }
 
-/// `{end_session_endpoint}?[id_token_hint&]client_id[&post_logout_redirect_uri]&state&ui_locales`.
+/// `{end_session_endpoint}?[id_token_hint&]client_id[&post_logout_redirect_uri]&state&ui_locales`;
+/// without a random number generator the URL has no `state`, which RP-Initiated Logout
+/// makes optional (the session is forgotten either way).
 pub(crate) fn logout_url(p: LogoutParams<'_>) -> String {
-    let state = random_token();
+    let state = random_token().ok();
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(5);
     if let Some(hint) = p.id_token_hint {
         pairs.push(("id_token_hint", hint));
@@ -227,7 +236,9 @@ pub(crate) fn logout_url(p: LogoutParams<'_>) -> String {
     if let Some(r) = p.post_logout_redirect_uri {
         pairs.push(("post_logout_redirect_uri", r));
     }
-    pairs.push(("state", &state));
+    if let Some(state) = &state {
+        pairs.push(("state", state));
+    }
     pairs.push(("ui_locales", p.ui_locales));
     let separator = if p.end_session_endpoint.contains('?') {
         '&'
@@ -243,12 +254,12 @@ mod tests {
 
     #[test]
     fn secrets_are_random_long_and_redacted() {
-        let a = State::random();
-        let b = State::random();
+        let a = State::random().unwrap();
+        let b = State::random().unwrap();
         assert_ne!(a, b);
         assert_eq!(a.secret().len(), 43); // 256 bits ≥ 128 bits
         assert!(!format!("{a:?}").contains(a.secret()));
-        let v = PkceVerifier::random();
+        let v = PkceVerifier::random().unwrap();
         assert!((43..=128).contains(&v.secret().len()));
         assert!(v
             .secret()

@@ -135,7 +135,7 @@ pub struct StatusReference {
 /// #     ("exp", (now + 3600).into()), ("vct", "urn:mirairo-id:disability-certificate:1".into()),
 /// #     ("cnf", cnf.into())]);
 /// # let sd_jwt = issue_sd_jwt(&issuer_key, header, payload,
-/// #     vec![("fare_class".into(), 1.into()), ("valid_until".into(), "2030-03-31".into())], 2);
+/// #     vec![("fare_class".into(), 1.into()), ("valid_until".into(), "2030-03-31".into())], 2)?;
 /// # let kb = key_binding_jwt(&holder_key, &sd_jwt, "https://rail.example", "n-0S6_WzA2Mj", now);
 /// # let presentation = format!("{sd_jwt}{kb}");
 /// // At start-up: the provider's issuer and JWK Set (from its jwks_uri).
